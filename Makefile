@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test lint typecheck migrate demo venv clean browser-deps
+
+$(UV):
+	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+venv: $(VENV)/.synced
+
+var:
+	mkdir -p var
+
+migrate: venv var
+	DEBUG=$${DEBUG:-true} $(MANAGE) migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(MANAGE) load_demo
+
+run: demo
+	@echo
+	@echo "Integrating Cities is starting on http://127.0.0.1:$(PORT)"
+	@echo "Demo logins (password: integrating-demo):"
+	@echo "  secretariat        secretariat@example.org"
+	@echo "  city editor        editor.ghent@example.org"
+	@echo "  city viewer        viewer.ghent@example.org"
+	@echo "  reviewer           reviewer@example.org"
+	@echo "  editor, other city editor.riga@example.org"
+	@echo "E-mails (invitations, password resets) are printed in this terminal."
+	@echo
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	DEBUG=true $(VENV)/bin/mypy integratingcities config
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from integratingcities.api.api import api
+
+admin.site.site_header = "Integrating Cities · administration"
+admin.site.site_title = "Integrating Cities"
+
+urlpatterns = [
+    path("", include("integratingcities.site.urls")),
+    path("", include("integratingcities.frameworks.urls")),
+    path("", include("integratingcities.cities.urls")),
+    path("", include("integratingcities.network.urls")),
+    path("accounts/", include("integratingcities.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

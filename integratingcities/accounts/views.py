@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors
+from .forms import AcceptInvitationForm, InvitationForm
+from .permissions import secretariat_required
+from .services import invitation_accept, invitation_for_token, invitation_send
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands after logging in: their cities and what they may do."""
+    return render(
+        request,
+        "accounts/home.html",
+        {"memberships": selectors.memberships_of(request.user)},
+    )
+
+
+@secretariat_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None, initial={"city": request.GET.get("city", "")[:12]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = invitation_send(
+                email=data["email"],
+                name=data["name"],
+                city=data["city"],
+                role=data["role"],
+                as_secretariat=data["as_secretariat"],
+                invited_by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if sent.existing_user:
+                messages.success(
+                    request,
+                    _("%(email)s already had an account: the access was added and they were told.")
+                    % {"email": sent.existing_user.email},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": data["email"]},
+                )
+            return redirect("accounts:invitations")
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"form": form, "invitations": selectors.recent_invitations()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"name": invitation.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your password is set and you are logged in."))
+            return redirect("accounts:home")
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )

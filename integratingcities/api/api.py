@@ -1,0 +1,151 @@
+"""The read-only JSON API (OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from integratingcities.cities import selectors as city_selectors
+from integratingcities.cities.models import City
+from integratingcities.frameworks import selectors as framework_selectors
+from integratingcities.frameworks.models import Framework
+
+from .schemas import CityDetailOut, CityOut, ErrorOut, FrameworkDetailOut, FrameworkOut
+
+api = NinjaAPI(
+    title="Integrating Cities API",
+    version="1",
+    description="Cities, Charter signatories and frameworks (the Charter, thematic benchmarks).",
+    urls_namespace="api",
+)
+
+cities_router = Router(tags=["cities"])
+frameworks_router = Router(tags=["frameworks"])
+
+
+class CityFilter(Schema):
+    country: str | None = None
+    signatory: bool | None = None
+
+
+def _city_out(city: City) -> dict[str, object]:
+    return {
+        "slug": city.slug,
+        "name": city.name,
+        "country": city.country.code,
+        "signatory": city.is_signatory,
+        "signed_earliest": city.signed_earliest,
+        "signed_latest": city.signed_latest,
+        "population": city.population,
+        "population_year": city.population_year,
+        "population_source": city.population_source,
+        "foreign_born_share": city.foreign_born_share,
+        "foreign_born_year": city.foreign_born_year,
+        "foreign_born_source": city.foreign_born_source,
+        "illustrative": city.is_illustrative,
+        "url": settings.SITE_URL + city.get_absolute_url(),
+    }
+
+
+@cities_router.get("/", response=list[CityOut])
+@paginate(PageNumberPagination)
+def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> list[dict[str, object]]:
+    cities = city_selectors.all_cities(country=(filters.country or "").upper()[:2])
+    if filters.signatory is not None:
+        cities = cities.filter(signed_latest__isnull=not filters.signatory)
+    return [_city_out(city) for city in cities]
+
+
+@cities_router.get("/{slug}", response={200: CityDetailOut, 404: ErrorOut})
+def get_city(request: HttpRequest, slug: str) -> tuple[int, dict[str, object]]:
+    city = city_selectors.city_for_page(slug).first()
+    if city is None:
+        return 404, {"detail": "No city with this slug."}
+    return 200, {
+        **_city_out(city),
+        "summary": city.summary,
+        "networks": [network.name for network in city.networks.all()],
+        "projects": [
+            {"slug": p.project.slug, "name": p.project.name, "role": p.role}
+            for p in city.projects.all()
+        ],
+    }
+
+
+def _framework_out(framework: Framework) -> dict[str, object]:
+    return {
+        "lineage": framework.lineage,
+        "version": framework.version,
+        "kind": framework.kind,
+        "title": framework.title,
+        "status": framework.status,
+        "url": settings.SITE_URL + framework.get_absolute_url(),
+    }
+
+
+@frameworks_router.get("/", response=list[FrameworkOut])
+def list_frameworks(request: HttpRequest) -> list[dict[str, object]]:
+    return [_framework_out(f) for f in framework_selectors.visible_frameworks(request.user)]
+
+
+@frameworks_router.get("/{lineage}/{version}", response={200: FrameworkDetailOut, 404: ErrorOut})
+def get_framework(
+    request: HttpRequest, lineage: str, version: int
+) -> tuple[int, dict[str, object]]:
+    framework = framework_selectors.with_content(
+        framework_selectors.visible_frameworks(request.user).filter(
+            lineage=lineage, version=version
+        )
+    ).first()
+    if framework is None:
+        return 404, {"detail": "No published framework with this lineage and version."}
+    scale_keys = {scale.pk: scale.key for scale in framework.scales.all()}
+    return 200, {
+        **_framework_out(framework),
+        "summary": framework.summary,
+        "standard": framework.standard,
+        "source": framework.source,
+        "scales": [
+            {
+                "key": scale.key,
+                "levels": [
+                    {
+                        "key": level.key,
+                        "label": level.label,
+                        "score": level.score,
+                        "requires_evidence": level.requires_evidence,
+                    }
+                    for level in scale.levels.all()
+                ],
+            }
+            for scale in framework.scales.all()
+        ],
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "description": section.description,
+                "weight": section.weight,
+                "items": [
+                    {
+                        "key": item.key,
+                        "kind": item.kind,
+                        "text": item.text,
+                        "guidance": item.guidance,
+                        "weight": item.weight,
+                        "required": item.required,
+                        "scale": scale_keys.get(item.scale_id) if item.scale_id else None,
+                        "options": item.options,
+                        "min": item.number_min,
+                        "max": item.number_max,
+                    }
+                    for item in section.items.all()
+                ],
+            }
+            for section in framework.sections.all()
+        ],
+    }
+
+
+api.add_router("/cities", cities_router)
+api.add_router("/frameworks", frameworks_router)

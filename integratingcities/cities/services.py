@@ -1,0 +1,54 @@
+"""Writes for cities: loading the versioned content file (content/cities.yaml)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from .models import City, Network
+
+
+def _figure(entry: dict[str, Any], key: str) -> tuple[Any, Any, str]:
+    figure = entry.get(key) or {}
+    value = figure.get("value")
+    # Via str, so that YAML's float 22.2 becomes Decimal("22.2") and not a binary approximation.
+    value = None if value is None else Decimal(str(value))
+    return value, figure.get("year"), figure.get("source", "")
+
+
+@transaction.atomic
+def cities_load(data: dict[str, Any]) -> int:
+    """Create or update networks and cities from parsed content; returns the number of cities."""
+    networks = {}
+    for entry in data.get("networks", []):
+        network, _ = Network.objects.update_or_create(
+            slug=entry["slug"],
+            defaults={"name": entry["name"], "description": entry.get("description", "")},
+        )
+        networks[network.slug] = network
+    for entry in data["cities"]:
+        signed = entry.get("signed") or {}
+        population, population_year, population_source = _figure(entry, "population")
+        share, share_year, share_source = _figure(entry, "foreign_born_share")
+        city = City(
+            slug=entry["slug"],
+            name=entry["name"],
+            country=entry["country"],
+            signed_earliest=signed.get("earliest"),
+            signed_latest=signed.get("latest"),
+            signature_source=signed.get("source", ""),
+            population=population,
+            population_year=population_year,
+            population_source=population_source,
+            foreign_born_share=share,
+            foreign_born_year=share_year,
+            foreign_born_source=share_source,
+            summary=(entry.get("summary") or "").strip(),
+            website=entry.get("website", ""),
+        )
+        existing = City.objects.filter(slug=city.slug).values_list("pk", flat=True).first()
+        city.pk = existing
+        city.full_clean(validate_unique=False)
+        city.save()
+        city.networks.set([networks[slug] for slug in entry.get("networks", [])])
+    return len(data["cities"])

@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from integratingcities.accounts.permissions import is_secretariat
+
+from .models import Framework, FrameworkKind, FrameworkStatus, Item, Level, Scale, Section
+
+
+def visible_frameworks(user: Any) -> QuerySet[Framework]:
+    """Published versions for everyone; drafts too for the secretariat."""
+    frameworks = Framework.objects.all()
+    if not is_secretariat(user):
+        frameworks = frameworks.filter(status=FrameworkStatus.PUBLISHED)
+    return frameworks.order_by("kind", "lineage", "-version")
+
+
+def with_content(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:
+    """Sections, items and scale levels in a fixed number of queries."""
+    return frameworks.prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("position").prefetch_related(
+                Prefetch("items", queryset=Item.objects.order_by("position"))
+            ),
+        ),
+        Prefetch(
+            "scales",
+            queryset=Scale.objects.prefetch_related(
+                Prefetch("levels", queryset=Level.objects.order_by("position"))
+            ),
+        ),
+    )
+
+
+def current_charter() -> Framework | None:
+    return (
+        with_content(
+            Framework.objects.filter(kind=FrameworkKind.CHARTER, status=FrameworkStatus.PUBLISHED)
+        )
+        .order_by("-version")
+        .first()
+    )

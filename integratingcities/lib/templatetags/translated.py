@@ -1,0 +1,26 @@
+"""Template helpers available in every template (registered as a builtin in settings)."""
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from integratingcities.lib.translation import translate
+
+register = template.Library()
+
+# Tags a text written by a person may use once rendered from Markdown.
+SAFE_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote", "code"}
+
+
+@register.filter(name="tr")
+def tr(value: object) -> str:
+    """Pick the active language out of a translated text."""
+    return translate(value)
+
+
+@register.filter(name="markdown")
+def render_markdown(value: str) -> SafeString:
+    """Markdown written by users, rendered and then sanitised: no script survives."""
+    html = markdown_lib.markdown(value or "", extensions=[])
+    return mark_safe(nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer"))

@@ -1,0 +1,132 @@
+"""Every URL, tried as every role: who may see what (DESIGN section 7)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from integratingcities.frameworks.services import framework_import_path
+from integratingcities.lib.testing import People, client_for
+from integratingcities.network.models import NewsItem, NewsStatus, Project
+
+ROLES = ["anonymous", "secretariat", "editor", "viewer", "reviewer", "outsider"]
+PUBLIC = dict.fromkeys(ROLES, 200)
+LOGGED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": "login"}
+SECRETARIAT = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "secretariat": 200}
+GHENT_PRIVATE = {**dict.fromkeys(ROLES, 200), "anonymous": "login", "outsider": 403}
+DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
+
+# url name -> (kwargs, expected status per role)
+MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+    "site:home": ({}, PUBLIC),
+    "frameworks:charter": ({}, PUBLIC),
+    "frameworks:list": ({}, PUBLIC),
+    "frameworks:detail": ({"lineage": "charter", "version": 1}, PUBLIC),
+    "cities:signatories": ({}, PUBLIC),
+    "cities:list": ({}, PUBLIC),
+    "cities:detail": ({"slug": "ghent"}, PUBLIC),
+    "cities:team": ({"slug": "ghent"}, GHENT_PRIVATE),
+    "cities:create": ({}, SECRETARIAT),
+    "cities:edit": ({"slug": "ghent"}, SECRETARIAT),
+    "network:process": ({}, PUBLIC),
+    "network:projects": ({}, PUBLIC),
+    "network:project": ({"slug": "mixities"}, PUBLIC),
+    "network:conferences": ({}, PUBLIC),
+    "network:news": ({}, PUBLIC),
+    "network:news_detail": ({"slug": "published-news"}, PUBLIC),
+    "network:news_manage": ({}, SECRETARIAT),
+    "network:news_create": ({}, SECRETARIAT),
+    "network:news_edit": ({"slug": "published-news"}, SECRETARIAT),
+    "accounts:home": ({}, LOGGED_IN),
+    "accounts:login": ({}, {**PUBLIC, **dict.fromkeys(ROLES[1:], 302)}),
+    "accounts:password_reset": ({}, PUBLIC),
+    "accounts:password_reset_done": ({}, PUBLIC),
+    "accounts:password_reset_confirm": ({"uidb64": "MQ", "token": "bad-token"}, PUBLIC),
+    "accounts:password_reset_complete": ({}, PUBLIC),
+    "accounts:invitations": ({}, SECRETARIAT),
+    "accounts:accept_invitation": ({"token": "not-a-token"}, dict.fromkeys(ROLES, 404)),
+}
+# Names that are not pages of their own (POST-only endpoints, third-party apps).
+NOT_PAGES = {"accounts:logout", "set_language"}
+
+
+@pytest.fixture
+def content(people: People) -> None:
+    framework_import_path(
+        path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
+    )
+    Project.objects.create(slug="mixities", name="MIXITIES")
+    NewsItem.objects.create(
+        slug="published-news",
+        title="Out",
+        summary="s",
+        body="b",
+        status=NewsStatus.PUBLISHED,
+        published_at="2024-01-01T00:00Z",
+    )
+    NewsItem.objects.create(slug="draft-news", title="Draft", summary="s", body="b")
+
+
+def _names(patterns: list[object], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api"}:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    assert _names(get_resolver().url_patterns) - NOT_PAGES == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_who_may_see_what(content: None, people: People, name: str, role: str) -> None:
+    kwargs, expectations = MATRIX[name]
+    url = reverse(name, kwargs=kwargs)
+    response = client_for(people.all_roles()[role]).get(url)
+    expected = expectations[role]
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected, f"{role} on {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_drafts_are_for_the_secretariat_only(content: None, people: People, role: str) -> None:
+    client = client_for(people.all_roles()[role])
+    news = client.get(reverse("network:news_detail", kwargs={"slug": "draft-news"}))
+    assert news.status_code == DRAFT[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_draft_frameworks_are_for_the_secretariat_only(
+    content: None, people: People, role: str
+) -> None:
+    from integratingcities.frameworks.models import Framework
+
+    charter = Framework.objects.get(lineage="charter")
+    charter.pk, charter.version, charter.status = None, 2, "draft"
+    charter.save()
+    client = client_for(people.all_roles()[role])
+    page = client.get(reverse("frameworks:detail", kwargs={"lineage": "charter", "version": 2}))
+    api = client.get("/api/v1/frameworks/charter/2")
+    assert page.status_code == DRAFT[role]
+    assert api.status_code == DRAFT[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_the_secretariat_only(people: People, role: str) -> None:
+    response = client_for(people.all_roles()[role]).get("/admin/cities/city/")
+    if role == "secretariat":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
