@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -38,7 +39,12 @@ class City(models.Model):
     population_year = models.PositiveSmallIntegerField(_("population: year"), null=True, blank=True)
     population_source = models.CharField(_("population: source"), max_length=300, blank=True)
     foreign_born_share = models.DecimalField(
-        _("foreign-born share (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("foreign-born share (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     foreign_born_year = models.PositiveSmallIntegerField(
         _("foreign-born share: year"), null=True, blank=True
@@ -69,11 +75,13 @@ class City(models.Model):
                 | models.Q(signed_latest__isnull=True)
                 | models.Q(signed_earliest__lte=models.F("signed_latest")),
                 name="city_signature_window_ordered",
+                violation_error_message=_("The latest signature date is before the earliest."),
             ),
             models.CheckConstraint(
                 condition=models.Q(foreign_born_share__isnull=True)
                 | models.Q(foreign_born_share__gte=0, foreign_born_share__lte=100),
                 name="city_foreign_born_share_is_percentage",
+                violation_error_message=_("The foreign-born share is a percentage, 0 to 100."),
             ),
         ]
 

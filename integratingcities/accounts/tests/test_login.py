@@ -1,0 +1,84 @@
+import re
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.core import mail
+from django.urls import reverse
+
+from integratingcities.accounts.models import User
+from integratingcities.lib.testing import PASSWORD, People, client_for
+
+LOGIN = reverse("accounts:login")
+
+
+def test_login_with_email_and_password(people: People) -> None:
+    client = client_for(None)
+    response = client.post(LOGIN, {"username": people.editor.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:home")
+    home = client.get(reverse("accounts:home"))
+    assert "Ghent" in home.content.decode()
+    assert "City editor" in home.content.decode()
+
+
+def test_a_wrong_password_says_so(people: People) -> None:
+    response = client_for(None).post(LOGIN, {"username": people.editor.email, "password": "no"})
+    assert response.status_code == 200
+    assert "correct" in response.content.decode()
+
+
+def test_repeated_failures_are_throttled(people: People) -> None:
+    client = client_for(None)
+    for _ in range(5):
+        client.post(LOGIN, {"username": people.editor.email, "password": "wrong"})
+    response = client.post(LOGIN, {"username": people.editor.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = User.objects.create_user(email="hash@example.org", password="Tulips-and-Belfries-2026")
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_the_project_settings_hash_with_argon2() -> None:
+    from config import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_password_reset_sends_a_working_link(people: People) -> None:
+    client = client_for(None)
+    response = client.post(reverse("accounts:password_reset"), {"email": people.viewer.email})
+    assert response.status_code == 302
+    link = re.search(r"/accounts/password-reset/[^/\s]+/[^/\s]+/", mail.outbox[0].body)
+    assert link
+    form_page = client.get(link.group(0), follow=True)
+    assert form_page.context["validlink"]
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(
+        set_url,
+        {"new_password1": "Canals-of-Gent-2026", "new_password2": "Canals-of-Gent-2026"},
+    )
+    assert done.status_code == 302
+    people.viewer.refresh_from_db()
+    assert people.viewer.check_password("Canals-of-Gent-2026")
+
+
+def test_password_reset_does_not_reveal_unknown_addresses(db: None) -> None:
+    response = client_for(None).post(
+        reverse("accounts:password_reset"), {"email": "nobody@example.org"}
+    )
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("role", ["secretariat", "editor", "viewer", "reviewer", "outsider"])
+def test_logout_is_a_post(people: People, role: str) -> None:
+    client = client_for(people.all_roles()[role])
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("accounts:home")).status_code == 302
