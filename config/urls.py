@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from integratingcities.api.api import api
 
-admin.site.site_header = "Integrating Cities · administration"
-admin.site.site_title = "Integrating Cities"
+admin.site.site_header = _("Integrating Cities · administration")
+admin.site.site_title = _("Integrating Cities")
 
 urlpatterns = [
     path("", include("integratingcities.site.urls")),

@@ -1,0 +1,208 @@
+"""The analysis rules (DESIGN section 4), pure and typed: no Django, no database.
+
+Scores run from 0 to 100. An item's score is the score of the level given; a level without a
+score ("not applicable", "don't know") and an unanswered item are left out of every mean and
+reported as coverage instead, never counted as zero. A section's score is the weighted mean of
+its scored items; a framework's is the weighted mean of its scored sections, each section
+weighted by its own weight.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+Number = float | int | Decimal
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    """One item of a framework and what a city answered (``score`` None: not scored)."""
+
+    item: str
+    section: str
+    weight: Number
+    score: Number | None
+    answered: bool = True
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    section: str
+    score: float | None  # None when no item of the section has a scored answer
+    scored_items: int
+    items: int
+
+    @property
+    def coverage(self) -> float:
+        """Share of the section's items that carry a score (0 to 1)."""
+        return self.scored_items / self.items if self.items else 0.0
+
+
+@dataclass(frozen=True)
+class Result:
+    score: float | None
+    sections: dict[str, SectionResult]
+    scored_items: int
+    items: int
+
+    @property
+    def coverage(self) -> float:
+        return self.scored_items / self.items if self.items else 0.0
+
+
+def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> float | None:
+    """Mean of values weighted by weights; None when nothing is weighed."""
+    total = weight_sum = 0.0
+    lowest, highest = float("inf"), float("-inf")
+    for value, weight in pairs:
+        if weight <= 0:
+            raise ValueError("weights must be positive")
+        total += float(value) * float(weight)
+        weight_sum += float(weight)
+        lowest, highest = min(lowest, float(value)), max(highest, float(value))
+    if weight_sum == 0:
+        return None
+    # Keep float rounding from stepping outside the range of the values.
+    return min(max(total / weight_sum, lowest), highest)
+
+
+def score(
+    answers: Sequence[ItemAnswer], section_weights: Mapping[str, Number] | None = None
+) -> Result:
+    """Section and framework scores with coverage, by the rules above."""
+    by_section: dict[str, list[ItemAnswer]] = {}
+    for answer in answers:
+        by_section.setdefault(answer.section, []).append(answer)
+    sections: dict[str, SectionResult] = {}
+    for section, items in by_section.items():
+        scored = [a for a in items if a.answered and a.score is not None]
+        sections[section] = SectionResult(
+            section=section,
+            score=weighted_mean((a.score, a.weight) for a in scored),  # type: ignore[misc]
+            scored_items=len(scored),
+            items=len(items),
+        )
+    weights = section_weights or {}
+    overall = weighted_mean(
+        (result.score, weights.get(name, 1))
+        for name, result in sections.items()
+        if result.score is not None
+    )
+    return Result(
+        score=overall,
+        sections=sections,
+        scored_items=sum(s.scored_items for s in sections.values()),
+        items=len(answers),
+    )
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and quartiles of a set of scores (None when the set is empty)."""
+
+    count: int
+    median: float | None
+    q1: float | None
+    q3: float | None
+
+
+def spread(values: Iterable[Number | None]) -> Spread:
+    known = sorted(float(v) for v in values if v is not None)
+    if not known:
+        return Spread(0, None, None, None)
+    if len(known) == 1:
+        return Spread(1, known[0], known[0], known[0])
+    q1, median, q3 = statistics.quantiles(known, n=4, method="inclusive")
+    return Spread(len(known), median, q1, q3)
+
+
+def level_counts(levels: Iterable[str | None]) -> dict[str, int]:
+    """Per item in a network view: how many cities gave each level (unanswered not counted)."""
+    counts: dict[str, int] = {}
+    for level in levels:
+        if level is not None:
+            counts[level] = counts.get(level, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Position:
+    """A city's place among peers: rank 1 is the highest score."""
+
+    rank: int | None
+    peers: int
+    peer_median: float | None
+    distance_to_median: float | None
+
+
+def position(own: Number | None, peer_scores: Iterable[Number | None]) -> Position:
+    """Rank (ties share the best rank) and distance to the median of the peers' known scores."""
+    known = [float(s) for s in peer_scores if s is not None]
+    median = statistics.median(known) if known else None
+    if own is None:
+        return Position(None, len(known), median, None)
+    rank = 1 + sum(1 for s in known if s > float(own))
+    distance = None if median is None else float(own) - median
+    return Position(rank, len(known), median, distance)
+
+
+class Band(Enum):
+    """Population bands for peer groups."""
+
+    SMALL = "under 250,000"
+    MEDIUM = "250,000 to 500,000"
+    LARGE = "500,000 to 1 million"
+    VERY_LARGE = "over 1 million"
+
+
+def population_band(population: int | None) -> Band | None:
+    if population is None:
+        return None
+    if population < 250_000:
+        return Band.SMALL
+    if population < 500_000:
+        return Band.MEDIUM
+    if population < 1_000_000:
+        return Band.LARGE
+    return Band.VERY_LARGE
+
+
+def foreign_born_band(share: Number | None) -> str | None:
+    """Bands of ten percentage points: "10-20%"; the top band holds 100."""
+    if share is None:
+        return None
+    low = min(int(float(share) // 10) * 10, 90)
+    return f"{low}-{low + 10}%"
+
+
+def change(before: Number | None, after: Number | None) -> float | None:
+    """Progress between two assessments: None unless both sides carry a score."""
+    if before is None or after is None:
+        return None
+    return float(after) - float(before)
+
+
+@dataclass(frozen=True)
+class Gap:
+    item: str
+    weight: float
+    peers_meeting: int
+
+
+def gaps(
+    answers: Sequence[ItemAnswer], top_score: Number, peers_meeting: Mapping[str, int]
+) -> list[Gap]:
+    """Scored items below the top level: heaviest first, then those most peers already meet.
+
+    Items answered "not applicable" are not gaps; unanswered items are reported as coverage.
+    """
+    found = [
+        Gap(a.item, float(a.weight), peers_meeting.get(a.item, 0))
+        for a in answers
+        if a.answered and a.score is not None and float(a.score) < float(top_score)
+    ]
+    return sorted(found, key=lambda g: (-g.weight, -g.peers_meeting, g.item))

@@ -1,0 +1,154 @@
+"""Property tests of the analysis rules (DESIGN section 4)."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from integratingcities.lib import scoring
+from integratingcities.lib.scoring import ItemAnswer
+
+SCORES = st.sampled_from([0, 50, 100]) | st.floats(0, 100, allow_nan=False)
+WEIGHTS = st.floats(0.01, 100, allow_nan=False)
+SECTIONS = st.sampled_from(["policymaker", "service_provider", "employer", "buyer"])
+
+
+@st.composite
+def answers(draw: st.DrawFn, min_size: int = 0) -> list[ItemAnswer]:
+    size = draw(st.integers(min_size, 12))
+    return [
+        ItemAnswer(
+            item=f"item-{n}",
+            section=draw(SECTIONS),
+            weight=draw(WEIGHTS),
+            score=draw(st.none() | SCORES),
+            answered=draw(st.booleans()),
+        )
+        for n in range(size)
+    ]
+
+
+@given(answers())
+def test_scores_stay_within_0_and_100(given_answers: list[ItemAnswer]) -> None:
+    result = scoring.score(given_answers)
+    for value in [result.score, *(s.score for s in result.sections.values())]:
+        assert value is None or 0 <= value <= 100
+    assert 0 <= result.coverage <= 1
+
+
+@given(answers(), SECTIONS, WEIGHTS, st.booleans())
+def test_not_applicable_and_unanswered_never_count_as_zero(
+    given_answers: list[ItemAnswer], section: str, weight: float, answered: bool
+) -> None:
+    before = scoring.score(given_answers)
+    extra = ItemAnswer("extra", section, weight, None if answered else 0, answered=answered)
+    after = scoring.score([*given_answers, extra])
+    assert after.score == before.score
+    assert after.items == before.items + 1
+    assert after.scored_items == before.scored_items
+
+
+@given(answers(min_size=1), st.data())
+def test_raising_a_level_never_lowers_a_score(
+    given_answers: list[ItemAnswer], data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, len(given_answers) - 1))
+    target = given_answers[index]
+    assume(target.answered and target.score is not None)
+    higher = data.draw(st.floats(float(target.score), 100, allow_nan=False))
+    raised = [*given_answers]
+    raised[index] = replace(target, score=higher)
+    before, after = scoring.score(given_answers), scoring.score(raised)
+    assert after.score is not None and before.score is not None
+    assert after.score >= before.score - 1e-9
+    section_before = before.sections[target.section].score
+    section_after = after.sections[target.section].score
+    assert section_after is not None and section_before is not None
+    assert section_after >= section_before - 1e-9
+
+
+@given(answers(), st.floats(0.01, 1000, allow_nan=False))
+def test_scaling_all_weights_changes_nothing(
+    given_answers: list[ItemAnswer], factor: float
+) -> None:
+    scaled = [replace(a, weight=a.weight * factor) for a in given_answers]
+    before, after = scoring.score(given_answers), scoring.score(scaled)
+    if before.score is None:
+        assert after.score is None
+    else:
+        assert after.score == pytest.approx(before.score, abs=1e-9)
+
+
+@given(
+    answers(),
+    st.dictionaries(st.sampled_from([f"item-{n}" for n in range(12)]), st.integers(0, 50)),
+)
+def test_gaps_are_below_the_top_heaviest_first_then_most_met_by_peers(
+    given_answers: list[ItemAnswer], met: dict[str, int]
+) -> None:
+    found = scoring.gaps(given_answers, 100, met)
+    by_item = {a.item: a for a in given_answers}
+    for gap in found:
+        answer = by_item[gap.item]
+        assert answer.answered and answer.score is not None and answer.score < 100
+    keys = [(-g.weight, -g.peers_meeting) for g in found]
+    assert keys == sorted(keys)
+    expected = {
+        a.item for a in given_answers if a.answered and a.score is not None and a.score < 100
+    }
+    assert {g.item for g in found} == expected
+
+
+def test_the_charter_example() -> None:
+    answers_ = [
+        ItemAnswer("communicate", "policymaker", 1, 100),
+        ItemAnswer("equal-access", "policymaker", 1, 50),
+        ItemAnswer("engagement", "policymaker", 1, None),  # not applicable
+        ItemAnswer("procurement", "buyer", 1, 0),
+        ItemAnswer("contractors", "buyer", 1, None, answered=False),
+    ]
+    result = scoring.score(answers_)
+    assert result.sections["policymaker"].score == 75
+    assert result.sections["policymaker"].coverage == pytest.approx(2 / 3)
+    assert result.sections["buyer"].score == 0
+    assert result.score == 37.5
+    assert result.coverage == pytest.approx(3 / 5)
+
+
+def test_a_section_without_scored_answers_has_no_score_and_is_left_out() -> None:
+    result = scoring.score([ItemAnswer("a", "one", 1, 80), ItemAnswer("b", "two", 1, None)])
+    assert result.sections["two"].score is None
+    assert result.score == 80
+
+
+def test_section_weights() -> None:
+    result = scoring.score(
+        [ItemAnswer("a", "one", 1, 100), ItemAnswer("b", "two", 1, 0)], {"one": 3, "two": 1}
+    )
+    assert result.score == 75
+
+
+@given(st.lists(st.none() | SCORES, max_size=30))
+def test_spread_orders_quartiles(values: list[float | None]) -> None:
+    result = scoring.spread(values)
+    if result.count:
+        assert result.q1 is not None and result.median is not None and result.q3 is not None
+        assert result.q1 <= result.median <= result.q3
+    assert result.count == sum(v is not None for v in values)
+
+
+def test_position_ranks_and_measures_distance_to_the_median() -> None:
+    place = scoring.position(60, [80, 60, 40, None])
+    assert (place.rank, place.peers, place.peer_median, place.distance_to_median) == (2, 3, 60, 0)
+    assert scoring.position(None, [1]).rank is None
+
+
+def test_bands_and_change() -> None:
+    assert scoring.population_band(None) is None
+    assert scoring.population_band(263_000) is scoring.Band.MEDIUM
+    assert scoring.foreign_born_band(22.2) == "20-30%"
+    assert scoring.foreign_born_band(100) == "90-100%"
+    assert scoring.change(50, 100) == 50
+    assert scoring.change(None, 100) is None
+    assert scoring.level_counts(["fully", "partly", None, "fully"]) == {"fully": 2, "partly": 1}
