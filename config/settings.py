@@ -33,10 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "axes",
+    "simple_history",
     "integratingcities.accounts",
     "integratingcities.cities",
     "integratingcities.frameworks",
     "integratingcities.network",
+    "integratingcities.rounds",
+    "integratingcities.assessments",
     "integratingcities.site",
     "integratingcities.api",
 ]

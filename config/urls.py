@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("integratingcities.cities.urls")),
     path("", include("integratingcities.network.urls")),
     path("accounts/", include("integratingcities.accounts.urls")),
+    path("rounds/", include("integratingcities.rounds.urls")),
+    path("assessments/", include("integratingcities.assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,7 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, client_for
+from integratingcities.assessments.models import Assessment
 from integratingcities.network.models import NewsItem, NewsStatus, Project
+from integratingcities.rounds.models import Round
 
 ROLES = ["anonymous", "secretariat", "editor", "viewer", "reviewer", "outsider"]
 PUBLIC = dict.fromkeys(ROLES, 200)
@@ -16,6 +18,8 @@ LOGGED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": "login"}
 SECRETARIAT = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "secretariat": 200}
 GHENT_PRIVATE = {**dict.fromkeys(ROLES, 200), "anonymous": "login", "outsider": 403}
 DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
+GHENT_ANSWERS = {**GHENT_PRIVATE, "outsider": 404}
+OPEN, PUBLISHED, ANSWERS = 1001, 1002, 2001
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -46,15 +50,44 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "accounts:password_reset_complete": ({}, PUBLIC),
     "accounts:invitations": ({}, SECRETARIAT),
     "accounts:accept_invitation": ({"token": "not-a-token"}, dict.fromkeys(ROLES, 404)),
+    "rounds:list": ({}, PUBLIC),
+    "rounds:create": ({}, SECRETARIAT),
+    "rounds:board": ({"pk": OPEN}, SECRETARIAT),
+    "rounds:results": ({"pk": PUBLISHED}, PUBLIC),
+    "rounds:chart": ({"pk": PUBLISHED, "key": "policymaker"}, PUBLIC),
+    "rounds:city_results": ({"pk": PUBLISHED, "slug": "ghent"}, PUBLIC),
+    "assessments:list": ({}, LOGGED_IN),
+    "assessments:detail": ({"pk": ANSWERS}, GHENT_ANSWERS),
+    "assessments:section": ({"pk": ANSWERS, "key": "policymaker"}, GHENT_ANSWERS),
+    "assessments:review": ({"pk": ANSWERS}, GHENT_ANSWERS),
+    "assessments:history": ({"pk": ANSWERS}, GHENT_ANSWERS),
+}
+# Actions that only take POST: (url name, kwargs, who may).
+ACTIONS = {
+    "rounds:remind": ({"pk": OPEN}, {"secretariat"}),
+    "rounds:close": ({"pk": OPEN}, {"secretariat"}),
+    "rounds:publish": ({"pk": OPEN}, {"secretariat"}),
+    "rounds:invite": ({"pk": OPEN}, {"secretariat"}),
+    "assessments:submit": ({"pk": ANSWERS}, {"editor"}),
+    "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
+    "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
+    "assessments:validate": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
-NOT_PAGES = {"accounts:logout", "set_language"}
+NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
 
 
 @pytest.fixture
 def content(people: People) -> None:
-    framework_import_path(
+    charter = framework_import_path(
         path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
+    ).framework
+    dates = {"opens_on": "2026-01-01", "closes_on": "2026-12-31", "framework": charter}
+    Round.objects.create(pk=OPEN, title="Open", **dates)
+    published = Round.objects.create(pk=PUBLISHED, title="Done", status="published", **dates)
+    Assessment.objects.create(pk=ANSWERS, city=people.ghent, framework=charter, round_id=OPEN)
+    Assessment.objects.create(
+        city=people.ghent, framework=charter, round=published, state="validated"
     )
     Project.objects.create(slug="mixities", name="MIXITIES")
     NewsItem.objects.create(
@@ -130,3 +163,20 @@ def test_the_admin_is_for_the_secretariat_only(people: People, role: str) -> Non
     else:
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_who_may_act(content: None, people: People, name: str, role: str) -> None:
+    kwargs, allowed = ACTIONS[name]
+    client = client_for(people.all_roles()[role])
+    url = reverse(name, kwargs=kwargs)
+    assert client.get(url).status_code in {302, 403, 404, 405}
+    response = client.post(url, {})
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif role in allowed:
+        assert response.status_code == 302  # acted, or explained why not, then back
+    else:
+        assert response.status_code in {403, 404}

@@ -34,7 +34,8 @@ def can_view_city_private(user: Any, city_id: int) -> bool:
 
 
 def can_edit_city_answers(user: Any, city_id: int) -> bool:
-    return is_secretariat(user) or city_role(user, city_id) == Role.EDITOR
+    """Only the city's own editors answer for it."""
+    return city_role(user, city_id) == Role.EDITOR
 
 
 def secretariat_required(view: View) -> View:
@@ -48,3 +49,7 @@ def secretariat_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def can_review_city(user: Any, city_id: int) -> bool:
+    return is_secretariat(user) or city_role(user, city_id) == Role.REVIEWER

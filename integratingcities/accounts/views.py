@@ -7,6 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from integratingcities.assessments.models import EDITABLE_STATES
+from integratingcities.assessments.selectors import assessments_for
+from integratingcities.rounds.models import RoundStatus
+
 from . import selectors
 from .forms import AcceptInvitationForm, InvitationForm
 from .permissions import secretariat_required
@@ -19,7 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/home.html",
-        {"memberships": selectors.memberships_of(request.user)},
+        {
+            "memberships": selectors.memberships_of(request.user),
+            "assessments": assessments_for(request.user).filter(
+                state__in=EDITABLE_STATES, round__status=RoundStatus.OPEN
+            )[:20],
+        },
     )
 
 

@@ -159,6 +159,14 @@ class Band(Enum):
     VERY_LARGE = "over 1 million"
 
 
+BAND_BOUNDS: dict[Band, tuple[int, int | None]] = {
+    Band.SMALL: (0, 250_000),
+    Band.MEDIUM: (250_000, 500_000),
+    Band.LARGE: (500_000, 1_000_000),
+    Band.VERY_LARGE: (1_000_000, None),
+}
+
+
 def population_band(population: int | None) -> Band | None:
     if population is None:
         return None

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from integratingcities.cities.models import City
-from integratingcities.frameworks.selectors import current_charter
+from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus
 from integratingcities.network.selectors import published_news
 
 
@@ -11,7 +11,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "site/home.html",
         {
-            "charter": current_charter(),
+            "has_charter": Framework.objects.filter(
+                kind=FrameworkKind.CHARTER, status=FrameworkStatus.PUBLISHED
+            ).exists(),
             "signatory_count": City.objects.filter(signed_latest__isnull=False).count(),
             "news": published_news()[:3],
         },

@@ -24,3 +24,9 @@ def render_markdown(value: str) -> SafeString:
     """Markdown written by users, rendered and then sanitised: no script survives."""
     html = markdown_lib.markdown(value or "", extensions=[])
     return mark_safe(nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer"))
+
+
+@register.filter(name="get_item")
+def get_item(mapping: object, key: str) -> object:
+    """``{{ counts|get_item:level.key }}``: a value of a dict by a variable key."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -13,6 +13,7 @@ from integratingcities.cities.models import City
 from integratingcities.cities.services import cities_load
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.network.services import network_load
+from integratingcities.rounds.demo import load_demo_rounds
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 DEMO_PASSWORD = "integrating-demo"  # noqa: S105 - printed for the demo on purpose
@@ -62,4 +63,5 @@ class Command(BaseCommand):
         load_content()
         if not no_users:
             load_demo_users()
+            load_demo_rounds(CONTENT / "demo" / "survey-2015.yaml")
         self.stdout.write(f"Loaded {City.objects.count()} cities and the shipped frameworks.")

@@ -1,0 +1,134 @@
+"""One city's answers to one framework version, with their workflow and full history."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AssessmentState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    VALIDATED = "validated", _("Validated")
+
+
+# States in which the city may still change its answers.
+EDITABLE_STATES = {
+    AssessmentState.INVITED,
+    AssessmentState.IN_PROGRESS,
+    AssessmentState.CHANGES_REQUESTED,
+}
+
+
+class Assessment(models.Model):
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="assessments")
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="assessments"
+    )
+    round = models.ForeignKey(
+        "rounds.Round",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=AssessmentState.choices,
+        default=AssessmentState.INVITED,
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["city__name"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "city"], name="one_assessment_per_city_and_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=AssessmentState.values),
+                name="assessment_state_is_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.city} · {self.framework}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class Answer(models.Model):
+    """The answer to one item. ``version`` grows with every save and detects conflicts."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey("frameworks.Item", on_delete=models.PROTECT, related_name="answers")
+    level = models.ForeignKey(
+        "frameworks.Level", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    number = models.DecimalField(
+        _("number"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    text = models.TextField(_("answer"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    # Whether anything is given; kept with the row so progress is counted in the database.
+    is_answered = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["item__section__position", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.item.key}"
+
+    def has_content(self) -> bool:
+        return bool(self.level_id or self.choices or self.number is not None or self.text.strip())
+
+
+class Comment(models.Model):
+    """A reviewer's or the secretariat's remark on one answer."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    item = models.ForeignKey("frameworks.Item", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]

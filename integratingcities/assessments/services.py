@@ -1,0 +1,208 @@
+"""Writes for assessments: saving answers without losing any, submitting, reviewing."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integratingcities.frameworks.models import Item, ItemKind, Level
+
+from .models import Answer, Assessment, AssessmentState, Comment
+
+
+class AssessmentError(Exception):
+    """A workflow step that is not possible now; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    level: Level | None = None
+    choices: tuple[str, ...] = ()
+    number: Decimal | None = None
+    text: str = ""
+    evidence: str = ""
+    links: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, answer: Answer | None) -> "AnswerInput":
+        if answer is None:
+            return cls()
+        return cls(
+            level=answer.level,
+            choices=tuple(answer.choices),
+            number=answer.number,
+            text=answer.text,
+            evidence=answer.evidence,
+            links=tuple(answer.links),
+        )
+
+    def same_as(self, other: "AnswerInput") -> bool:
+        mine = (getattr(self.level, "pk", None), self.choices, self.number, self.text,
+                self.evidence, self.links)  # fmt: skip
+        theirs = (getattr(other.level, "pk", None), other.choices, other.number, other.text,
+                  other.evidence, other.links)  # fmt: skip
+        return mine == theirs
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved this answer after the form was opened: both versions are kept."""
+
+    item: Item
+    theirs: Answer
+    yours: AnswerInput
+
+
+@dataclass
+class SaveResult:
+    saved: list[Answer] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    versions: dict[int, int] = field(default_factory=dict)
+
+
+def answers_save(
+    *,
+    assessment: Assessment,
+    user: Any,
+    inputs: Mapping[Item, AnswerInput],
+    base_versions: Mapping[int, int],
+) -> SaveResult:
+    """Save what changed; an answer changed by someone else meanwhile is not overwritten.
+
+    Nothing is required on save: requirements are checked on submit.
+    """
+    result = SaveResult()
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_editable:
+            raise AssessmentError(_("These answers are submitted and can no longer be changed."))
+        existing = {
+            answer.item_id: answer
+            for answer in Answer.objects.select_related("level", "updated_by").filter(
+                assessment=locked, item__in=list(inputs)
+            )
+        }
+        for item, given in inputs.items():
+            current = existing.get(item.pk)
+            current_version = current.version if current else 0
+            if given.same_as(AnswerInput.of(current)):
+                result.versions[item.pk] = current_version
+                continue
+            if current is not None and current_version != base_versions.get(item.pk, 0):
+                result.conflicts.append(Conflict(item=item, theirs=current, yours=given))
+                result.versions[item.pk] = current_version
+                continue
+            answer = current or Answer(assessment=locked, item=item)
+            answer.level = given.level if item.kind == ItemKind.RATING else None
+            answer.choices = list(given.choices)
+            answer.number = given.number
+            answer.text = given.text
+            answer.evidence = given.evidence
+            answer.links = list(given.links)
+            answer.is_answered = answer.has_content()
+            answer.version = current_version + 1
+            answer.updated_by = user
+            answer._history_user = user  # type: ignore[attr-defined]
+            answer.save()
+            result.saved.append(answer)
+            result.versions[item.pk] = answer.version
+        if result.saved:
+            locked.last_activity_at = timezone.now()
+            if locked.state == AssessmentState.INVITED:
+                locked.state = AssessmentState.IN_PROGRESS
+            locked.save(update_fields=["last_activity_at", "state"])
+    return result
+
+
+@dataclass(frozen=True)
+class Missing:
+    item: Item
+    reason: str
+
+
+def assessment_missing(assessment: Assessment) -> list[Missing]:
+    """What stops a submission: unanswered required items, evidence missing where required."""
+    answers = {
+        answer.item_id: answer
+        for answer in Answer.objects.select_related("level").filter(assessment=assessment)
+    }
+    missing = []
+    items = Item.objects.filter(section__framework_id=assessment.framework_id).select_related(
+        "section"
+    )
+    for item in items.order_by("section__position", "position"):
+        answer = answers.get(item.pk)
+        if answer is None or not answer.is_answered:
+            if item.required:
+                missing.append(Missing(item, _("not answered yet")))
+            continue
+        if answer.level and answer.level.requires_evidence and not answer.evidence.strip():
+            missing.append(
+                Missing(item, _("evidence is required for “%(level)s”") % {"level": answer.level})
+            )
+    return missing
+
+
+def _transition(
+    assessment: Assessment, *, allowed: set[str], to: str, error: str, **stamps: object
+) -> Assessment:
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.state not in allowed:
+            raise AssessmentError(error)
+        locked.state = to
+        locked.last_activity_at = timezone.now()
+        for name, value in stamps.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked
+
+
+def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
+    missing = assessment_missing(assessment)
+    if missing:
+        raise AssessmentError(
+            _("%(count)d answers still need attention before you can submit.")
+            % {"count": len(missing)}
+        )
+    return _transition(
+        assessment,
+        allowed={AssessmentState.IN_PROGRESS, AssessmentState.CHANGES_REQUESTED},
+        to=AssessmentState.SUBMITTED,
+        error=_("Only answers in progress can be submitted."),
+        submitted_at=timezone.now(),
+    )
+
+
+def comment_add(*, assessment: Assessment, item: Item, author: Any, text: str) -> Comment:
+    if item.section.framework_id != assessment.framework_id:
+        raise AssessmentError(_("This question is not part of this survey."))
+    comment = Comment(assessment=assessment, item=item, author=author, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def assessment_request_changes(*, assessment: Assessment, user: Any) -> Assessment:
+    if not assessment.comments.exists():
+        raise AssessmentError(_("Write at least one comment saying what should change."))
+    return _transition(
+        assessment,
+        allowed={AssessmentState.SUBMITTED},
+        to=AssessmentState.CHANGES_REQUESTED,
+        error=_("Changes can only be requested on submitted answers."),
+    )
+
+
+def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
+    return _transition(
+        assessment,
+        allowed={AssessmentState.SUBMITTED},
+        to=AssessmentState.VALIDATED,
+        error=_("Only submitted answers can be validated."),
+        validated_at=timezone.now(),
+    )

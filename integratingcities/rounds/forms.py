@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Framework, FrameworkStatus
+from integratingcities.lib import scoring
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    framework = forms.ModelChoiceField(
+        label=_("Framework version"),
+        queryset=Framework.objects.filter(status=FrameworkStatus.PUBLISHED).order_by(
+            "kind", "lineage", "-version"
+        ),
+    )
+    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Invited cities"),
+        queryset=City.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The editors of each city are told by e-mail."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:  # type: ignore[operator]
+            self.add_error("closes_on", _("The round cannot close before it opens."))
+        return data
+
+
+class InviteForm(forms.Form):
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Cities to invite"),
+        queryset=City.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ResultsFilterForm(forms.Form):
+    country = forms.CharField(required=False, max_length=2)
+    band = forms.ChoiceField(
+        label=_("City size"),
+        required=False,
+        choices=[("", _("All sizes")), *[(band.name, band.value) for band in scoring.Band]],
+    )
+
+    def filters_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").upper() if self.is_valid() else ""
+
+    def filters_band(self) -> scoring.Band | None:
+        if not self.is_valid() or not self.cleaned_data.get("band"):
+            return None
+        return scoring.Band[self.cleaned_data["band"]]

@@ -1,0 +1,199 @@
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.frameworks.models import Framework, Item, Level
+from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.rounds.models import Round, RoundStatus
+from integratingcities.rounds.services import RoundError, round_close, round_publish
+
+
+@pytest.fixture(autouse=True)
+def real_commits(transactional_db: None) -> None:
+    """Invitation and reminder mail leaves on commit."""
+
+
+def _validated(round_: Round, city, levels: dict[str, str]) -> Assessment:  # type: ignore[no-untyped-def]
+    assessment = Assessment.objects.create(
+        city=city, framework=round_.framework, round=round_, state=AssessmentState.VALIDATED
+    )
+    for key, level in levels.items():
+        Answer.objects.create(
+            assessment=assessment,
+            item=Item.objects.get(section__framework=round_.framework, key=key),
+            level=Level.objects.get(scale__framework=round_.framework, key=level),
+            evidence="e",
+            is_answered=True,
+            version=1,
+        )
+    return assessment
+
+
+class TestOpening:
+    def test_the_secretariat_opens_a_round_and_editors_are_invited(
+        self, people: People, charter: Framework
+    ) -> None:
+        response = client_for(people.secretariat).post(
+            reverse("rounds:create"),
+            {
+                "title": "Survey 2026",
+                "framework": charter.pk,
+                "opens_on": "2026-01-10",
+                "closes_on": "2026-03-31",
+                "cities": [people.ghent.pk, people.riga.pk],
+            },
+        )
+        round_ = Round.objects.get()
+        assert response["Location"] == round_.get_absolute_url()
+        assert set(round_.assessments.values_list("city__slug", "state")) == {
+            ("ghent", "invited"),
+            ("riga", "invited"),
+        }
+        assert sorted(m.to[0] for m in mail.outbox) == [
+            "editor.ghent@example.org",
+            "editor.riga@example.org",
+        ]
+        assert "/assessments/" in mail.outbox[0].body
+
+    def test_dates_in_the_wrong_order_are_refused(self, people: People, charter: Framework) -> None:
+        response = client_for(people.secretariat).post(
+            reverse("rounds:create"),
+            {
+                "title": "X",
+                "framework": charter.pk,
+                "opens_on": "2026-03-31",
+                "closes_on": "2026-01-10",
+                "cities": [people.ghent.pk],
+            },
+        )
+        assert "closes_on" in response.context["form"].errors
+        assert not Round.objects.exists()
+
+    def test_the_board_shows_state_and_progress_and_reminds(
+        self, people: People, ghent_assessment: Assessment, riga_assessment: Assessment
+    ) -> None:
+        item = Item.objects.get(
+            section__framework=ghent_assessment.framework, key="communicate-commitment"
+        )
+        Answer.objects.create(assessment=ghent_assessment, item=item, text="x", is_answered=True)
+        Assessment.objects.filter(pk=ghent_assessment.pk).update(state="in_progress")
+        client = client_for(people.secretariat)
+        board = client.get(reverse("rounds:board", args=[ghent_assessment.round_id]))
+        html = board.content.decode()
+        assert "In progress" in html
+        assert "Invited" in html
+        client.post(reverse("rounds:remind", args=[ghent_assessment.round_id]))
+        assert {m.to[0] for m in mail.outbox} == {
+            "editor.ghent@example.org",
+            "editor.riga@example.org",
+        }
+
+    def test_the_board_query_count_does_not_grow_with_cities(
+        self, people: People, open_round: Round
+    ) -> None:
+        url = reverse("rounds:board", args=[open_round.pk])
+        client = client_for(people.secretariat)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            return len(queries)
+
+        Assessment.objects.create(
+            city=people.ghent, framework=open_round.framework, round=open_round
+        )
+        few = count()
+        for city in SignatoryFactory.create_batch(15):
+            Assessment.objects.create(city=city, framework=open_round.framework, round=open_round)
+        assert count() == few
+
+    def test_publishing_needs_a_closed_round(self, open_round: Round) -> None:
+        with pytest.raises(RoundError):
+            round_publish(round_=open_round)
+        round_publish(round_=round_close(round_=open_round))
+        assert Round.objects.get().status == RoundStatus.PUBLISHED
+
+
+class TestResults:
+    def test_only_validated_answers_count_and_anonymous_sees_published_only(
+        self, people: People, open_round: Round
+    ) -> None:
+        _validated(open_round, people.ghent, {"communicate-commitment": "fully"})
+        submitted = _validated(open_round, people.riga, {"communicate-commitment": "partly"})
+        Assessment.objects.filter(pk=submitted.pk).update(state="submitted")
+        url = reverse("rounds:results", args=[open_round.pk])
+        assert client_for(None).get(url).status_code == 404
+        round_publish(round_=round_close(round_=open_round))
+        response = client_for(None).get(url)
+        assert response.context["results"].responding == 1
+        policymaker = response.context["results"].sections[0]
+        assert policymaker.items[0].counts == {"fully": 1}
+        chart = client_for(None).get(reverse("rounds:chart", args=[open_round.pk, "policymaker"]))
+        assert chart["Content-Type"] == "image/svg+xml"
+        assert b"<svg" in chart.content
+
+    def test_filters_by_country_and_size(self, people: People, open_round: Round) -> None:
+        people.ghent.population = 263_000
+        people.ghent.save()
+        _validated(open_round, people.ghent, {"communicate-commitment": "fully"})
+        _validated(open_round, people.riga, {"communicate-commitment": "partly"})
+        client = client_for(people.secretariat)
+        url = reverse("rounds:results", args=[open_round.pk])
+        assert client.get(url, {"country": "LV"}).context["results"].responding == 1
+        assert client.get(url, {"band": "MEDIUM"}).context["results"].responding == 1
+        assert client.get(url, {"band": "LARGE"}).context["results"].responding == 0
+        assert client.get(url, {"band": "nonsense"}).status_code == 200
+
+    def test_a_city_sees_its_score_against_the_network(
+        self, people: People, open_round: Round
+    ) -> None:
+        _validated(
+            open_round,
+            people.ghent,
+            {
+                "communicate-commitment": "fully",
+                "equal-access-non-discrimination": "partly",
+                "migrant-engagement": "not_applicable",
+            },
+        )
+        _validated(open_round, people.riga, {"communicate-commitment": "not_at_all"})
+        round_publish(round_=round_close(round_=open_round))
+        response = client_for(None).get(
+            reverse("rounds:city_results", args=[open_round.pk, "ghent"])
+        )
+        [policymaker] = response.context["rows"]
+        assert policymaker["own"].score == 75
+        assert (policymaker["own"].scored_items, policymaker["own"].items) == (2, 3)
+        assert policymaker["network"].median == pytest.approx(37.5)
+        assert policymaker["position"].rank == 1
+
+    def test_the_results_query_count_does_not_grow_with_cities(
+        self, people: People, open_round: Round
+    ) -> None:
+        url = reverse("rounds:results", args=[open_round.pk])
+        client = client_for(people.secretariat)
+        _validated(open_round, people.ghent, {"communicate-commitment": "fully"})
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            return len(queries)
+
+        few = count()
+        for city in SignatoryFactory.create_batch(10):
+            _validated(open_round, city, {"communicate-commitment": "partly"})
+        assert count() == few
+
+
+def test_round_dates_must_be_ordered(people: People, charter: Framework) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        Round(
+            title="x", framework=charter, opens_on=date(2026, 2, 1), closes_on=date(2026, 1, 1)
+        ).full_clean()
