@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from integratingcities.assessments.models import Assessment
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, client_for
-from integratingcities.assessments.models import Assessment
 from integratingcities.network.models import NewsItem, NewsStatus, Project
 from integratingcities.rounds.models import Round
 
