@@ -120,6 +120,7 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Django's login form calls the e-mail field "username"; axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "integratingcities.accounts.permissions.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "accounts:password_reset_confirm": ({"uidb64": "MQ", "token": "bad-token"}, PUBLIC),
     "accounts:password_reset_complete": ({}, PUBLIC),
     "accounts:invitations": ({}, SECRETARIAT),
+    "accounts:tokens": ({}, LOGGED_IN),
     "accounts:accept_invitation": ({"token": "not-a-token"}, dict.fromkeys(ROLES, 404)),
     "rounds:list": ({}, PUBLIC),
     "rounds:create": ({}, SECRETARIAT),

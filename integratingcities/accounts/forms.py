@@ -1,10 +1,25 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.cities.models import City
 
 from .models import Role
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the address's length enforced.
+
+    Django sets the field's maximum length without checking it, so a longer value went on to be
+    recorded by axes as a failed attempt, which PostgreSQL refuses (a server error).
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class InvitationForm(forms.Form):
@@ -69,3 +84,11 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_("For example: “upload from our monitoring spreadsheet”."),
+    )

@@ -53,3 +53,12 @@ def secretariat_required(view: View) -> View:
 
 def can_review_city(user: Any, city_id: int) -> bool:
     return is_secretariat(user) or city_role(user, city_id) == Role.REVIEWER
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The login name django-axes records, cut to the length its table stores.
+
+    A longer name (never a real address) would otherwise fail to be recorded on PostgreSQL.
+    """
+    source = credentials if credentials is not None else request.POST
+    return str(source.get("username") or "")[:255]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
 
-from .models import Invitation, Membership, User
+from .models import ApiToken, Invitation, Membership, User
 
 
 def _hash(token: str) -> str:
@@ -127,3 +127,21 @@ def _mail(template: str, to: str, context: dict[str, object]) -> None:
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, None, [to])
+
+
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; the plain key is returned once and never stored."""
+    key = "ic_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip(), prefix=key[3:9], key_hash=_hash(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def token_user(key: str) -> User | None:
+    """The active user behind a token, marking the token as used."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

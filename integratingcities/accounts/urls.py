@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import LoginForm
 
 app_name = "accounts"
 
@@ -10,7 +11,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
+            template_name="accounts/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,
         ),
         name="login",
     ),
@@ -46,5 +49,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitations/", views.invitations, name="invitations"),
+    path("tokens/", views.tokens, name="tokens"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

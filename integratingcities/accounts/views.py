@@ -12,9 +12,10 @@ from integratingcities.assessments.selectors import assessments_for
 from integratingcities.rounds.models import RoundStatus
 
 from . import selectors
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, InvitationForm, TokenForm
+from .models import ApiToken
 from .permissions import secretariat_required
-from .services import invitation_accept, invitation_for_token, invitation_send
+from .services import invitation_accept, invitation_for_token, invitation_send, token_create
 
 
 @login_required
@@ -92,4 +93,25 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("accounts:home")
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create one (shown once) or revoke one."""
+    new_key = None
+    form = TokenForm(request.POST if "create" in request.POST else None)
+    if request.method == "POST" and "revoke" in request.POST:
+        token_id = request.POST["revoke"]
+        if token_id.isdigit() and len(token_id) < 19:
+            ApiToken.objects.filter(user=request.user, pk=int(token_id)).delete()
+        messages.success(request, _("The token is revoked."))
+        return redirect("accounts:tokens")
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": ApiToken.objects.filter(user=request.user), "new_key": new_key},
     )

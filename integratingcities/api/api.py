@@ -1,6 +1,9 @@
 """The read-only JSON API (OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
+from collections.abc import Callable, Sequence
+
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -10,6 +13,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks import selectors as framework_selectors
 from integratingcities.frameworks.models import Framework
 
+from .rounds import router as rounds_router
 from .schemas import CityDetailOut, CityOut, ErrorOut, FrameworkDetailOut, FrameworkOut
 
 api = NinjaAPI(
@@ -26,6 +30,11 @@ frameworks_router = Router(tags=["frameworks"])
 class CityFilter(Schema):
     country: str | None = None
     signatory: bool | None = None
+
+
+def _has_nul(value: str) -> bool:
+    """PostgreSQL rejects a NUL character in a text parameter; no slug or code contains one."""
+    return "\x00" in value
 
 
 def _city_out(city: City) -> dict[str, object]:
@@ -47,18 +56,39 @@ def _city_out(city: City) -> dict[str, object]:
     }
 
 
+class _Mapped(Sequence[dict[str, object]]):
+    """A queryset seen through a mapping, so the paginator counts and slices in the database
+    and only the rows of the page are turned into dicts."""
+
+    def __init__(self, queryset: QuerySet[City], mapping: Callable[[City], dict[str, object]]):
+        self.queryset, self.mapping = queryset, mapping
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        if isinstance(index, slice):
+            if (index.start or 0) > 2**31:  # far past any real list; SQL OFFSET would overflow
+                return []
+            return [self.mapping(row) for row in self.queryset[index]]
+        return self.mapping(self.queryset[index])
+
+
 @cities_router.get("/", response=list[CityOut])
 @paginate(PageNumberPagination)
-def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> list[dict[str, object]]:
-    cities = city_selectors.all_cities(country=(filters.country or "").upper()[:2])
+def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> Sequence[dict[str, object]]:
+    country = (filters.country or "").upper()[:2]
+    if _has_nul(country):
+        return []
+    cities = city_selectors.all_cities(country=country)
     if filters.signatory is not None:
         cities = cities.filter(signed_latest__isnull=not filters.signatory)
-    return [_city_out(city) for city in cities]
+    return _Mapped(cities, _city_out)
 
 
 @cities_router.get("/{slug}", response={200: CityDetailOut, 404: ErrorOut})
 def get_city(request: HttpRequest, slug: str) -> tuple[int, dict[str, object]]:
-    city = city_selectors.city_for_page(slug).first()
+    city = None if _has_nul(slug) else city_selectors.city_for_page(slug).first()
     if city is None:
         return 404, {"detail": "No city with this slug."}
     return 200, {
@@ -92,11 +122,15 @@ def list_frameworks(request: HttpRequest) -> list[dict[str, object]]:
 def get_framework(
     request: HttpRequest, lineage: str, version: int
 ) -> tuple[int, dict[str, object]]:
-    framework = framework_selectors.with_content(
-        framework_selectors.visible_frameworks(request.user).filter(
-            lineage=lineage, version=version
-        )
-    ).first()
+    framework = (
+        None
+        if _has_nul(lineage)
+        else framework_selectors.with_content(
+            framework_selectors.visible_frameworks(request.user).filter(
+                lineage=lineage, version=version
+            )
+        ).first()
+    )
     if framework is None:
         return 404, {"detail": "No published framework with this lineage and version."}
     scale_keys = {scale.pk: scale.key for scale in framework.scales.all()}
@@ -149,3 +183,4 @@ def get_framework(
 
 api.add_router("/cities", cities_router)
 api.add_router("/frameworks", frameworks_router)
+api.add_router("", rounds_router)

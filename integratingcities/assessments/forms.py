@@ -19,7 +19,7 @@ MAX_TEXT = 20_000
 MAX_LINKS = 20
 
 
-def _clean_links(raw: str) -> tuple[str, ...]:
+def clean_links(raw: str) -> tuple[str, ...]:
     links = tuple(line.strip() for line in raw.splitlines() if line.strip())
     if len(links) > MAX_LINKS:
         raise ValidationError(_("Give at most %(max)d links.") % {"max": MAX_LINKS})
@@ -61,6 +61,7 @@ class SectionAnswersForm(forms.Form):
                 widget=forms.HiddenInput,
                 required=False,
                 min_value=0,
+                max_value=2**31 - 1,
                 initial=answer.version if answer else 0,
             )
             label = translate(item.text)
@@ -136,7 +137,7 @@ class SectionAnswersForm(forms.Form):
             name = f"i{item.pk}-links"
             if name in self.fields and not self.has_error(name):
                 try:
-                    data[name] = _clean_links(data.get(name) or "")
+                    data[name] = clean_links(data.get(name) or "")
                 except ValidationError as error:
                     self.add_error(name, error)
         return data
@@ -190,7 +191,7 @@ class SectionAnswersForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    item = forms.IntegerField(widget=forms.HiddenInput)
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
     text = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from integratingcities.lib.forms import BoundedModelMultipleChoiceField
+
 from .models import City
 
 
@@ -26,6 +28,7 @@ class CityForm(forms.ModelForm):
             "contact_email",
             "is_illustrative",
         ]
+        field_classes = {"networks": BoundedModelMultipleChoiceField}
         widgets = {
             "signed_earliest": forms.DateInput(attrs={"type": "date"}),
             "signed_latest": forms.DateInput(attrs={"type": "date"}),

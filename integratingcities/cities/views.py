@@ -18,8 +18,13 @@ from .forms import CityForm
 from .models import City
 
 
+def _country_code(request: HttpRequest) -> str:
+    """The ?country= filter; a NUL character, which PostgreSQL refuses in a query, matches none."""
+    return request.GET.get("country", "")[:2].upper().replace("\x00", "?")
+
+
 def signatories(request: HttpRequest) -> HttpResponse:
-    country = request.GET.get("country", "")[:2].upper()
+    country = _country_code(request)
     ordering = request.GET.get("sort", "name")
     if ordering not in selectors.SIGNATORY_ORDERINGS:
         ordering = "name"
@@ -37,7 +42,7 @@ def signatories(request: HttpRequest) -> HttpResponse:
 
 
 def city_list(request: HttpRequest) -> HttpResponse:
-    country = request.GET.get("country", "")[:2].upper()
+    country = _country_code(request)
     return render(
         request,
         "cities/city_list.html",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.lib import scoring
+from integratingcities.lib.forms import BoundedModelMultipleChoiceField
 
 
 class RoundForm(forms.Form):
@@ -18,7 +19,7 @@ class RoundForm(forms.Form):
     closes_on = forms.DateField(
         label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    cities = forms.ModelMultipleChoiceField(
+    cities = BoundedModelMultipleChoiceField(
         label=_("Invited cities"),
         queryset=City.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -34,7 +35,7 @@ class RoundForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    cities = forms.ModelMultipleChoiceField(
+    cities = BoundedModelMultipleChoiceField(
         label=_("Cities to invite"),
         queryset=City.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,

@@ -82,3 +82,12 @@ def test_logout_is_a_post(people: People, role: str) -> None:
     client = client_for(people.all_roles()[role])
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("accounts:home")).status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/accounts/login/"])
+def test_an_overlong_login_name_is_no_server_error(db: None, url: str) -> None:
+    from axes.models import AccessAttempt
+
+    response = client_for(None).post(url, {"username": "x" * 300, "password": "p"})
+    assert response.status_code == 200
+    assert all(len(a.username or "") <= 255 for a in AccessAttempt.objects.all())

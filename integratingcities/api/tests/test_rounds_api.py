@@ -1,0 +1,144 @@
+import json
+
+import pytest
+
+from integratingcities.accounts.services import token_create
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.lib.testing import People, client_for
+from integratingcities.rounds.models import Round
+
+
+def _put(client, assessment: Assessment, payload: object, token: str = ""):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.put(
+        f"/api/v1/assessments/{assessment.pk}/answers",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+@pytest.fixture
+def editor_token(people: People) -> str:
+    return token_create(user=people.editor, name="spreadsheet")[1]
+
+
+def test_an_editor_writes_answers_with_a_token(
+    people: People, ghent_assessment: Assessment, editor_token: str
+) -> None:
+    client = client_for(None)
+    response = _put(
+        client,
+        ghent_assessment,
+        [
+            {
+                "item": "communicate-commitment",
+                "level": "fully",
+                "evidence": "Plan",
+                "links": ["https://stad.gent"],
+            },
+        ],
+        editor_token,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["versions"] == {"communicate-commitment": 1}
+    read = client.get(
+        f"/api/v1/assessments/{ghent_assessment.pk}",
+        headers={"Authorization": f"Bearer {editor_token}"},
+    ).json()
+    assert read["answers"][0]["evidence"] == "Plan"
+    assert Answer.objects.get().updated_by == people.editor
+
+
+def test_a_stale_version_is_a_conflict_not_an_overwrite(
+    people: People, ghent_assessment: Assessment, editor_token: str
+) -> None:
+    client = client_for(None)
+    _put(
+        client,
+        ghent_assessment,
+        [{"item": "communicate-commitment", "evidence": "A"}],
+        editor_token,
+    )
+    stale = _put(
+        client,
+        ghent_assessment,
+        [{"item": "communicate-commitment", "evidence": "B", "version": 0}],
+        editor_token,
+    )
+    assert stale.status_code == 409
+    assert stale.json()["conflicts"] == ["communicate-commitment"]
+    assert Answer.objects.get().evidence == "A"
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"item": "nope"}, "[0].item"),
+        ({"item": "communicate-commitment", "level": "brilliant"}, "[0].level"),
+        ({"item": "communicate-commitment", "links": ["javascript:alert(1)"]}, "[0].links"),
+        ({"item": "communicate-commitment", "evidence": "x" * 20001}, "[0].evidence"),
+        ({"item": "communicate-commitment", "evidence": "a\x00b"}, "[0].evidence"),
+    ],
+)
+def test_bad_answers_are_refused_naming_the_field(
+    people: People,
+    ghent_assessment: Assessment,
+    editor_token: str,
+    answer: dict[str, object],
+    message: str,
+) -> None:
+    response = _put(client_for(None), ghent_assessment, [answer], editor_token)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["viewer", "reviewer", "outsider"])
+def test_only_the_citys_editors_write(
+    people: People, ghent_assessment: Assessment, role: str
+) -> None:
+    token = token_create(user=people.all_roles()[role], name="t")[1]
+    response = _put(
+        client_for(None),
+        ghent_assessment,
+        [{"item": "communicate-commitment", "evidence": "x"}],
+        token,
+    )
+    assert response.status_code == (404 if role == "outsider" else 403)
+    assert not Answer.objects.exists()
+
+
+def test_no_token_no_access(ghent_assessment: Assessment) -> None:
+    client = client_for(None)
+    assert client.get(f"/api/v1/assessments/{ghent_assessment.pk}").status_code == 401
+    assert _put(client, ghent_assessment, [], "ic_wrong").status_code == 401
+
+
+def test_submit_checks_requirements(
+    people: People, ghent_assessment: Assessment, editor_token: str
+) -> None:
+    response = client_for(None).post(
+        f"/api/v1/assessments/{ghent_assessment.pk}/submit",
+        headers={"Authorization": f"Bearer {editor_token}"},
+    )
+    assert response.status_code == 409
+    assert "still need attention" in response.json()["detail"]
+    ghent_assessment.refresh_from_db()
+    assert ghent_assessment.state == AssessmentState.INVITED
+
+
+def test_published_results_only(people: People, open_round: Round) -> None:
+    client = client_for(None)
+    assert client.get(f"/api/v1/rounds/{open_round.pk}/results").status_code == 404
+    assert client.get("/api/v1/rounds/").json() == []
+    open_round.status = "published"
+    open_round.save()
+    body = client.get(f"/api/v1/rounds/{open_round.pk}/results").json()
+    assert body["responding_cities"] == 0
+    assert [s["section"] for s in body["sections"]] == [
+        "policymaker",
+        "service_provider",
+        "employer",
+        "buyer",
+    ]

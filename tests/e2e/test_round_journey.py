@@ -1,0 +1,143 @@
+"""The Charter monitoring journey in a real browser, axe-core on every page it visits."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from integratingcities.assessments.models import Answer, Assessment
+from integratingcities.lib.testing import PASSWORD, People
+from integratingcities.rounds.models import Round
+
+from .browser import assert_accessible, log_in, visit
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+
+def _fill_section(page: Page) -> None:
+    """Answer every question of the section on screen, as an editor would."""
+    for question in page.locator("fieldset.question").all():
+        radios = question.locator("input[type=radio]")
+        if radios.count():
+            radios.first.check()
+        boxes = question.locator("input[type=checkbox]")
+        if boxes.count():
+            boxes.first.check()
+        number = question.locator("input[type=number]")
+        if number.count():
+            number.fill(number.get_attribute("min") or "2")
+        for area in question.locator("textarea").all():
+            name = area.get_attribute("name") or ""
+            if not name.endswith("-links") and not area.input_value():
+                area.fill("Set out in the integration plan adopted in 2024.")
+
+
+def test_a_round_from_opening_to_published_results(
+    site: People, live_server, settings, new_page: Callable[..., Page]
+) -> None:
+    base = live_server.url
+    settings.SITE_URL = base
+
+    # The secretariat opens a round and invites Ghent.
+    secretariat = new_page()
+    log_in(secretariat, base, site.secretariat.email, PASSWORD)
+    visit(secretariat, base + "/rounds/new/")
+    assert_accessible(secretariat)
+    secretariat.get_by_label("Title").fill("Charter survey 2026")
+    secretariat.get_by_label("Framework version").select_option(index=1)
+    secretariat.get_by_label("Opens on").fill("2026-01-05")
+    secretariat.get_by_label("Closes on").fill("2026-12-20")
+    secretariat.get_by_label("Ghent").check()
+    secretariat.get_by_role("button", name="Open the round and invite").click()
+    expect(secretariat.get_by_role("heading", level=1)).to_contain_text("Charter survey 2026")
+    expect(secretariat.locator("table")).to_contain_text("Invited")
+    assert_accessible(secretariat)
+    round_ = Round.objects.get(title="Charter survey 2026")
+
+    # The editor fills part of the survey, leaves, comes back and finds the answers.
+    editor = new_page()
+    log_in(editor, base, site.editor.email, PASSWORD)
+    assert_accessible(editor)
+    editor.get_by_role("link", name=re.compile("Charter survey 2026: Ghent")).click()
+    assert_accessible(editor)
+    editor.get_by_role("link", name="Cities as policymakers").click()
+    assert_accessible(editor)
+    first = editor.locator("fieldset.question").first
+    first.get_by_label("Fully").check()
+    first.get_by_label("Evidence").fill("Ghent's integration plan, adopted in 2024.")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    expect(editor.locator(".messages")).to_contain_text("Saved")
+    visit(editor, base + "/")
+    visit(editor, base + "/accounts/")
+    editor.get_by_role("link", name=re.compile("Charter survey 2026: Ghent")).click()
+    expect(editor.locator("label[for=progress]")).to_contain_text("1 of")
+    editor.get_by_role("link", name="Cities as policymakers").click()
+    expect(editor.locator("fieldset.question").first.get_by_label("Evidence")).to_have_value(
+        "Ghent's integration plan, adopted in 2024."
+    )
+
+    # ... finishes every section and submits.
+    for _section in range(20):
+        if "/sections/" not in editor.url:
+            break
+        _fill_section(editor)
+        editor.get_by_role("button", name="Save and continue").click()
+        expect(editor.locator(".form-errors")).to_have_count(0)
+    expect(editor.get_by_role("heading", level=1)).to_have_text("Check and submit")
+    assert_accessible(editor)
+    editor.get_by_role("button", name="Submit the answers").click()
+    expect(editor.locator(".messages")).to_contain_text("Submitted")
+    assessment = Assessment.objects.get(round=round_, city=site.ghent)
+    assert assessment.state == "submitted"
+
+    # The secretariat asks for a change on one answer.
+    visit(secretariat, base + f"/assessments/{assessment.pk}/sections/employer/")
+    assert_accessible(secretariat)
+    secretariat.get_by_label("Question").select_option(index=0)
+    secretariat.get_by_label("Comment", exact=True).fill("Please give this year's figures.")
+    secretariat.get_by_role("button", name="Add comment").click()
+    visit(secretariat, base + f"/assessments/{assessment.pk}/")
+    assert_accessible(secretariat)
+    secretariat.get_by_role("button", name="Request changes").click()
+    expect(secretariat.locator(".messages")).to_contain_text("Changes requested")
+
+    # The editor sees the comment beside the answer, fixes it and resubmits.
+    visit(editor, base + f"/assessments/{assessment.pk}/")
+    expect(editor.locator(".comment").first).to_contain_text("asked for changes")
+    editor.get_by_role("link", name="Cities as employers").click()
+    expect(editor.locator(".comment")).to_contain_text("Please give this year's figures.")
+    assert_accessible(editor)
+    editor.locator("fieldset.question").first.get_by_label("Evidence").fill(
+        "Staff with a migrant background: 9% in 2026."
+    )
+    editor.get_by_role("button", name="Save", exact=True).click()
+    visit(editor, base + f"/assessments/{assessment.pk}/review/")
+    editor.get_by_role("button", name="Submit the answers").click()
+    expect(editor.locator(".messages")).to_contain_text("Submitted")
+    assert Answer.history.filter(evidence__contains="9% in 2026").exists()
+
+    # The secretariat validates, closes and publishes.
+    visit(secretariat, base + f"/assessments/{assessment.pk}/")
+    secretariat.get_by_role("button", name="Validate").click()
+    expect(secretariat.locator(".messages")).to_contain_text("Validated")
+    visit(secretariat, base + f"/rounds/{round_.pk}/")
+    secretariat.get_by_role("button", name="Close the round").click()
+    secretariat.get_by_role("button", name="Publish the results").click()
+    expect(secretariat.locator(".messages")).to_contain_text("published")
+    assert_accessible(secretariat)
+
+    # An anonymous visitor sees the result chart.
+    visitor = new_page()
+    visit(visitor, base + f"/rounds/{round_.pk}/results/")
+    expect(visitor.get_by_text("1 responding city")).to_be_visible()
+    chart = visitor.locator("img[src*='/chart/policymaker.svg']")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_accessible(visitor)
+    visitor.get_by_role("link", name="Ghent").click()
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text("Ghent")
+    assert_accessible(visitor)
