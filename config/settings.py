@@ -176,3 +176,4 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 behaviour, chosen now

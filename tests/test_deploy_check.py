@@ -12,7 +12,9 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path: Path) -> No
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "STATIC_", "DEBUG", "ALLOWED_HOSTS"))
+        if not key.startswith(
+            ("SECURE_", "STATIC_", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC")
+        )
     }
     env.update(
         DEBUG="false",

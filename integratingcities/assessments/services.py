@@ -61,6 +61,7 @@ class Conflict:
 class SaveResult:
     saved: list[Answer] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # Per item, the version the page may now hold: only where its content is the saved one.
     versions: dict[int, int] = field(default_factory=dict)
 
 
@@ -92,9 +93,14 @@ def answers_save(
             if given.same_as(AnswerInput.of(current)):
                 result.versions[item.pk] = current_version
                 continue
-            if current is not None and current_version != base_versions.get(item.pk, 0):
+            base = base_versions.get(item.pk, 0)
+            if current is not None and current_version != base:
+                # Forms send every question of a section: one this person did not touch is
+                # left as the other editor saved it. Its version is not reported, so the page
+                # does not take the newer version for the older text it still shows.
+                if not _changed_since(current, base, given):
+                    continue
                 result.conflicts.append(Conflict(item=item, theirs=current, yours=given))
-                result.versions[item.pk] = current_version
                 continue
             answer = current or Answer(assessment=locked, item=item)
             answer.level = given.level if item.kind == ItemKind.RATING else None
@@ -116,6 +122,19 @@ def answers_save(
                 locked.state = AssessmentState.IN_PROGRESS
             locked.save(update_fields=["last_activity_at", "state"])
     return result
+
+
+def _changed_since(answer: Answer, base_version: int, given: AnswerInput) -> bool:
+    """Whether ``given`` differs from what the answer held at ``base_version``."""
+    if base_version <= 0:
+        return not given.same_as(AnswerInput())
+    then = (
+        Answer.history.filter(id=answer.pk, version=base_version)
+        .select_related("level")
+        .order_by("-history_date")
+        .first()
+    )
+    return then is None or not given.same_as(AnswerInput.of(then))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
