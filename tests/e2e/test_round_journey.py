@@ -119,12 +119,20 @@ def test_a_round_from_opening_to_published_results(
     editor.get_by_role("button", name="Submit the answers").click()
     expect(editor.locator(".messages")).to_contain_text("Submitted")
     assert Answer.history.filter(evidence__contains="9% in 2026").exists()
+    for path in (f"/assessments/{assessment.pk}/history/", "/assessments/", "/accounts/tokens/"):
+        visit(editor, base + path)
+        assert_accessible(editor)
+    expect(editor.locator("table")).to_be_visible()
 
     # The secretariat validates, closes and publishes.
     visit(secretariat, base + f"/assessments/{assessment.pk}/")
     secretariat.get_by_role("button", name="Validate").click()
     expect(secretariat.locator(".messages")).to_contain_text("Validated")
+    visit(secretariat, base + "/rounds/")
+    assert_accessible(secretariat)
     visit(secretariat, base + f"/rounds/{round_.pk}/")
+    secretariat.get_by_role("button", name="Remind all who have not submitted").click()
+    expect(secretariat.locator(".messages")).to_contain_text("Reminders sent")
     secretariat.get_by_role("button", name="Close the round").click()
     secretariat.get_by_role("button", name="Publish the results").click()
     expect(secretariat.locator(".messages")).to_contain_text("published")
