@@ -1,7 +1,7 @@
 # Two commands on a fresh machine: `make run` and `make test`. See README.md.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+export UV_PYTHON := $(shell command -v python3)
 PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv

@@ -104,7 +104,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if "create" in request.POST else None)
     if request.method == "POST" and "revoke" in request.POST:
         token_id = request.POST["revoke"]
-        if token_id.isdigit() and len(token_id) < 19:
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if token_id.isascii() and token_id.isdigit() and len(token_id) < 19:
             ApiToken.objects.filter(user=request.user, pk=int(token_id)).delete()
         messages.success(request, _("The token is revoked."))
         return redirect("accounts:tokens")

@@ -256,6 +256,19 @@ def save_answers(
     return (409 if result.conflicts else 200), body
 
 
+def _check_characters(name: str, values: list[str]) -> None:
+    """Text a form cannot send but JSON can: a NUL (which PostgreSQL refuses) or half of a
+    surrogate pair, "\\ud800" (which has no UTF-8 encoding for any database)."""
+    for value in values:
+        if "\x00" in value:
+            raise ValueError(f"{name}: contains a NUL character")
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError(f"{name}: contains an unpaired surrogate") from None
+
+
 def _validated(
     item: Item, given: AnswerIn, levels: dict[tuple[int | None, str], Level]
 ) -> AnswerInput:
@@ -264,8 +277,8 @@ def _validated(
         value = getattr(given, name)
         if len(value) > MAX_TEXT:
             raise ValueError(f"{name}: longer than {MAX_TEXT} characters")
-        if "\x00" in value:
-            raise ValueError(f"{name}: contains a NUL character")
+        _check_characters(name, [value])
+    _check_characters("links", given.links)
     if item.kind == ItemKind.RATING:
         level = None
         if given.level is not None:
@@ -295,6 +308,8 @@ def _validated(
             if item.number_max is not None and number > item.number_max:
                 raise ValueError(f"number: above the maximum {item.number_max}")
             number = number.quantize(Decimal("0.01"))
+            if abs(number) >= Decimal("1e12"):  # 999999999999.995 rounds to 13 digits
+                raise ValueError("number: out of range")
         return AnswerInput(number=number)
     return AnswerInput(text=given.text.strip())
 

@@ -17,7 +17,6 @@ PUBLIC_PAGES = [
     ("charter", "/charter/", "Integrating Cities Charter"),
     ("signatories", "/signatories/", "Signatory cities"),
     ("city", "/cities/ghent/", "Ghent"),
-    ("cities", "/cities/", "Cities in the network"),
     ("survey", "/frameworks/charter/v1/", "Integrating Cities Charter"),
     ("about", "/about/", "The Integrating Cities process"),
     ("projects", "/projects/", "Projects"),
