@@ -137,6 +137,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integrating Cities <noreply@
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
@@ -176,4 +177,3 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 behaviour, chosen now

@@ -7,6 +7,10 @@ from .models import City
 
 
 class CityForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = City
         fields = [
