@@ -84,6 +84,7 @@ class AssessmentOut(Schema):
 
 class AnswerIn(Schema):
     item: str
+    section: str | None = None  # needed where several sections have an item of that key
     version: int = 0
     level: str | None = None
     choices: list[str] = []
@@ -222,10 +223,18 @@ def save_answers(
         return 403, {"detail": "The round is closed."}
     if len(payload) > 500:
         return 400, {"detail": "Send at most 500 answers at once."}
-    items = {
-        item.key: item
-        for item in Item.objects.filter(section__framework_id=assessment.framework_id)
-    }
+    all_items = list(
+        Item.objects.filter(section__framework_id=assessment.framework_id).select_related("section")
+    )
+    by_place = {(item.section.key, item.key): item for item in all_items}
+    by_key: dict[str, list[Item]] = {}
+    for item in all_items:
+        by_key.setdefault(item.key, []).append(item)
+
+    def label(item: Item) -> str:
+        """An item's name in replies: its key, with its section where the key is shared."""
+        return item.key if len(by_key[item.key]) == 1 else f"{item.section.key}/{item.key}"
+
     levels = {
         (level.scale_id, level.key): level
         for level in Level.objects.filter(scale__framework_id=assessment.framework_id)
@@ -233,7 +242,16 @@ def save_answers(
     inputs: dict[Item, AnswerInput] = {}
     versions: dict[int, int] = {}
     for index, given in enumerate(payload):
-        item = items.get(given.item)
+        if given.section is not None:
+            item = by_place.get((given.section, given.item))
+        else:
+            candidates = by_key.get(given.item, [])
+            if len(candidates) > 1:
+                return 400, {
+                    "detail": f"[{index}].item: {given.item[:60]!r} is in several sections; "
+                    "give its section too."
+                }
+            item = candidates[0] if candidates else None
         if item is None:
             return 400, {"detail": f"[{index}].item: no question {given.item[:60]!r} here."}
         try:
@@ -247,11 +265,11 @@ def save_answers(
         )
     except AssessmentError as error:
         return 403, {"detail": str(error)}
-    keys = {item.pk: key for key, item in items.items()}
+    by_pk = {item.pk: item for item in all_items}
     body = {
-        "saved": [a.item.key for a in result.saved],
-        "conflicts": [c.item.key for c in result.conflicts],
-        "versions": {keys[pk]: v for pk, v in result.versions.items()},
+        "saved": [label(by_pk[a.item_id]) for a in result.saved],
+        "conflicts": [label(c.item) for c in result.conflicts],
+        "versions": {label(by_pk[pk]): v for pk, v in result.versions.items()},
     }
     return (409 if result.conflicts else 200), body
 

@@ -180,7 +180,7 @@ class SectionAnswersForm(forms.Form):
                 inputs[item] = AnswerInput(choices=(choice,) if choice else ())
             elif item.kind == ItemKind.MULTIPLE_CHOICE:
                 inputs[item] = AnswerInput(
-                    choices=tuple(sorted(data.get(f"{prefix}choices") or ()))
+                    choices=tuple(sorted(set(data.get(f"{prefix}choices") or ())))
                 )
             elif item.kind == ItemKind.NUMBER:
                 number = data.get(f"{prefix}number")
