@@ -1,0 +1,272 @@
+"""Time the Charter monitoring round pages against N synthetic cities with complete answers.
+
+Usage (from the project root)::
+
+    .venv/bin/python benchmarks/rounds.py --cities 20 200 2000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/rounds.py --cities 20 200 2000
+
+Same database set-up, options and report as pages.py (see harness.py): a temporary SQLite
+file, or a database of its own (``ic_bench``) on the PostgreSQL server named by DATABASE_URL,
+dropped at the end; migrations; the Charter imported and published. For each N it:
+
+1. replaces all rounds, assessments, answers and cities with one published round
+   ("Synthetic Charter round", is_illustrative=True) on the Charter and N synthetic cities
+   ("Synthetic city 0001", is_illustrative=True, source "synthetic"), each with a VALIDATED
+   assessment that answers every item of the Charter: the 11 rating items (levels spread over
+   fully, partly, not at all and not applicable, each with evidence and a link) and the
+   survey's choice, number and text items. Populations are spread over the four size bands,
+   countries over 30 codes. All made with bulk_create;
+2. runs ANALYZE;
+3. measures the round results page (plain, ?country=DE and ?band=MEDIUM), the policymaker
+   chart (cold: the cache is cleared, untimed, before every request; and warm), the city
+   results page of synthetic-city-0001 (DE, MEDIUM band), all anonymous; and the response
+   board, logged in as a staff user (``Client.force_login``).
+
+Targets (the Charter monitoring issue): the query count of every page does not grow with N;
+the round results page answers in under 300 ms (median) at N = 2,000 on PostgreSQL. The
+report ends with both verdicts. Record results in docs/benchmarks.md with the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from harness import COUNTRIES, COUNTRY_WEIGHTS, Page, Result, run, wipe
+
+ROUND_TITLE = "Synthetic Charter round (benchmark)"
+STAFF_EMAIL = "bench.secretariat@example.org"
+FILTER_COUNTRY = "DE"
+FILTER_BAND = "MEDIUM"
+MEASURED_CITY = "synthetic-city-0001"  # DE, MEDIUM band
+CHART_SECTION = "policymaker"
+TARGET_PAGE = "round results"
+TARGET_MS = 300.0
+
+# Population bands (integratingcities.lib.scoring.BAND_BOUNDS): share of cities, range drawn.
+BANDS = [
+    ("SMALL", 0.30, (60_000, 249_999)),
+    ("MEDIUM", 0.30, (250_000, 499_999)),
+    ("LARGE", 0.25, (500_000, 999_999)),
+    ("VERY_LARGE", 0.15, (1_000_000, 3_700_000)),
+]
+LEVEL_KEYS = ["fully", "partly", "not_at_all", "not_applicable"]
+
+
+def pages() -> list[Page]:
+    from django.core.cache import cache
+
+    from integratingcities.rounds.models import Round
+
+    pk = Round.objects.get(title=ROUND_TITLE).pk
+    results = f"/rounds/{pk}/results/"
+    chart = f"{results}chart/{CHART_SECTION}.svg"
+    return [
+        Page(TARGET_PAGE, results),
+        Page(f"round results ?country={FILTER_COUNTRY}", f"{results}?country={FILTER_COUNTRY}"),
+        Page(f"round results ?band={FILTER_BAND}", f"{results}?band={FILTER_BAND}"),
+        Page(f"chart {CHART_SECTION}.svg, cold cache", chart, before=cache.clear),
+        Page(f"chart {CHART_SECTION}.svg, warm cache", chart),
+        Page("city results", f"{results}{MEASURED_CITY}/"),
+        Page("response board (staff)", f"/rounds/{pk}/", client=staff_client),
+    ]
+
+
+def staff_client() -> Any:
+    from django.test import Client
+
+    from integratingcities.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=STAFF_EMAIL))
+    return client
+
+
+# ---------------------------------------------------------------------------------------
+# Synthetic data (after django.setup())
+
+
+def generate(n: int, seed: int) -> dict[str, int]:
+    """Replace rounds, assessments, answers and cities with one published round of n cities."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from integratingcities.accounts.models import User
+    from integratingcities.assessments.models import Answer, Assessment, AssessmentState, Comment
+    from integratingcities.cities.models import City
+    from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
+    from integratingcities.rounds.models import Round, RoundStatus
+
+    rng = random.Random(seed * 100_003 + n)
+    now = timezone.now()
+    with transaction.atomic():
+        wipe(Answer.history.model, Answer, Comment, Assessment, Round, City)
+        staff = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_user(
+            STAFF_EMAIL, None, is_staff=True
+        )
+        charter = Framework.objects.get(lineage="charter", status="published")
+        items = list(
+            Item.objects.filter(section__framework=charter).order_by(
+                "section__position", "position"
+            )
+        )
+        levels = {level.key: level for level in Level.objects.filter(scale__framework=charter)}
+        round_ = Round.objects.create(
+            title=ROUND_TITLE,
+            framework=charter,
+            opens_on=dt.date(2025, 1, 15),
+            closes_on=dt.date(2025, 4, 30),
+            status=RoundStatus.PUBLISHED,
+            is_illustrative=True,
+            created_by=staff,
+            published_at=now,
+        )
+
+        cities = []
+        bands: dict[str, int] = {}
+        for i in range(1, n + 1):
+            measured = i == 1
+            band, _, (low, high) = (
+                BANDS[1] if measured else rng.choices(BANDS, [b[1] for b in BANDS])[0]
+            )
+            bands[band] = bands.get(band, 0) + 1
+            signed = dt.date(2010, 2, 1) + dt.timedelta(days=rng.randrange(5_000))
+            cities.append(
+                City(
+                    slug=f"synthetic-city-{i:04d}",
+                    name=f"Synthetic city {i:04d}",
+                    country=FILTER_COUNTRY
+                    if measured
+                    else rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
+                    summary=f"Synthetic city number {i}, generated for benchmarks.",
+                    website=f"https://city-{i:04d}.example.org/",
+                    signed_earliest=signed,
+                    signed_latest=signed,
+                    signature_source="synthetic",
+                    population=rng.randint(low, high),
+                    population_year=rng.randint(2018, 2024),
+                    population_source="synthetic",
+                    is_illustrative=True,
+                )
+            )
+        cities = City.objects.bulk_create(cities, batch_size=500)
+
+        assessments = Assessment.objects.bulk_create(
+            (
+                Assessment(
+                    city=city,
+                    framework=charter,
+                    round=round_,
+                    state=AssessmentState.VALIDATED,
+                    is_illustrative=True,
+                    last_activity_at=now - dt.timedelta(days=rng.randint(20, 60)),
+                    submitted_at=now - dt.timedelta(days=rng.randint(10, 19)),
+                    validated_at=now - dt.timedelta(days=rng.randint(1, 9)),
+                )
+                for city in cities
+            ),
+            batch_size=500,
+        )
+
+        answers = []
+        given: dict[str, int] = dict.fromkeys(LEVEL_KEYS, 0)
+        for assessment, city in zip(assessments, cities, strict=True):
+            commitment = rng.uniform(0.15, 0.85)  # how far this city meets the Charter
+            for item in items:
+                answer = Answer(assessment=assessment, item=item, version=1, is_answered=True)
+                if item.kind == ItemKind.RATING:
+                    key = rating(rng, commitment)
+                    given[key] += 1
+                    answer.level = levels[key]
+                    answer.evidence = (
+                        f"Synthetic evidence for {item.key} in {city.name}: an adopted plan "
+                        f"({rng.randint(2015, 2024)}), a named body responsible, a yearly "
+                        "public report and figures on its reach. Generated for benchmarks; "
+                        "not a real city's answer."
+                    )
+                    if key in ("fully", "partly"):
+                        answer.links = [f"https://city-{city.pk}.example.org/{item.key}"]
+                elif item.kind == ItemKind.SINGLE_CHOICE:
+                    answer.choices = [rng.choice(item.options)["key"]]
+                elif item.kind == ItemKind.MULTIPLE_CHOICE:
+                    keys = [option["key"] for option in item.options]
+                    answer.choices = sorted(rng.sample(keys, rng.randint(1, min(3, len(keys)))))
+                elif item.kind == ItemKind.NUMBER:
+                    answer.number = number(rng, item.key)
+                else:
+                    answer.text = (
+                        f"Synthetic answer to {item.key} for {city.name}, generated for "
+                        "benchmarks: a paragraph of plain text about the city's situation."
+                    )
+                answers.append(answer)
+        Answer.objects.bulk_create(answers, batch_size=2000)
+
+    return {
+        "cities": len(cities),
+        "validated assessments": len(assessments),
+        "answers": len(answers),
+        "rating answers": sum(given.values()),
+        **{f"`{key}`": count for key, count in given.items()},
+        **{f"{band} band": bands.get(band, 0) for band, _, _ in BANDS},
+        f"cities in {FILTER_COUNTRY}": sum(c.country == FILTER_COUNTRY for c in cities),
+    }
+
+
+def rating(rng: random.Random, commitment: float) -> str:
+    if rng.random() < 0.07:
+        return "not_applicable"
+    roll = rng.random()
+    if roll < 0.7 * commitment:
+        return "fully"
+    if roll < 0.7 * commitment + 0.35:
+        return "partly"
+    return "not_at_all"
+
+
+def number(rng: random.Random, key: str) -> Decimal:
+    if key.endswith("-year"):
+        return Decimal(rng.randint(2018, 2024))
+    if key == "foreign-born-share":
+        return Decimal(rng.randint(50, 450)) / 10
+    return Decimal(rng.randint(1, 80)) / 2  # staff, full-time equivalents
+
+
+# ---------------------------------------------------------------------------------------
+# Targets
+
+
+def targets(results: list[Result], vendor: str) -> list[str]:
+    top = max(r.n for r in results)
+    main = next(r for r in results if r.page == TARGET_PAGE and r.n == top)
+    met = main.median_ms < TARGET_MS
+    where = "" if vendor == "postgresql" else " (the target is for PostgreSQL; this run is SQLite)"
+    growing = [
+        page
+        for page in dict.fromkeys(r.page for r in results)
+        if len({r.queries for r in results if r.page == page}) > 1
+    ]
+    return [
+        "Targets:\n",
+        f"- {TARGET_PAGE} at N={top:,}: median {main.median_ms:.1f} ms, target < "
+        f"{TARGET_MS:.0f} ms{where}: {'met' if met else 'MISSED'}",
+        "- query count flat in N: "
+        + ("met on every page" if not growing else "MISSED on " + ", ".join(growing)),
+    ]
+
+
+def main() -> None:
+    run(
+        description=__doc__.split("\n\n")[0],
+        generate=generate,
+        pages=pages,
+        report=targets,
+        interesting="integratingcities|translation|formats|countries|urls/base|query.py"
+        "|statistics|defaulttags|loader_tags",
+    )
+
+
+if __name__ == "__main__":
+    main()
