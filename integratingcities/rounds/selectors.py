@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 
 from integratingcities.accounts.permissions import is_secretariat
@@ -82,6 +83,7 @@ def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
     rows = (
         Answer.objects.filter(assessment__in=assessments, item__kind=ItemKind.RATING)
         .exclude(level=None)
+        .order_by()  # Answer's default ordering would add a join to the GROUP BY
         .values("item_id", "level__key")
         .annotate(n=Count("id"))
     )
@@ -109,15 +111,39 @@ def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
 
 def scores_by_assessment(assessments: QuerySet[Assessment]) -> dict[int, scoring.Result]:
     """Section and overall scores of many assessments, from one query."""
-    rows = Answer.objects.filter(
-        assessment__in=assessments, item__kind=ItemKind.RATING
-    ).values_list(
-        "assessment_id", "item__key", "item__section__key", "item__weight", "level__score"
+    rows = (
+        Answer.objects.filter(assessment__in=assessments, item__kind=ItemKind.RATING)
+        .order_by()
+        .values_list(
+            "assessment_id", "item__key", "item__section__key", "item__weight", "level__score"
+        )
     )
     grouped: dict[int, list[scoring.ItemAnswer]] = defaultdict(list)
     for assessment_id, item, section, weight, score in rows:
         grouped[assessment_id].append(scoring.ItemAnswer(item, section, weight, score))
     return {pk: scoring.score(answers) for pk, answers in grouped.items()}
+
+
+def results_stamp(assessments: QuerySet[Assessment]) -> str:
+    """A cheap key that changes whenever the counted answers can have changed.
+
+    Validated is a final state and only editable states accept answers, so the counted answers
+    change only when one more assessment is validated: that moves the count, the latest
+    validation time and, as ids are never reused for a round's assessments, the highest id.
+    """
+    stamp = assessments.aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    return f"{stamp['n']}:{stamp['top']}:{last}"
+
+
+def cached_scores(round_: Round, assessments: QuerySet[Assessment]) -> dict[int, scoring.Result]:
+    """scores_by_assessment of a round's counted answers, computed once per validation."""
+    key = f"round-scores:{round_.pk}:{results_stamp(assessments)}"
+    scores = cache.get(key)
+    if scores is None:
+        scores = scores_by_assessment(assessments)
+        cache.set(key, scores, 3600)
+    return scores
 
 
 def last_activity(round_: Round) -> Any:

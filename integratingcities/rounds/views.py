@@ -156,7 +156,8 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
             "countries": countries_of(City.objects.filter(assessments__in=counted)),
             "bands": list(scoring.Band),
             "query": request.GET.urlencode(),
-            "cities": counted.select_related("city").order_by("city__name"),
+            # Plain values, not model instances: the list holds every responding city.
+            "cities": counted.order_by("city__name").values("city__slug", "city__name"),
         },
     )
 
@@ -164,25 +165,19 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
 def round_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     round_ = _visible_results(request, pk)
     _form, filters = _filters(request)
-    results = selectors.round_results(round_, filters)
-    section = next((s for s in results.sections if s.section.key == key), None)
-    if section is None:
+    if not round_.framework.sections.filter(key=key).exists():
         raise Http404
+    stamp = selectors.results_stamp(selectors.counted_assessments(round_, filters))
     cache_key = (
         "chart:"
-        + hashlib.sha256(
-            repr(
-                (
-                    pk,
-                    key,
-                    get_language(),
-                    [(i.item.pk, sorted(i.counts.items())) for i in section.items],
-                )
-            ).encode()
-        ).hexdigest()
+        + hashlib.sha256(repr((pk, key, get_language(), filters, stamp)).encode()).hexdigest()
     )
     svg = cache.get(cache_key)
     if svg is None:
+        results = selectors.round_results(round_, filters)
+        section = next((s for s in results.sections if s.section.key == key), None)
+        if section is None:
+            raise Http404
         labels = [translate(i.item.text) for i in section.items]
         series = [
             (translate(level.label), [i.counts.get(level.key, 0) for i in section.items])
@@ -198,7 +193,7 @@ def city_results(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     round_ = _visible_results(request, pk)
     counted = selectors.counted_assessments(round_, selectors.ResultFilters())
     assessment = get_object_or_404(counted.select_related("city"), city__slug=slug)
-    scores = selectors.scores_by_assessment(counted)
+    scores = selectors.cached_scores(round_, counted)
     own = scores.get(assessment.pk) or scoring.score([])
     band = scoring.population_band(assessment.city.population)
     band_members = (

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.services import assessment_validate
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.rounds.models import Round, RoundStatus
@@ -171,6 +172,26 @@ class TestResults:
         assert (policymaker["own"].scored_items, policymaker["own"].items) == (2, 3)
         assert policymaker["network"].median == pytest.approx(37.5)
         assert policymaker["position"].rank == 1
+
+    def test_cached_scores_and_charts_follow_a_new_validation(
+        self, people: People, open_round: Round
+    ) -> None:
+        _validated(open_round, people.ghent, {"communicate-commitment": "fully"})
+        round_publish(round_=round_close(round_=open_round))
+        city_url = reverse("rounds:city_results", args=[open_round.pk, "ghent"])
+        chart_url = reverse("rounds:chart", args=[open_round.pk, "policymaker"])
+        visitor = client_for(None)
+        [before] = visitor.get(city_url).context["rows"]
+        chart_before = visitor.get(chart_url).content
+        assert before["network"].median == 100
+
+        riga = _validated(open_round, people.riga, {"communicate-commitment": "not_at_all"})
+        Assessment.objects.filter(pk=riga.pk).update(state="submitted")
+        assessment_validate(assessment=riga, user=people.secretariat)
+
+        [after] = visitor.get(city_url).context["rows"]
+        assert after["network"].median == 50
+        assert visitor.get(chart_url).content != chart_before
 
     def test_the_results_query_count_does_not_grow_with_cities(
         self, people: People, open_round: Round
