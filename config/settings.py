@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "integratingcities.network",
     "integratingcities.rounds",
     "integratingcities.assessments",
+    "integratingcities.toolkits",
     "integratingcities.site",
     "integratingcities.api",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("integratingcities.accounts.urls")),
     path("rounds/", include("integratingcities.rounds.urls")),
     path("assessments/", include("integratingcities.assessments.urls")),
+    path("benchmarks/", include("integratingcities.toolkits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

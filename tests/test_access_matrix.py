@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from integratingcities.assessments.models import Assessment
+from integratingcities.frameworks.models import Framework
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
@@ -19,7 +20,8 @@ SECRETARIAT = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "secretariat":
 GHENT_PRIVATE = {**dict.fromkeys(ROLES, 200), "anonymous": "login", "outsider": 403}
 DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
 GHENT_ANSWERS = {**GHENT_PRIVATE, "outsider": 404}
-OPEN, PUBLISHED, ANSWERS = 1001, 1002, 2001
+OPEN, PUBLISHED, ANSWERS, SELFTEST = 1001, 1002, 2001, 3001
+BENCHMARK = "anti-discrimination-job-market"
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -62,6 +64,12 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "assessments:section": ({"pk": ANSWERS, "key": "policymaker"}, GHENT_ANSWERS),
     "assessments:review": ({"pk": ANSWERS}, GHENT_ANSWERS),
     "assessments:history": ({"pk": ANSWERS}, GHENT_ANSWERS),
+    "toolkits:catalogue": ({}, PUBLIC),
+    "toolkits:upload": ({}, SECRETARIAT),
+    "toolkits:benchmark": ({"key": BENCHMARK}, PUBLIC),
+    "toolkits:version": ({"key": BENCHMARK, "version": 2}, DRAFT),
+    "toolkits:results": ({"pk": SELFTEST}, GHENT_ANSWERS),
+    "toolkits:chart": ({"pk": SELFTEST, "kind": "scores"}, GHENT_ANSWERS),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS = {
@@ -73,6 +81,10 @@ ACTIONS = {
     "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:validate": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
+    "toolkits:publish": ({"key": BENCHMARK, "version": 2}, {"secretariat"}),
+    # Any city editor may start a self-test, for a city they edit (the outsider edits Riga).
+    "toolkits:start": ({"key": BENCHMARK}, {"editor", "outsider"}),
+    "toolkits:sharing": ({"pk": SELFTEST}, {"editor"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
 NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
@@ -100,6 +112,13 @@ def content(people: People) -> None:
         published_at="2024-01-01T00:00Z",
     )
     NewsItem.objects.create(slug="draft-news", title="Draft", summary="s", body="b")
+    benchmark = framework_import_path(
+        path=Path(settings.BASE_DIR) / f"content/frameworks/{BENCHMARK}.v1.yaml", publish=True
+    ).framework
+    Assessment.objects.create(pk=SELFTEST, city=people.ghent, framework=benchmark)
+    draft = Framework.objects.get(pk=benchmark.pk)
+    draft.pk, draft.version, draft.status = None, 2, "draft"
+    draft.save()
 
 
 def _names(patterns: list[object], namespace: str = "") -> set[str]:

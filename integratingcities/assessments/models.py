@@ -45,6 +45,13 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    share_evidence = models.BooleanField(
+        _("share our evidence"),
+        default=False,
+        help_text=_(
+            "Other cities may read this assessment's evidence where the city meets a key factor."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from .models import Framework, Item, Level, Scale, Section
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
-    fields = ["position", "key", "title", "weight"]
+    fields = ["position", "key", "title", "weight", "is_context"]
 
 
 class ItemInline(admin.StackedInline):
@@ -18,6 +18,8 @@ class ItemInline(admin.StackedInline):
         "kind",
         "text",
         "guidance",
+        "sub_questions",
+        "follows",
         "weight",
         "scale",
         "options",

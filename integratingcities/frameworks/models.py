@@ -38,6 +38,10 @@ class Framework(models.Model):
     title = models.JSONField(_("title"))
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     standard = models.JSONField(_("standard"), default=dict, blank=True)
+    # A benchmark's aims (translated texts) and framing notes ({key, title, text}).
+    aims = models.JSONField(_("aims"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    previous_version = models.PositiveIntegerField(_("follows version"), null=True, blank=True)
     source = models.JSONField(_("source"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
@@ -120,6 +124,14 @@ class Section(models.Model):
     description = models.JSONField(_("description"), default=dict, blank=True)
     guidance = models.JSONField(_("guidance"), default=dict, blank=True)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
+    is_context = models.BooleanField(
+        _("context factors"),
+        default=False,
+        help_text=_("A section of context factors: cited and explained, never scored."),
+    )
+    # How named cities meet it: [{"city": text, "city_slug": key, "title": text, "text": text,
+    # "links": [url]}]
+    examples = models.JSONField(_("examples"), default=list, blank=True)
 
     class Meta:
         ordering = ["framework", "position"]
@@ -143,6 +155,13 @@ class Item(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
     text = models.JSONField(_("text"))
     guidance = models.JSONField(_("guidance"), default=dict, blank=True)
+    sub_questions = models.JSONField(_("sub-questions"), default=list, blank=True)
+    follows = models.SlugField(
+        _("follows"),
+        max_length=80,
+        blank=True,
+        help_text=_("The key of this item in the previous version, when it changed."),
+    )
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
     scale = models.ForeignKey(
         Scale, on_delete=models.CASCADE, null=True, blank=True, related_name="items"

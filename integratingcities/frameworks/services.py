@@ -81,6 +81,11 @@ def _check_rules(data: dict[str, Any], source: str) -> None:
     for s_index, scale in enumerate(data["scales"]):
         _check_unique(scale["levels"], f"$.scales[{s_index}].levels", source)
     scale_keys = {scale["key"] for scale in data["scales"]}
+    previous = data.get("previous_version")
+    if previous is not None and previous >= data["version"]:
+        raise FrameworkFileError(
+            source, "$.previous_version", _("must be lower than this file's version")
+        )
     _check_unique(data["sections"], "$.sections", source)
     for s_index, section in enumerate(data["sections"]):
         _check_unique(section["items"], f"$.sections[{s_index}].items", source)
@@ -89,6 +94,12 @@ def _check_rules(data: dict[str, Any], source: str) -> None:
             if "scale" in item and item["scale"] not in scale_keys:
                 raise FrameworkFileError(
                     source, f"{path}.scale", _("no scale with the key %r") % item["scale"]
+                )
+            if section.get("context") and item["kind"] != ItemKind.TEXT:
+                raise FrameworkFileError(
+                    source,
+                    f"{path}.kind",
+                    _("a context factor is a text item: the city explains how it applies"),
                 )
             if "options" in item:
                 _check_unique(item["options"], f"{path}.options", source)
@@ -161,6 +172,12 @@ def _create(data: dict[str, Any], digest: str) -> Framework:
         title=as_translated(data["title"]),
         summary=as_translated(data.get("summary")),
         standard=as_translated(data.get("standard")),
+        aims=[as_translated(aim) for aim in data.get("aims", [])],
+        notes=[
+            {"key": n["key"], "title": as_translated(n["title"]), "text": as_translated(n["text"])}
+            for n in data.get("notes", [])
+        ],
+        previous_version=data.get("previous_version"),
         source=as_translated(data.get("source")),
         content_hash=digest,
     )
@@ -195,6 +212,8 @@ def _create(data: dict[str, Any], digest: str) -> Framework:
             description=as_translated(section_data.get("description")),
             guidance=as_translated(section_data.get("guidance")),
             weight=Decimal(str(section_data.get("weight", 1))),
+            is_context=section_data.get("context", False),
+            examples=[_example(example) for example in section_data.get("examples", [])],
         )
         items += [
             Item(
@@ -204,6 +223,8 @@ def _create(data: dict[str, Any], digest: str) -> Framework:
                 kind=ItemKind(item["kind"]),
                 text=as_translated(item["text"]),
                 guidance=as_translated(item.get("guidance")),
+                sub_questions=[as_translated(q) for q in item.get("sub_questions", [])],
+                follows=item.get("follows", ""),
                 weight=Decimal(str(item.get("weight", 1))),
                 scale=scales.get(item.get("scale", "")),
                 options=[
@@ -219,6 +240,16 @@ def _create(data: dict[str, Any], digest: str) -> Framework:
         ]
     Item.objects.bulk_create(items)
     return framework
+
+
+def _example(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "city": as_translated(data["city"]),
+        "city_slug": data.get("city_slug", ""),
+        "title": as_translated(data.get("title")),
+        "text": as_translated(data["text"]),
+        "links": data.get("links", []),
+    }
 
 
 def _decimal_or_none(value: float | int | None) -> Decimal | None:

@@ -214,3 +214,76 @@ def gaps(
         if a.answered and a.score is not None and float(a.score) < float(top_score)
     ]
     return sorted(found, key=lambda g: (-g.weight, -g.peers_meeting, g.item))
+
+
+# ---------------------------------------------------------------------------------------------
+# Thematic benchmarks: how near the standard, what more to do, progress.
+
+# A city "meets" a key factor (or a commitment) when its score there reaches this: most of what
+# the benchmark asks is done, and the rest at least partly. It decides which cities' evidence
+# is offered as inspiration and how many peers already meet a gap.
+MEETS_THRESHOLD = 75.0
+
+
+def meets(section_score: Number | None) -> bool:
+    return section_score is not None and float(section_score) >= MEETS_THRESHOLD
+
+
+@dataclass(frozen=True)
+class SectionGaps:
+    """What more a city needs to do under one key factor: its gaps and its gaps in knowledge."""
+
+    section: str
+    score: float | None
+    gaps: list[Gap]
+    unknown: list[str]  # items answered "don't know" or not answered: gaps in knowledge
+
+
+def gaps_by_section(
+    answers: Sequence[ItemAnswer],
+    top_score: Number,
+    peers_meeting: Mapping[str, int],
+    section_weights: Mapping[str, Number] | None = None,
+) -> list[SectionGaps]:
+    """Gaps grouped by section, weakest section first.
+
+    Sections are ordered by score, lowest first; a section with no scored answer (nothing is
+    known) is not ranked as zero: it comes after the scored ones. Ties go to the heavier
+    section, then by key. Within a section, gaps follow ``gaps``. Sections with neither gaps
+    nor gaps in knowledge are left out.
+    """
+    result = score(answers, section_weights)
+    weights = section_weights or {}
+    grouped: dict[str, list[ItemAnswer]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.section, []).append(answer)
+    found = []
+    for section, items in grouped.items():
+        section_gaps = gaps(items, top_score, peers_meeting)
+        unknown = [a.item for a in items if not a.answered or a.score is None]
+        if section_gaps or unknown:
+            found.append(
+                SectionGaps(section, result.sections[section].score, section_gaps, unknown)
+            )
+
+    def order(entry: SectionGaps) -> tuple[int, float, float, str]:
+        known = entry.score is not None
+        return (
+            0 if known else 1,
+            entry.score or 0.0,
+            -float(weights.get(entry.section, 1)),
+            entry.section,
+        )
+
+    return sorted(found, key=order)
+
+
+def item_changes(
+    before: Mapping[str, Number | None], after: Mapping[str, Number | None]
+) -> dict[str, float | None]:
+    """Per item of the later assessment, the change in score since the earlier one.
+
+    ``before`` is keyed by the later version's item keys (map renamed items first). An item
+    missing or unscored on either side has no change (None), never a change from zero.
+    """
+    return {item: change(before.get(item), score_after) for item, score_after in after.items()}

@@ -16,7 +16,7 @@ from integratingcities.lib import scoring
 from integratingcities.lib.translation import translate
 
 from . import selectors
-from .charts import stacked_bars
+from integratingcities.lib.charts import stacked_bars
 from .forms import InviteForm, ResultsFilterForm, RoundForm
 from .models import Round
 from .services import RoundError, round_close, round_invite, round_open, round_publish, round_remind

@@ -152,3 +152,45 @@ def test_bands_and_change() -> None:
     assert scoring.change(50, 100) == 50
     assert scoring.change(None, 100) is None
     assert scoring.level_counts(["fully", "partly", None, "fully"]) == {"fully": 2, "partly": 1}
+
+
+@given(answers(), st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 20)))
+def test_gaps_by_section_cover_every_gap_once_weakest_section_first(
+    given_answers: list[ItemAnswer], peers: dict[str, int]
+) -> None:
+    grouped = scoring.gaps_by_section(given_answers, 100, peers)
+    flat = [gap.item for entry in grouped for gap in entry.gaps]
+    expected = [
+        a.item for a in given_answers if a.answered and a.score is not None and a.score < 100
+    ]
+    assert sorted(flat) == sorted(expected)
+    unknown = [item for entry in grouped for item in entry.unknown]
+    assert sorted(unknown) == sorted(
+        a.item for a in given_answers if not a.answered or a.score is None
+    )
+    known = [entry.score for entry in grouped if entry.score is not None]
+    assert known == sorted(known)
+    # Sections where nothing is known are never ranked as if they scored zero.
+    first_unknown = next((i for i, e in enumerate(grouped) if e.score is None), len(grouped))
+    assert all(entry.score is None for entry in grouped[first_unknown:])
+
+
+@given(answers(min_size=1), st.data())
+def test_raising_a_level_never_adds_a_gap(
+    given_answers: list[ItemAnswer], data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, len(given_answers) - 1))
+    answer = given_answers[index]
+    assume(answer.answered and answer.score is not None)
+    raised = replace(answer, score=data.draw(st.floats(float(answer.score), 100)))
+    after = [*given_answers[:index], raised, *given_answers[index + 1 :]]
+    count = lambda found: sum(len(e.gaps) for e in found)  # noqa: E731
+    assert count(scoring.gaps_by_section(after, 100, {})) <= count(
+        scoring.gaps_by_section(given_answers, 100, {})
+    )
+
+
+def test_item_changes_never_count_a_missing_score_as_zero() -> None:
+    changes = scoring.item_changes({"a": 50, "b": None}, {"a": 100, "b": 50, "c": 0})
+    assert changes == {"a": 50.0, "b": None, "c": None}
+    assert scoring.meets(75) and not scoring.meets(74.9) and not scoring.meets(None)

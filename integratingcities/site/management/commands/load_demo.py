@@ -14,6 +14,8 @@ from integratingcities.cities.services import cities_load
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.network.services import network_load
 from integratingcities.rounds.demo import load_demo_rounds
+from integratingcities.toolkits.demo import load_demo_selftests
+from integratingcities.toolkits.services import toolkits_load
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 DEMO_PASSWORD = "integrating-demo"  # noqa: S105 - printed for the demo on purpose
@@ -33,6 +35,7 @@ def load_content() -> None:
     network_load(yaml.safe_load((CONTENT / "network.yaml").read_text()))
     for path in sorted((CONTENT / "frameworks").glob("*.yaml")):
         framework_import_path(path=path, publish=True)
+    toolkits_load(yaml.safe_load((CONTENT / "toolkits.yaml").read_text()))
 
 
 @transaction.atomic
@@ -64,4 +67,5 @@ class Command(BaseCommand):
         if not no_users:
             load_demo_users()
             load_demo_rounds(CONTENT / "demo" / "survey-2015.yaml")
+            load_demo_selftests()
         self.stdout.write(f"Loaded {City.objects.count()} cities and the shipped frameworks.")

@@ -1,0 +1,65 @@
+"""Charts as SVG (matplotlib); every page that shows one shows the same numbers as a table."""
+
+import io
+from textwrap import shorten
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+
+# Colour-blind safe, in scale order (fully, partly, not at all, not applicable).
+COLOURS = ["#1b7837", "#e0a526", "#b2182b", "#9e9e9e", "#5e3c99"]
+
+
+def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], xlabel: str) -> str:
+    """Horizontal bars, one per commitment, stacked by level; returns SVG text."""
+    height = 1.2 + 0.55 * len(labels)
+    figure, axis = plt.subplots(figsize=(8, height))
+    lefts = [0] * len(labels)
+    positions = list(range(len(labels)))[::-1]
+    for index, (name, values) in enumerate(series):
+        axis.barh(positions, values, left=lefts, color=COLOURS[index % len(COLOURS)], label=name)
+        lefts = [left + value for left, value in zip(lefts, values, strict=True)]
+    axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
+    axis.set_xlabel(xlabel)
+    axis.legend(
+        loc="lower left", fontsize=8, frameon=False, ncol=len(series), bbox_to_anchor=(0, 1)
+    )
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def grouped_bars(
+    labels: list[str], series: list[tuple[str, list[float | None]]], xlabel: str
+) -> str:
+    """Horizontal bars on a 0-100 scale, one group per label; a missing value draws no bar."""
+    height = 1.2 + (0.25 + 0.22 * len(series)) * len(labels)
+    figure, axis = plt.subplots(figsize=(8, height))
+    bar = 0.8 / max(len(series), 1)
+    positions = list(range(len(labels)))[::-1]
+    for index, (name, values) in enumerate(series):
+        known = [(p, v) for p, v in zip(positions, values, strict=True) if v is not None]
+        axis.barh(
+            [p + 0.4 - bar * (index + 0.5) for p, _ in known],
+            [v for _, v in known],
+            height=bar,
+            color=COLOURS[index % len(COLOURS)],
+            label=name,
+        )
+    axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
+    axis.set_xlim(0, 100)
+    axis.set_xlabel(xlabel)
+    axis.legend(
+        loc="lower left", fontsize=8, frameon=False, ncol=len(series), bbox_to_anchor=(0, 1)
+    )
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    return buffer.getvalue()

@@ -1,0 +1,478 @@
+"""Reads for toolkits: the catalogue, a benchmark's content, and a self-test's results.
+
+The results follow the rules of ``lib.scoring``; this module only fetches (a fixed number of
+queries, whatever the number of cities) and resolves keys to framework objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
+
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.frameworks.models import (
+    Framework,
+    FrameworkKind,
+    FrameworkStatus,
+    Item,
+    ItemKind,
+    Level,
+    Scale,
+    Section,
+)
+from integratingcities.lib import scoring
+
+from .models import Toolkit
+
+INSPIRING_CITIES = 5  # per weak key factor
+
+
+def catalogue() -> tuple[QuerySet[Toolkit], dict[str, Framework]]:
+    """Every toolkit, and the latest published benchmark of each lineage that has one."""
+    toolkits = Toolkit.objects.select_related("project").order_by("year", "position")
+    latest: dict[str, Framework] = {}
+    for framework in Framework.objects.filter(
+        kind=FrameworkKind.BENCHMARK, status=FrameworkStatus.PUBLISHED
+    ).order_by("lineage", "version"):
+        latest[framework.lineage] = framework
+    return toolkits, latest
+
+
+def benchmark_content(framework: Framework) -> Framework:
+    """The framework with its sections, items and levels, for the toolkit page (4 queries)."""
+    return (
+        Framework.objects.prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("position")),
+            Prefetch("sections__items", queryset=Item.objects.order_by("position")),
+            Prefetch("scales", queryset=Scale.objects.prefetch_related("levels")),
+        )
+        .filter(pk=framework.pk)
+        .get()
+    )
+
+
+def selftests_of(city_id: int, lineage: str) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(city_id=city_id, round=None, framework__lineage=lineage)
+        .select_related("framework")
+        .order_by("-created_at")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Peers: every other city's latest validated self-test of the lineage, scored once per change.
+
+
+@dataclass(frozen=True)
+class Peer:
+    assessment_id: int
+    city_id: int
+    city_name: str
+    city_slug: str
+    country: str
+    band: scoring.Band | None
+    foreign_born_band: str | None
+    shares: bool
+    is_illustrative: bool
+    result: scoring.Result
+    top_items: frozenset[str]  # items answered at the top level
+
+
+def _peer_stamp(lineage: str) -> str:
+    stamp = Assessment.objects.filter(
+        round=None, framework__lineage=lineage, state=AssessmentState.VALIDATED
+    ).aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    return f"{stamp['n']}:{stamp['top']}:{last}"
+
+
+def _key_map(framework: Framework) -> dict[str, str]:
+    """Item keys of earlier versions mapped to this version's keys (by key, or by follows)."""
+    mapping = {}
+    for key, follows in Item.objects.filter(section__framework=framework).values_list(
+        "key", "follows"
+    ):
+        mapping[key] = key
+        if follows:
+            mapping[follows] = key
+    return mapping
+
+
+def peers(framework: Framework) -> dict[int, Peer]:
+    """Latest validated self-test per city, scored on this version's items (cached per stamp)."""
+    key = f"selftest-peers:{framework.pk}:{_peer_stamp(framework.lineage)}"
+    found: dict[int, Peer] | None = cache.get(key)
+    if found is not None:
+        return found
+    latest = (
+        Assessment.objects.filter(
+            round=None, framework__lineage=framework.lineage, state=AssessmentState.VALIDATED
+        )
+        .order_by("city_id", "validated_at", "pk")
+        .values(
+            "pk",
+            "city_id",
+            "city__name",
+            "city__slug",
+            "city__country",
+            "city__population",
+            "city__foreign_born_share",
+            "share_evidence",
+            "is_illustrative",
+        )
+    )
+    by_city = {row["city_id"]: row for row in latest}  # the last one per city wins
+    rows = by_city.values()
+    mapping = _key_map(framework)
+    items = {
+        item.key: item
+        for item in Item.objects.filter(
+            section__framework=framework, kind=ItemKind.RATING, section__is_context=False
+        ).select_related("section")
+    }
+    top = _top_score(framework)
+    answers: dict[int, list[scoring.ItemAnswer]] = defaultdict(list)
+    top_items: dict[int, set[str]] = defaultdict(set)
+    for assessment_id, item_key, score in (
+        Answer.objects.filter(
+            assessment_id__in=[row["pk"] for row in rows], item__kind=ItemKind.RATING
+        )
+        .order_by()
+        .values_list("assessment_id", "item__key", "level__score")
+    ):
+        item = items.get(mapping.get(item_key, ""))
+        if item is None:
+            continue
+        answers[assessment_id].append(
+            scoring.ItemAnswer(item.key, item.section.key, item.weight, score)
+        )
+        if score is not None and top is not None and score >= top:
+            top_items[assessment_id].add(item.key)
+    weights = _section_weights(framework)
+    found = {
+        row["pk"]: Peer(
+            assessment_id=row["pk"],
+            city_id=row["city_id"],
+            city_name=row["city__name"],
+            city_slug=row["city__slug"],
+            country=row["city__country"],
+            band=scoring.population_band(row["city__population"]),
+            foreign_born_band=scoring.foreign_born_band(row["city__foreign_born_share"]),
+            shares=row["share_evidence"],
+            is_illustrative=row["is_illustrative"],
+            result=scoring.score(answers.get(row["pk"], []), weights),
+            top_items=frozenset(top_items.get(row["pk"], set())),
+        )
+        for row in rows
+    }
+    cache.set(key, found, 3600)
+    return found
+
+
+def _top_score(framework: Framework) -> Any:
+    return (
+        Level.objects.filter(scale__framework=framework, score__isnull=False)
+        .order_by("-score")
+        .values_list("score", flat=True)
+        .first()
+    )
+
+
+def _section_weights(framework: Framework) -> dict[str, Any]:
+    return dict(
+        Section.objects.filter(framework=framework, is_context=False).values_list("key", "weight")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One self-test's results
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    level: Level | None
+    evidence: str
+    score: float | None
+    before: float | None = None
+    change: float | None = None
+    peers_meeting: int = 0
+
+
+@dataclass
+class Comparison:
+    label: str
+    spread: scoring.Spread
+    position: scoring.Position
+
+
+@dataclass
+class SectionRow:
+    section: Section
+    result: scoring.SectionResult
+    items: list[ItemRow]
+    comment: str = ""
+    comparisons: list[Comparison] = field(default_factory=list)
+    before: float | None = None
+    change: float | None = None
+
+
+@dataclass
+class GapGroup:
+    section: Section
+    score: float | None
+    gaps: list[ItemRow]
+    unknown: list[ItemRow]
+    examples: list[dict[str, Any]]
+    peer_evidence: list[dict[str, Any]]
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    framework: Framework
+    overall: scoring.Result
+    overall_comparisons: list[Comparison]
+    sections: list[SectionRow]
+    gap_groups: list[GapGroup]
+    context: list[tuple[Item, str]]
+    previous: Assessment | None
+    overall_before: float | None
+    overall_change: float | None
+    peer_count: int
+    dont_know: int
+    unanswered: int
+    levels: list[Level] = field(default_factory=list)
+
+
+def results(assessment: Assessment) -> Results:
+    framework = assessment.framework
+    sections = list(
+        Section.objects.filter(framework=framework)
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
+        .order_by("position")
+    )
+    levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
+    top = _top_score(framework)
+    previous = (
+        Assessment.objects.filter(
+            city_id=assessment.city_id,
+            round=None,
+            framework__lineage=framework.lineage,
+            created_at__lt=assessment.created_at,
+        )
+        .exclude(pk=assessment.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    own = {
+        a.item_id: a
+        for a in Answer.objects.filter(assessment=assessment).select_related("level", "item")
+    }
+    before_scores = _previous_scores(previous, framework) if previous else {}
+
+    others = {
+        pk: peer for pk, peer in peers(framework).items() if peer.city_id != assessment.city_id
+    }
+    peers_meeting: dict[str, int] = defaultdict(int)
+    for peer in others.values():
+        for item_key in peer.top_items:
+            peers_meeting[item_key] += 1
+
+    scored_sections = [s for s in sections if not s.is_context]
+    item_answers: list[scoring.ItemAnswer] = []
+    rows_by_key: dict[str, ItemRow] = {}
+    section_rows: list[SectionRow] = []
+    context: list[tuple[Item, str]] = []
+    dont_know = unanswered = 0
+    for section in sections:
+        if section.is_context:
+            context += [
+                (item, own[item.pk].text)
+                for item in section.items.all()
+                if item.pk in own and own[item.pk].text.strip()
+            ]
+            continue
+        rows = []
+        comment = ""
+        for item in section.items.all():
+            answer = own.get(item.pk)
+            if item.kind != ItemKind.RATING:
+                if answer and answer.text.strip():
+                    comment = answer.text
+                continue
+            level = answer.level if answer else None
+            score = float(level.score) if level and level.score is not None else None
+            if level is None:
+                unanswered += 1
+            elif score is None:
+                dont_know += 1
+            row = ItemRow(
+                item=item,
+                level=level,
+                evidence=answer.evidence if answer else "",
+                score=score,
+                before=before_scores.get(item.key),
+                peers_meeting=peers_meeting.get(item.key, 0),
+            )
+            row.change = scoring.change(row.before, row.score) if previous else None
+            rows.append(row)
+            rows_by_key[item.key] = row
+            item_answers.append(
+                scoring.ItemAnswer(item.key, section.key, item.weight, score, level is not None)
+            )
+        section_rows.append(SectionRow(section, None, rows, comment))  # type: ignore[arg-type]
+
+    weights = {s.key: s.weight for s in scored_sections}
+    overall = scoring.score(item_answers, weights)
+    before_result = (
+        scoring.score(
+            [
+                scoring.ItemAnswer(a.item, a.section, a.weight, before_scores.get(a.item), True)
+                for a in item_answers
+            ],
+            weights,
+        )
+        if previous
+        else None
+    )
+    city = assessment.city
+    groups = {
+        "network": (None, lambda p: True),
+        "band": (scoring.population_band(city.population), lambda p, v: p.band == v),
+        "foreign_born": (
+            scoring.foreign_born_band(city.foreign_born_share),
+            lambda p, v: p.foreign_born_band == v,
+        ),
+        "country": (city.country.code, lambda p, v: p.country == v),
+    }
+    for row in section_rows:
+        row.result = overall.sections.get(
+            row.section.key, scoring.SectionResult(row.section.key, None, 0, len(row.items))
+        )
+        if before_result is not None:
+            before_section = before_result.sections.get(row.section.key)
+            row.before = before_section.score if before_section else None
+            row.change = scoring.change(row.before, row.result.score)
+        row.comparisons = _compare(
+            row.result.score,
+            others,
+            groups,
+            lambda p, key=row.section.key: (
+                p.result.sections[key].score if key in p.result.sections else None
+            ),
+        )
+    overall_comparisons = _compare(overall.score, others, groups, lambda p: p.result.score)
+
+    found_gaps = scoring.gaps_by_section(item_answers, top or 100, peers_meeting, weights)
+    by_key = {row.section.key: row for row in section_rows}
+    gap_groups = [
+        GapGroup(
+            section=by_key[entry.section].section,
+            score=entry.score,
+            gaps=[rows_by_key[g.item] for g in entry.gaps],
+            unknown=[rows_by_key[k] for k in entry.unknown],
+            examples=by_key[entry.section].section.examples,
+            peer_evidence=[],
+        )
+        for entry in found_gaps
+    ]
+    _add_peer_evidence(gap_groups, others)
+    return Results(
+        assessment=assessment,
+        framework=framework,
+        overall=overall,
+        overall_comparisons=overall_comparisons,
+        sections=section_rows,
+        gap_groups=gap_groups,
+        context=context,
+        previous=previous,
+        overall_before=before_result.score if before_result else None,
+        overall_change=scoring.change(before_result.score, overall.score)
+        if before_result
+        else None,
+        peer_count=len(others),
+        dont_know=dont_know,
+        unanswered=unanswered,
+        levels=levels,
+    )
+
+
+GROUP_LABELS = {
+    "network": "network",
+    "band": "same size band",
+    "foreign_born": "similar foreign-born share",
+    "country": "same country",
+}
+
+
+def _compare(
+    own: float | None, others: dict[int, Peer], groups: dict[str, Any], value: Any
+) -> list[Comparison]:
+    comparisons = []
+    for name, (criterion, matches) in groups.items():
+        if name != "network" and criterion is None:
+            members: list[Peer] = []
+        elif name == "network":
+            members = list(others.values())
+        else:
+            members = [p for p in others.values() if matches(p, criterion)]
+        scores = [value(p) for p in members]
+        comparisons.append(Comparison(name, scoring.spread(scores), scoring.position(own, scores)))
+    return comparisons
+
+
+def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, float | None]:
+    """The earlier self-test's item scores, keyed by this version's item keys."""
+    mapping = _key_map(framework)
+    scores: dict[str, float | None] = {}
+    for item_key, score in (
+        Answer.objects.filter(assessment=previous, item__kind=ItemKind.RATING)
+        .order_by()
+        .values_list("item__key", "level__score")
+    ):
+        if item_key in mapping:
+            scores[mapping[item_key]] = None if score is None else float(score)
+    return scores
+
+
+def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
+    """For each weak key factor, evidence from cities that meet it and agreed to share it."""
+    weak = [g for g in groups if not scoring.meets(g.score)]
+    wanted: dict[str, list[Peer]] = {}
+    for group in weak:
+        key = group.section.key
+        meeting = [
+            p
+            for p in others.values()
+            if p.shares and key in p.result.sections and scoring.meets(p.result.sections[key].score)
+        ]
+        meeting.sort(key=lambda p: (-(p.result.sections[key].score or 0), p.city_name))
+        wanted[key] = meeting[:INSPIRING_CITIES]
+    assessment_ids = {p.assessment_id for peers_ in wanted.values() for p in peers_}
+    if not assessment_ids:
+        return
+    evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(
+            assessment_id__in=assessment_ids,
+            item__section__key__in=list(wanted),
+            item__kind=ItemKind.RATING,
+            level__score__gt=0,
+        )
+        .exclude(evidence="")
+        .select_related("item__section", "level")
+        .order_by("item__position")
+    ):
+        evidence[(answer.assessment_id, answer.item.section.key)].append(
+            {"item": answer.item, "level": answer.level, "evidence": answer.evidence}
+        )
+    for group in weak:
+        for peer in wanted.get(group.section.key, []):
+            found = evidence.get((peer.assessment_id, group.section.key))
+            if found:
+                group.peer_evidence.append({"peer": peer, "answers": found})

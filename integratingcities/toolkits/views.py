@@ -1,0 +1,219 @@
+"""Toolkit pages: the catalogue, a benchmark as a toolkit, self-tests and their results."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from integratingcities.accounts.models import Membership, Role
+from integratingcities.accounts.permissions import (
+    can_edit_city_answers,
+    can_view_city_private,
+    is_secretariat,
+    secretariat_required,
+)
+from integratingcities.assessments.models import Assessment
+from integratingcities.frameworks.models import Framework, FrameworkKind
+from integratingcities.frameworks.services import FrameworkFileError
+from integratingcities.lib.charts import grouped_bars
+from integratingcities.lib.translation import translate
+
+from . import selectors
+from .forms import SelfTestStartForm, SharingForm, UploadForm
+from .models import Toolkit
+from .services import (
+    ToolkitError,
+    benchmark_publish,
+    benchmark_upload,
+    latest_published,
+    selftest_start,
+    sharing_set,
+)
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    toolkits, latest = selectors.catalogue()
+    rows = [(toolkit, latest.get(toolkit.key)) for toolkit in toolkits]
+    return render(request, "toolkits/catalogue.html", {"rows": rows})
+
+
+def _edited_cities(request: HttpRequest) -> list[Membership]:
+    if not request.user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=request.user, role=Role.EDITOR)
+        .select_related("city")
+        .order_by("city__name")
+    )
+
+
+def _benchmark_page(
+    request: HttpRequest, toolkit: Toolkit | None, framework: Framework | None, key: str
+) -> HttpResponse:
+    memberships = _edited_cities(request)
+    selftests = []
+    if framework is not None and framework.is_published:
+        for membership in memberships:
+            selftests += list(selectors.selftests_of(membership.city_id, key))
+    return render(
+        request,
+        "toolkits/benchmark.html",
+        {
+            "toolkit": toolkit,
+            "framework": selectors.benchmark_content(framework) if framework else None,
+            "key": key,
+            "versions": Framework.objects.filter(lineage=key, kind=FrameworkKind.BENCHMARK)
+            if is_secretariat(request.user)
+            else [],
+            "start_form": SelfTestStartForm(memberships=memberships)
+            if memberships and framework is not None and framework.is_published
+            else None,
+            "selftests": selftests,
+        },
+    )
+
+
+def benchmark(request: HttpRequest, key: str) -> HttpResponse:
+    toolkit = Toolkit.objects.select_related("project").filter(key=key).first()
+    framework = latest_published(key)
+    if toolkit is None and framework is None:
+        raise Http404
+    return _benchmark_page(request, toolkit, framework, key)
+
+
+def version(request: HttpRequest, key: str, version: int) -> HttpResponse:
+    """One version as a city would see it; drafts only for the secretariat (the preview)."""
+    framework = get_object_or_404(
+        Framework, lineage=key, version=version, kind=FrameworkKind.BENCHMARK
+    )
+    if not framework.is_published and not is_secretariat(request.user):
+        raise Http404
+    toolkit = Toolkit.objects.select_related("project").filter(key=key).first()
+    return _benchmark_page(request, toolkit, framework, key)
+
+
+@secretariat_required
+@require_POST
+def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
+    framework = get_object_or_404(
+        Framework, lineage=key, version=version, kind=FrameworkKind.BENCHMARK
+    )
+    benchmark_publish(framework=framework)
+    messages.success(request, _("Published: cities can now take this version."))
+    return redirect("toolkits:benchmark", key=key)
+
+
+@secretariat_required
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = benchmark_upload(
+                text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name
+            )
+        except FrameworkFileError as exc:
+            form.add_error(
+                "file", _("%(path)s: %(reason)s") % {"path": exc.path, "reason": exc.reason}
+            )
+        else:
+            framework = result.framework
+            if result.unchanged:
+                messages.info(request, _("This file is already imported; nothing changed."))
+            else:
+                messages.success(
+                    request, _("Imported as a draft: check the preview, then publish.")
+                )
+            return redirect("toolkits:version", key=framework.lineage, version=framework.version)
+    return render(request, "toolkits/upload.html", {"form": form})
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, key: str) -> HttpResponse:
+    memberships = _edited_cities(request)
+    form = SelfTestStartForm(request.POST, memberships=memberships)
+    if not memberships:
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the cities you answer for."))
+        return redirect("toolkits:benchmark", key=key)
+    try:
+        assessment = selftest_start(city=form.cleaned_data["city"], lineage=key, user=request.user)
+    except ToolkitError as exc:
+        messages.error(request, str(exc))
+        return redirect("toolkits:benchmark", key=key)
+    return redirect(assessment.get_absolute_url())
+
+
+def _selftest(request: HttpRequest, pk: int) -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("city", "framework"),
+        pk=pk,
+        round=None,
+        framework__kind=FrameworkKind.BENCHMARK,
+    )
+    if not can_view_city_private(request.user, assessment.city_id):
+        raise Http404
+    return assessment
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _selftest(request, pk)
+    found = selectors.results(assessment)
+    may_edit = can_edit_city_answers(request.user, assessment.city_id)
+    return render(
+        request,
+        "toolkits/results.html",
+        {
+            "r": found,
+            "assessment": assessment,
+            "sharing_form": SharingForm(initial={"share": assessment.share_evidence})
+            if may_edit
+            else None,
+            "labels": selectors.GROUP_LABELS,
+        },
+    )
+
+
+@login_required
+def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    assessment = _selftest(request, pk)
+    found = selectors.results(assessment)
+    labels = [translate(row.section.title) for row in found.sections]
+    if kind == "scores":
+        network = [row.comparisons[0].spread.median for row in found.sections]
+        series = [
+            (assessment.city.name, [row.result.score for row in found.sections]),
+            (_("Network median"), network),
+        ]
+    elif kind == "progress" and found.previous is not None:
+        series = [
+            (_("Previous self-test"), [row.before for row in found.sections]),
+            (_("This self-test"), [row.result.score for row in found.sections]),
+        ]
+    else:
+        raise Http404
+    svg = grouped_bars(labels, series, _("score (0-100)"))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _selftest(request, pk)
+    if not can_edit_city_answers(request.user, assessment.city_id):
+        raise PermissionDenied
+    form = SharingForm(request.POST)
+    share = form.is_valid() and form.cleaned_data["share"]
+    sharing_set(assessment=assessment, share=share)
+    messages.success(
+        request,
+        _("Other cities may now read your evidence where you meet a key factor.")
+        if share
+        else _("Your evidence is no longer shown to other cities."),
+    )
+    return redirect("toolkits:results", pk=assessment.pk)
