@@ -58,6 +58,8 @@ def parse_framework_file(text: str, *, source: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "$"
         raise FrameworkFileError(source, where, _("not valid YAML: %s") % exc) from exc
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of thousands of digits
+        raise FrameworkFileError(source, "$", _("not valid YAML: %s") % exc) from exc
     errors = list(_validator().iter_errors(data))
     if errors:
         error = jsonschema.exceptions.best_match(errors)
