@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "integratingcities.rounds",
     "integratingcities.assessments",
     "integratingcities.toolkits",
+    "integratingcities.practices",
     "integratingcities.site",
     "integratingcities.api",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rounds/", include("integratingcities.rounds.urls")),
     path("assessments/", include("integratingcities.assessments.urls")),
     path("benchmarks/", include("integratingcities.toolkits.urls")),
+    path("practices/", include("integratingcities.practices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

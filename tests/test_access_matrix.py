@@ -6,11 +6,12 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from integratingcities.assessments.models import Assessment
-from integratingcities.frameworks.models import Framework
+from integratingcities.assessments.models import Answer, Assessment
+from integratingcities.frameworks.models import Framework, Item
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
+from integratingcities.practices.models import Practice
 from integratingcities.rounds.models import Round
 
 ROLES = ["anonymous", "secretariat", "editor", "viewer", "reviewer", "outsider"]
@@ -22,6 +23,9 @@ DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
 GHENT_ANSWERS = {**GHENT_PRIVATE, "outsider": 404}
 OPEN, PUBLISHED, ANSWERS, SELFTEST = 1001, 1002, 2001, 3001
 BENCHMARK = "anti-discrimination-job-market"
+# A published practice, a draft of Ghent's, and an answer of Ghent's with evidence to propose.
+PRACTICE, GHENT_DRAFT, EVIDENCE = "published-practice", "ghent-draft-practice", 4001
+GHENT_DRAFT_EDIT = {**GHENT_PRIVATE, "viewer": 403, "reviewer": 403, "outsider": 404}
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -70,6 +74,12 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "toolkits:version": ({"key": BENCHMARK, "version": 2}, DRAFT),
     "toolkits:results": ({"pk": SELFTEST}, GHENT_ANSWERS),
     "toolkits:chart": ({"pk": SELFTEST, "kind": "scores"}, GHENT_ANSWERS),
+    "practices:library": ({}, PUBLIC),
+    "practices:export_csv": ({}, PUBLIC),
+    "practices:export_json": ({}, PUBLIC),
+    "practices:proposals": ({}, LOGGED_IN),
+    "practices:detail": ({"key": PRACTICE}, PUBLIC),
+    "practices:edit": ({"key": GHENT_DRAFT}, GHENT_DRAFT_EDIT),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS = {
@@ -85,6 +95,10 @@ ACTIONS = {
     # Any city editor may start a self-test, for a city they edit (the outsider edits Riga).
     "toolkits:start": ({"key": BENCHMARK}, {"editor", "outsider"}),
     "toolkits:sharing": ({"pk": SELFTEST}, {"editor"}),
+    "practices:propose": ({"answer_id": EVIDENCE}, {"editor"}),
+    "practices:submit": ({"key": GHENT_DRAFT}, {"editor"}),
+    "practices:publish": ({"key": GHENT_DRAFT}, {"secretariat"}),
+    "practices:send_back": ({"key": GHENT_DRAFT}, {"secretariat"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
 NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
@@ -119,6 +133,13 @@ def content(people: People) -> None:
     draft = Framework.objects.get(pk=benchmark.pk)
     draft.pk, draft.version, draft.status = None, 2, "draft"
     draft.save()
+    item = Item.objects.get(section__framework=charter, key="workforce-diversity")
+    Answer.objects.create(pk=EVIDENCE, assessment_id=ANSWERS, item=item, evidence="Targets.")
+    practice = {"summary": "s", "source": "report-2015"}
+    Practice.objects.create(
+        key=PRACTICE, title="Out", city=people.riga, status="published", **practice
+    )
+    Practice.objects.create(key=GHENT_DRAFT, title="Draft", city=people.ghent, **practice)
 
 
 def _names(patterns: list[object], namespace: str = "") -> set[str]:
@@ -200,3 +221,16 @@ def test_who_may_act(content: None, people: People, name: str, role: str) -> Non
         assert response.status_code == 302  # acted, or explained why not, then back
     else:
         assert response.status_code in {403, 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_practice_drafts_are_for_their_city_and_the_secretariat(
+    content: None, people: People, role: str
+) -> None:
+    client = client_for(people.all_roles()[role])
+    expected = 404 if role in {"anonymous", "outsider"} else 200
+    page = client.get(reverse("practices:detail", kwargs={"key": GHENT_DRAFT}))
+    api = client.get(f"/api/v1/practices/{GHENT_DRAFT}")
+    assert page.status_code == expected
+    assert api.status_code == expected
+    assert client.get(f"/api/v1/practices/{PRACTICE}").status_code == 200

@@ -12,6 +12,7 @@ from integratingcities.cities import selectors as city_selectors
 from integratingcities.cities.models import City
 from integratingcities.frameworks import selectors as framework_selectors
 from integratingcities.frameworks.models import Framework
+from integratingcities.practices.api import router as practices_router
 
 from .rounds import router as rounds_router
 from .schemas import CityDetailOut, CityOut, ErrorOut, FrameworkDetailOut, FrameworkOut
@@ -184,3 +185,4 @@ def get_framework(
 api.add_router("/cities", cities_router)
 api.add_router("/frameworks", frameworks_router)
 api.add_router("", rounds_router)
+api.add_router("/practices", practices_router)

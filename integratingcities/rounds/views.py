@@ -13,10 +13,11 @@ from integratingcities.assessments.models import AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import countries_of
 from integratingcities.lib import scoring
+from integratingcities.lib.charts import stacked_bars
 from integratingcities.lib.translation import translate
+from integratingcities.practices.selectors import gap_practices
 
 from . import selectors
-from integratingcities.lib.charts import stacked_bars
 from .forms import InviteForm, ResultsFilterForm, RoundForm
 from .models import Round
 from .services import RoundError, round_close, round_invite, round_open, round_publish, round_remind
@@ -243,5 +244,7 @@ def city_results(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             if band
             else None,
             "band": band,
+            # Each commitment not fully met, with practices of cities that meet it.
+            "gap_practices": gap_practices(assessment, round_),
         },
     )

@@ -102,11 +102,24 @@ def _key_map(framework: Framework) -> dict[str, str]:
     return mapping
 
 
+# The last peers computed in this process, per framework: (stamp key, peers). Reading them from
+# Django's cache means unpickling thousands of objects on every request; this skips that.
+_MEMO: dict[int, tuple[str, dict[int, Peer]]] = {}
+
+
+def forget_peers() -> None:
+    _MEMO.clear()
+
+
 def peers(framework: Framework) -> dict[int, Peer]:
     """Latest validated self-test per city, scored on this version's items (cached per stamp)."""
     key = f"selftest-peers:{framework.pk}:{_peer_stamp(framework.lineage)}"
+    memo = _MEMO.get(framework.pk)
+    if memo is not None and memo[0] == key:
+        return memo[1]
     found: dict[int, Peer] | None = cache.get(key)
     if found is not None:
+        _MEMO[framework.pk] = (key, found)
         return found
     latest = (
         Assessment.objects.filter(
@@ -170,6 +183,7 @@ def peers(framework: Framework) -> dict[int, Peer]:
         for row in rows
     }
     cache.set(key, found, 3600)
+    _MEMO[framework.pk] = (key, found)
     return found
 
 
@@ -229,6 +243,7 @@ class GapGroup:
     unknown: list[ItemRow]
     examples: list[dict[str, Any]]
     peer_evidence: list[dict[str, Any]]
+    practices: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -382,6 +397,7 @@ def results(assessment: Assessment) -> Results:
         for entry in found_gaps
     ]
     _add_peer_evidence(gap_groups, others)
+    _add_practices(gap_groups, framework.lineage)
     return Results(
         assessment=assessment,
         framework=framework,
@@ -426,6 +442,16 @@ def _compare(
     return comparisons
 
 
+def _add_practices(groups: list[GapGroup], lineage: str) -> None:
+    """Published library practices that illustrate each weak key factor (one query)."""
+    from integratingcities.practices.selectors import practices_for_gaps
+
+    weak = [g for g in groups if not scoring.meets(g.score)]
+    found = practices_for_gaps(lineage=lineage, keys=[g.section.key for g in weak], limit=3)
+    for group in weak:
+        group.practices = found.get(group.section.key, [])
+
+
 def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, float | None]:
     """The earlier self-test's item scores, keyed by this version's item keys."""
     mapping = _key_map(framework)
@@ -466,6 +492,7 @@ def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
         )
         .exclude(evidence="")
         .select_related("item__section", "level")
+        .defer("item__section__examples")
         .order_by("item__position")
     ):
         evidence[(answer.assessment_id, answer.item.section.key)].append(

@@ -48,7 +48,9 @@ def test_a_round_from_opening_to_published_results(
     visit(secretariat, base + "/rounds/new/")
     assert_accessible(secretariat)
     secretariat.get_by_label("Title").fill("Charter survey 2026")
-    secretariat.get_by_label("Framework version").select_option(index=1)
+    secretariat.get_by_label("Framework version").select_option(
+        label="Integrating Cities Charter (v1)"
+    )
     secretariat.get_by_label("Opens on").fill("2026-01-05")
     secretariat.get_by_label("Closes on").fill("2026-12-20")
     secretariat.get_by_label("Ghent").check()

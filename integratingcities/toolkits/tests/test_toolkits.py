@@ -15,7 +15,9 @@ from integratingcities.assessments.services import assessment_submit
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.practices.tests.factories import PracticeFactory
 from integratingcities.toolkits.models import Toolkit
+from integratingcities.toolkits.selectors import forget_peers
 from integratingcities.toolkits.services import selftest_start, toolkits_load
 
 CONTENT = Path(settings.BASE_DIR) / "content"
@@ -170,6 +172,8 @@ class TestResults:
         assert "Budget cuts since 2024." in response.content.decode()
 
     def test_peers_inspiration_and_progress(self, people: People, benchmark: Framework) -> None:
+        PracticeFactory(title="Vienna's integration monitor", key_factors=["data-collection"])
+        PracticeFactory(title="Not published", key_factors=["data-collection"], status="draft")
         all_yes = {"data-migrant-figures": "yes", "data-collector": "yes"}
         sharing = SignatoryFactory(country="BE", name="Antwerp")
         _selftest(benchmark, sharing, all_yes, share=True, evidence="Our yearly data report.")
@@ -193,6 +197,7 @@ class TestResults:
         assert "Our yearly data report." in response.content.decode()
         assert "Not for sharing." not in response.content.decode()
         assert group.examples  # the benchmark's own examples
+        assert [p.title for p in group.practices] == ["Vienna's integration monitor"]
         assert r.previous == before
         assert data.before == 0 and data.change == 25
         item = next(i for i in data.items if i.item.key == "data-migrant-figures")
@@ -214,6 +219,7 @@ class TestResults:
             from django.core.cache import cache
 
             cache.clear()
+            forget_peers()
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
             return len(queries)

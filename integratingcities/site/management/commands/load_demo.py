@@ -13,6 +13,7 @@ from integratingcities.cities.models import City
 from integratingcities.cities.services import cities_load
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.network.services import network_load
+from integratingcities.practices.services import practices_load_path
 from integratingcities.rounds.demo import load_demo_rounds
 from integratingcities.toolkits.demo import load_demo_selftests
 from integratingcities.toolkits.services import toolkits_load
@@ -36,6 +37,7 @@ def load_content() -> None:
     for path in sorted((CONTENT / "frameworks").glob("*.yaml")):
         framework_import_path(path=path, publish=True)
     toolkits_load(yaml.safe_load((CONTENT / "toolkits.yaml").read_text()))
+    practices_load_path(CONTENT / "practices.yaml")
 
 
 @transaction.atomic

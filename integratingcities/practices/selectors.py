@@ -1,0 +1,632 @@
+"""Reads for the practice library: search with filters and counts, a practice's page, the
+practices that answer a city's gaps, and the labels of roles, commitments and key factors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
+from django.db.models.functions import RowNumber
+from django_countries import countries
+
+from integratingcities.accounts.models import Membership
+from integratingcities.accounts.permissions import can_view_city_private, is_secretariat
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import (
+    Framework,
+    FrameworkKind,
+    FrameworkStatus,
+    Item,
+    ItemKind,
+    Section,
+)
+from integratingcities.lib.translation import translate
+
+from . import search
+from .models import (
+    CHARTER_LINEAGE,
+    Practice,
+    PracticeSource,
+    PracticeStatus,
+    PracticeTheme,
+)
+
+PER_PAGE = 20
+SORTS = ("relevance", "newest", "title")
+FACETS = ("role", "commitment", "benchmark", "factor", "country", "city", "year", "source")
+OtherCities = Practice.other_cities.through
+
+
+# ---------------------------------------------------------------------------------------
+# Labels of themes, from the published frameworks
+
+
+@dataclass
+class Labels:
+    """Titles of roles, commitments, benchmarks and key factors, in the active language."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    commitments: dict[str, str] = field(default_factory=dict)
+    commitment_roles: dict[str, str] = field(default_factory=dict)
+    benchmarks: dict[str, str] = field(default_factory=dict)
+    factors: dict[str, str] = field(default_factory=dict)
+    # Order of appearance in the frameworks, for listing options as the frameworks do.
+    order: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def role(self, key: str) -> str:
+        return self.roles.get(key, key)
+
+    def commitment(self, key: str) -> str:
+        return self.commitments.get(key, key)
+
+    def benchmark(self, lineage: str) -> str:
+        return self.benchmarks.get(lineage, lineage)
+
+    def factor(self, key: str) -> str:
+        return self.factors.get(key, key)
+
+
+def latest_published_frameworks() -> dict[str, Framework]:
+    """The newest published version of each framework lineage (one query)."""
+    latest: dict[str, Framework] = {}
+    for framework in Framework.objects.filter(status=FrameworkStatus.PUBLISHED).order_by(
+        "lineage", "-version"
+    ):
+        latest.setdefault(framework.lineage, framework)
+    return latest
+
+
+def labels() -> Labels:
+    """Three queries: frameworks, their sections, the Charter's commitments."""
+    result = Labels()
+    frameworks = latest_published_frameworks()
+    by_id = {framework.pk: framework for framework in frameworks.values()}
+    for lineage, framework in frameworks.items():
+        if framework.kind == FrameworkKind.BENCHMARK:
+            result.benchmarks[lineage] = translate(framework.title)
+    sections = Section.objects.filter(framework_id__in=list(by_id)).order_by(
+        "framework_id", "position"
+    )
+    for position, section in enumerate(sections):
+        framework = by_id[section.framework_id]
+        if framework.kind == FrameworkKind.CHARTER:
+            result.roles[section.key] = translate(section.title)
+            result.order[("role", section.key)] = position
+        elif not getattr(section, "is_context", False):
+            result.factors.setdefault(section.key, translate(section.title))
+            result.order.setdefault(("factor", section.key), position)
+    charter = frameworks.get(CHARTER_LINEAGE)
+    if charter is not None:
+        items = (
+            Item.objects.filter(section__framework=charter, kind=ItemKind.RATING)
+            .select_related("section")
+            .order_by("section__position", "position")
+        )
+        for position, item in enumerate(items):
+            result.commitments[item.key] = translate(item.text)
+            result.commitment_roles[item.key] = item.section.key
+            result.order[("commitment", item.key)] = position
+    return result
+
+
+def charter_commitments() -> dict[str, str]:
+    """Commitment key -> role key, from the newest published Charter (one query)."""
+    charter = (
+        Framework.objects.filter(lineage=CHARTER_LINEAGE, status=FrameworkStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if charter is None:
+        return {}
+    return dict(
+        Item.objects.filter(section__framework=charter, kind=ItemKind.RATING).values_list(
+            "key", "section__key"
+        )
+    )
+
+
+def benchmark_factors() -> dict[str, list[str]]:
+    """Benchmark lineage -> its key factors (sections that are not context factors)."""
+    result: dict[str, list[str]] = {}
+    for lineage, framework in latest_published_frameworks().items():
+        if framework.kind != FrameworkKind.BENCHMARK:
+            continue
+        sections = Section.objects.filter(framework=framework).order_by("position")
+        result[lineage] = [s.key for s in sections if not getattr(s, "is_context", False)]
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Search
+
+
+@dataclass(frozen=True)
+class PracticeFilters:
+    """What a search asks for. Values are already checked (see forms.SearchForm)."""
+
+    q: str = ""
+    role: str = ""
+    commitment: str = ""
+    benchmark: str = ""
+    factor: str = ""
+    country: str = ""
+    city: str = ""
+    year: int | None = None
+    source: str = ""
+    sort: str = ""
+
+    def without(self, name: str) -> PracticeFilters:
+        cleared: dict[str, Any] = {name: None if name == "year" else ""}
+        return replace(self, **cleared)
+
+    @property
+    def query(self) -> search.Query:
+        return search.parse(self.q)
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != "relevance" or self.query):
+            return self.sort
+        return "relevance" if self.query else "title"
+
+    def is_empty(self) -> bool:
+        return self == PracticeFilters(sort=self.sort)
+
+
+def _with_theme(*conditions: Q, **more: Any) -> Q:
+    """Practices with a theme matching the conditions: an uncorrelated ``IN (SELECT ...)``,
+    which both databases answer from the theme indexes once per query, not once per row."""
+    themes = PracticeTheme.objects.filter(*conditions, **more).values("practice_id")
+    return Q(pk__in=themes)
+
+
+def _credited(**city: Any) -> Q:
+    """Practices of the city (or cities) given, first or among the others."""
+    cities = City.objects.filter(**city).values("pk")
+    others = OtherCities.objects.filter(city_id__in=cities).values("practice_id")
+    return Q(city_id__in=cities) | Q(pk__in=others)
+
+
+def filtered(
+    filters: PracticeFilters, practices: QuerySet[Practice] | None = None
+) -> QuerySet[Practice]:
+    """Published practices (or those given) that match every filter, text included."""
+    result = Practice.objects.published() if practices is None else practices
+    if filters.role:
+        result = result.filter(_with_theme(lineage=CHARTER_LINEAGE, section_key=filters.role))
+    if filters.commitment:
+        result = result.filter(_with_theme(lineage=CHARTER_LINEAGE, item_key=filters.commitment))
+    if filters.benchmark:
+        result = result.filter(_with_theme(lineage=filters.benchmark, item_key=""))
+    if filters.factor:
+        factor = Q(section_key=filters.factor, item_key="") & ~Q(lineage=CHARTER_LINEAGE)
+        if filters.benchmark:
+            factor &= Q(lineage=filters.benchmark)
+        result = result.filter(_with_theme(factor))
+    if filters.country:
+        result = result.filter(_credited(country=filters.country))
+    if filters.city:
+        result = result.filter(_credited(slug=filters.city))
+    if filters.year is not None:
+        result = result.filter(year=filters.year)
+    if filters.source:
+        result = result.filter(source=filters.source)
+    return search.apply(result, filters.query)
+
+
+def ordered(practices: QuerySet[Practice], filters: PracticeFilters) -> QuerySet[Practice]:
+    sort = filters.effective_sort
+    if sort == "relevance":
+        return practices.order_by("-relevance", "title", "pk")  # type: ignore[misc]
+    if sort == "newest":
+        return practices.order_by(F("year").desc(nulls_last=True), "title", "pk")
+    return practices.order_by("title", "pk")
+
+
+def for_listing(practices: QuerySet[Practice]) -> QuerySet[Practice]:
+    """With their cities and themes: a fixed number of queries for any page."""
+    return practices.select_related("city").prefetch_related(
+        Prefetch("other_cities", queryset=City.objects.order_by("name")),
+        Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
+    )
+
+
+def search_practices(filters: PracticeFilters) -> QuerySet[Practice]:
+    """The library's result list, ordered, ready to paginate."""
+    return for_listing(ordered(filtered(filters), filters))
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    count: int
+
+    @property
+    def text(self) -> str:
+        """What the filter's menu shows: the label, shortened, and the count."""
+        label = self.label if len(self.label) <= 70 else self.label[:69].rstrip() + "…"
+        return f"{label} ({self.count})"
+
+
+@dataclass
+class Facet:
+    name: str
+    options: list[Option]
+    selected: str = ""
+
+    @property
+    def selected_label(self) -> str:
+        return next((o.label for o in self.options if o.value == self.selected), self.selected)
+
+
+@dataclass
+class FacetCounts:
+    """What ``facet_counts`` found: the number of practices matching every filter, and per
+    facet its values with their counts (and the city names)."""
+
+    total: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    city_names: dict[str, str] = field(default_factory=dict)
+
+
+# One SELECT per facet: (facet, value, city name, count) of the practices in the common table
+# expression {base}: (id, city_id, year, source) of each practice matching the filters, joined
+# (not "IN"), so that each is read once. The {names} are tables: no input is formatted in.
+_FACET_SQL = {
+    "role": "SELECT 'role', t.section_key, NULL, COUNT(DISTINCT t.practice_id)"
+    " FROM {base} b JOIN {theme} t ON t.practice_id = b.id WHERE t.lineage = %s"
+    " GROUP BY t.section_key",
+    # A practice has a commitment once (a unique constraint): no DISTINCT needed.
+    "commitment": "SELECT 'commitment', t.item_key, NULL, COUNT(*)"
+    " FROM {base} b JOIN {theme} t ON t.practice_id = b.id WHERE t.lineage = %s"
+    " GROUP BY t.item_key",
+    "benchmark": "SELECT 'benchmark', t.lineage, NULL, COUNT(DISTINCT t.practice_id)"
+    " FROM {base} b JOIN {theme} t ON t.practice_id = b.id"
+    " WHERE t.lineage <> %s AND t.item_key = '' GROUP BY t.lineage",
+    "factor": "SELECT 'factor', t.section_key, NULL, COUNT(DISTINCT t.practice_id)"
+    " FROM {base} b JOIN {theme} t ON t.practice_id = b.id"
+    " WHERE t.lineage <> %s AND t.item_key = '' {benchmark} GROUP BY t.section_key",
+    "country": "SELECT 'country', c.country, NULL, COUNT(*) FROM {base} b"
+    " JOIN {city} c ON c.id = b.city_id GROUP BY c.country"
+    # Other cities, where the first city is in another country (one count per country).
+    " UNION ALL SELECT 'country', c.country, NULL, COUNT(DISTINCT o.practice_id) FROM {base} b"
+    " JOIN {others} o ON o.practice_id = b.id JOIN {city} c ON c.id = o.city_id"
+    " JOIN {city} lc ON lc.id = b.city_id WHERE c.country <> lc.country GROUP BY c.country",
+    "city": "SELECT 'city', c.slug, c.name, COUNT(*) FROM {base} b"
+    " JOIN {city} c ON c.id = b.city_id GROUP BY c.slug, c.name"
+    " UNION ALL SELECT 'city', c.slug, c.name, COUNT(*) FROM {base} b"
+    " JOIN {others} o ON o.practice_id = b.id JOIN {city} c ON c.id = o.city_id"
+    " GROUP BY c.slug, c.name",
+    "year": "SELECT 'year', CAST(b.year AS TEXT), NULL, COUNT(*) FROM {base} b"
+    " WHERE b.year IS NOT NULL GROUP BY b.year",
+    "source": "SELECT 'source', b.source, NULL, COUNT(*) FROM {base} b GROUP BY b.source",
+}
+_FACET_PARAMS = {"role": 1, "commitment": 1, "benchmark": 1, "factor": 1}
+
+
+def facet_counts(filters: PracticeFilters) -> FacetCounts:
+    """Every facet's counts, and the total, in one query.
+
+    Each facet counts the practices that match every filter but its own, so that a chosen
+    filter still shows its other values. The practices matching each such set of filters are
+    a common table expression, computed once however many facets share it (with no filter
+    chosen, all share one); each facet's ``GROUP BY`` reads from it, and ``UNION ALL`` returns
+    them all as rows of (facet, value, city name, count). City and country count both the first
+    city of a practice and its other cities.
+    """
+    quote = connection.ops.quote_name
+    tables = {
+        "practice": quote(Practice._meta.db_table),
+        "theme": quote(PracticeTheme._meta.db_table),
+        "city": quote(City._meta.db_table),
+        "others": quote(OtherCities._meta.db_table),
+    }
+    bases: dict[PracticeFilters, str] = {}
+    ctes: list[str] = []
+    params: list[Any] = []
+
+    def base(chosen: PracticeFilters) -> str:
+        if chosen not in bases:
+            matching = filtered(chosen).order_by().values("pk", "city_id", "year", "source")
+            sql, found = matching.query.sql_with_params()
+            bases[chosen] = f"base{len(bases)}"
+            ctes.append(f"{bases[chosen]} (id, city_id, year, source) AS ({sql})")
+            params.extend(found)
+        return bases[chosen]
+
+    selects = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM {base(filters)}"]  # noqa: S608
+    branch_params: list[Any] = []
+    for facet, template in _FACET_SQL.items():
+        benchmark = "AND t.lineage = %s" if facet == "factor" and filters.benchmark else ""
+        selects.append(
+            template.format(
+                **tables,
+                base=base(filters.without(facet)),
+                benchmark=benchmark,
+            )
+        )
+        branch_params += [CHARTER_LINEAGE] * _FACET_PARAMS.get(facet, 0)
+        if benchmark:
+            branch_params.append(filters.benchmark)
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + branch_params)
+        rows = cursor.fetchall()
+    result = FacetCounts()
+    for facet, value, name, count in rows:
+        if facet == "total":
+            result.total = count
+        elif value not in (None, ""):
+            result.counts[facet][value] = result.counts[facet].get(value, 0) + count
+            if name is not None:
+                result.city_names[value] = name
+    return result
+
+
+def facets(
+    filters: PracticeFilters, names: Labels | None = None, found: FacetCounts | None = None
+) -> dict[str, Facet]:
+    """Each filter's options, labelled, with how many practices each would give."""
+    names = names or labels()
+    found = found or facet_counts(filters)
+    counts = found.counts
+
+    def options(name: str, label: Any, order: Any = None) -> list[Option]:
+        made = [Option(value, label(value), n) for value, n in counts.get(name, {}).items()]
+        return sorted(made, key=order or (lambda o: o.label.lower()))
+
+    def framework_order(kind: str) -> Any:
+        return lambda o: (names.order.get((kind, o.value), 10_000), o.label.lower())
+
+    sources = dict(PracticeSource.choices)
+    labellers: dict[str, Callable[[str], str]] = {
+        "role": names.role,
+        "commitment": names.commitment,
+        "benchmark": names.benchmark,
+        "factor": names.factor,
+        "country": lambda code: str(countries.name(code) or code),
+        "city": lambda slug: found.city_names.get(slug, slug),
+        "year": str,
+        "source": lambda value: str(sources.get(value, value)),
+    }
+    orders = {
+        "role": framework_order("role"),
+        "commitment": framework_order("commitment"),
+        "factor": framework_order("factor"),
+        "year": lambda o: -int(o.value),
+    }
+    result = {}
+    for name, labeller in labellers.items():
+        made = options(name, labeller, orders.get(name))
+        selected = str(getattr(filters, name) or "")
+        if selected and selected not in {option.value for option in made}:
+            made = [Option(selected, labeller(selected), 0), *made]
+        result[name] = Facet(name, made, selected)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# One practice
+
+
+def visible_practices(user: Any) -> QuerySet[Practice]:
+    """Published practices; also the unpublished ones of the user's cities (all of them for
+    the secretariat)."""
+    if is_secretariat(user):
+        return Practice.objects.all()
+    if not user.is_authenticated:
+        return Practice.objects.published()
+    own = Membership.objects.filter(user=user).values("city_id")
+    return Practice.objects.filter(Q(status=PracticeStatus.PUBLISHED) | Q(city_id__in=own))
+
+
+def may_view(user: Any, practice: Practice) -> bool:
+    return practice.is_published or can_view_city_private(user, practice.city_id)
+
+
+def practice_for_page(key: str) -> Practice | None:
+    return (
+        Practice.objects.filter(key=key)
+        .select_related("city", "created_by", "from_answer__assessment__round")
+        .prefetch_related(
+            Prefetch("other_cities", queryset=City.objects.order_by("name")),
+            Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
+        )
+        .first()
+    )
+
+
+def related(practice: Practice, limit: int = 5) -> list[Practice]:
+    """Published practices that share most themes with this one (then the same city)."""
+    shared = Q()
+    for theme in practice.themes.all():
+        if theme.item_key:
+            shared |= Q(themes__lineage=theme.lineage, themes__item_key=theme.item_key)
+        else:
+            shared |= Q(
+                themes__lineage=theme.lineage,
+                themes__section_key=theme.section_key,
+                themes__item_key="",
+            )
+    candidates = Practice.objects.published().exclude(pk=practice.pk).select_related("city")
+    found: list[Practice] = []
+    if shared:
+        found = list(  # type: ignore[arg-type]
+            candidates.filter(shared)
+            .annotate(shared=Count("themes", distinct=True))
+            .order_by("-shared", "-year", "title")[:limit]
+        )
+    if len(found) < limit:
+        found += list(
+            candidates.filter(city_id=practice.city_id)
+            .exclude(pk__in=[p.pk for p in found])
+            .order_by("title")[: limit - len(found)]
+        )
+    return found
+
+
+def themes_of(practice: Practice, names: Labels) -> dict[str, list[dict[str, str]]]:
+    """The practice's commitments (with their role) and key factors, labelled."""
+    commitments, factors = [], []
+    for theme in practice.themes.all():
+        if theme.lineage == CHARTER_LINEAGE:
+            commitments.append(
+                {
+                    "key": theme.item_key,
+                    "label": names.commitment(theme.item_key),
+                    "role": theme.section_key,
+                    "role_label": names.role(theme.section_key),
+                }
+            )
+        else:
+            factors.append(
+                {
+                    "key": theme.section_key,
+                    "label": names.factor(theme.section_key),
+                    "benchmark": theme.lineage,
+                    "benchmark_label": names.benchmark(theme.lineage),
+                }
+            )
+    commitments.sort(key=lambda c: names.order.get(("commitment", c["key"]), 10_000))
+    factors.sort(key=lambda f: names.order.get(("factor", f["key"]), 10_000))
+    return {"commitments": commitments, "factors": factors}
+
+
+# ---------------------------------------------------------------------------------------
+# Practices elsewhere on the site
+
+
+def city_practices(city: City) -> QuerySet[Practice]:
+    """A city's published practices, those it shares with other cities included."""
+    return (
+        Practice.objects.published()
+        .filter(_credited(pk=city.pk))
+        .select_related("city")
+        .order_by(F("year").desc(nulls_last=True), "title")
+    )
+
+
+def pending_for(user: Any) -> QuerySet[Practice]:
+    """Practices not published yet that the user may see: every one for the secretariat, their
+    cities' for city members, none for anybody else."""
+    practices = Practice.objects.exclude(status=PracticeStatus.PUBLISHED)
+    if not is_secretariat(user):
+        practices = practices.filter(
+            city_id__in=Membership.objects.filter(user=user).values("city_id")
+        )
+    return practices.select_related("city", "created_by").order_by("-updated_at")
+
+
+def practices_for_gaps(
+    *,
+    lineage: str,
+    keys: Iterable[str],
+    cities: set[int] | None = None,
+    limit: int = 3,
+    met_in_round: Any = None,
+) -> dict[str, list[Practice]]:
+    """Published practices per gap, in one query: at most ``limit`` for each key.
+
+    ``keys`` are item keys (Charter commitments) or section keys (benchmark key factors);
+    the result maps each key that has practices to them, newest first. ``cities`` keeps the
+    practices of those cities only (None: any city). ``met_in_round`` (a round of ``lineage``)
+    keeps, for each commitment, the practices of cities that gave it the top level of its scale
+    in a validated assessment of that round; it applies to item keys.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    if cities is not None and not cities:
+        return {}
+    themes = PracticeTheme.objects.filter(
+        Q(item_key__in=keys) | Q(item_key="", section_key__in=keys),
+        lineage=lineage,
+        practice__status=PracticeStatus.PUBLISHED,
+    )
+    if cities is not None:
+        themes = themes.filter(practice__city_id__in=sorted(cities))
+    if met_in_round is not None:
+        themes = themes.filter(_met_in_round(met_in_round))
+    themes = themes.annotate(
+        gap_key=_gap_key(),
+        rank=Window(
+            RowNumber(),
+            partition_by=[_gap_key()],
+            order_by=[F("practice__year").desc(nulls_last=True), F("practice__title"), "pk"],
+        ),
+    ).filter(rank__lte=limit)
+    result: dict[str, list[Practice]] = defaultdict(list)
+    for theme in themes.select_related("practice", "practice__city").order_by("gap_key", "rank"):
+        result[theme.gap_key].append(theme.practice)
+    return dict(result)
+
+
+def _gap_key() -> Any:
+    """The commitment (item key), or the key factor (section key) of a benchmark's theme."""
+    return Case(When(item_key="", then=F("section_key")), default=F("item_key"))
+
+
+def _met_in_round(round_: Any) -> Exists:
+    """The practice's city gave the theme's commitment the top level of its scale (no level
+    of that scale scores higher) in a validated assessment of the round."""
+    from integratingcities.assessments.models import Answer, AssessmentState
+    from integratingcities.frameworks.models import Level
+
+    higher = Level.objects.filter(
+        scale_id=OuterRef("level__scale_id"), score__gt=OuterRef("level__score")
+    )
+    return Exists(
+        Answer.objects.filter(
+            assessment__round=round_,
+            assessment__state=AssessmentState.VALIDATED,
+            assessment__city_id=OuterRef("practice__city_id"),
+            item__key=OuterRef("item_key"),
+            level__score__isnull=False,
+        ).exclude(Exists(higher))
+    )
+
+
+def gaps_of(assessment: Any) -> list[Any]:
+    """The commitments an assessment answers below the top level of their scale (not "not
+    applicable", not unanswered), in the framework's order, with their level: one query."""
+    from integratingcities.assessments.models import Answer
+    from integratingcities.frameworks.models import Level
+
+    answers = list(
+        Answer.objects.filter(
+            assessment=assessment, item__kind=ItemKind.RATING, level__score__isnull=False
+        )
+        .select_related("item", "item__section", "level")
+        .annotate(
+            below_top=Exists(
+                Level.objects.filter(
+                    scale_id=OuterRef("level__scale_id"), score__gt=OuterRef("level__score")
+                )
+            )
+        )
+        .order_by("item__section__position", "item__position")
+    )
+    return [answer for answer in answers if answer.below_top]
+
+
+def gap_practices(assessment: Any, round_: Any, limit: int = 3) -> list[dict[str, Any]]:
+    """For a city's results in a round: each commitment it does not fully meet, with published
+    practices of cities that meet it in that round (two queries)."""
+    gaps = gaps_of(assessment)
+    if not gaps:
+        return []
+    found = practices_for_gaps(
+        lineage=round_.framework.lineage,
+        keys=[answer.item.key for answer in gaps],
+        limit=limit,
+        met_in_round=round_,
+    )
+    return [
+        {"item": answer.item, "level": answer.level, "practices": found.get(answer.item.key, [])}
+        for answer in gaps
+    ]

@@ -1,0 +1,45 @@
+"""Practices on other apps' pages, without those apps' views knowing about them.
+
+``{% load practices %}`` then:
+
+- ``{% city_practices city as practices %}``: a city's published practices (one query);
+- ``{% answer_proposals assessment section user as proposals %}``: for a city editor, per item
+  id of the section, the answer whose evidence can be proposed as a practice and the practice
+  already made from it (two queries; nothing, and no query, for anybody else).
+"""
+
+from typing import Any
+
+from django import template
+
+from integratingcities.accounts.permissions import can_edit_city_answers
+from integratingcities.assessments.models import Answer
+
+from .. import selectors
+from ..models import Practice
+
+register = template.Library()
+
+
+@register.simple_tag
+def city_practices(city: Any) -> list[Practice]:
+    return list(selectors.city_practices(city))
+
+
+@register.simple_tag
+def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict[str, Any]]:
+    if not can_edit_city_answers(user, assessment.city_id):
+        return {}
+    answers = dict(
+        Answer.objects.filter(assessment=assessment, item__section=section)
+        .exclude(evidence="")
+        .values_list("item_id", "pk")
+    )
+    made = {
+        practice.from_answer_id: practice
+        for practice in Practice.objects.filter(from_answer_id__in=list(answers.values()))
+    }
+    return {
+        item_id: {"answer": answer_id, "practice": made.get(answer_id)}
+        for item_id, answer_id in answers.items()
+    }

@@ -1,0 +1,72 @@
+"""PracticeFactory: a practice with its themes, indexed for search as the services index it."""
+
+from typing import Any
+
+import factory
+
+from integratingcities.lib.testing import CityFactory
+from integratingcities.practices import search
+from integratingcities.practices.models import (
+    CHARTER_LINEAGE,
+    Practice,
+    PracticeSource,
+    PracticeStatus,
+    PracticeTheme,
+)
+
+ROLES = {
+    "communicate-commitment": "policymaker",
+    "equal-access-non-discrimination": "policymaker",
+    "migrant-engagement": "policymaker",
+    "equal-access-to-services": "service_provider",
+    "needs-understood": "service_provider",
+    "workforce-diversity": "employer",
+    "fair-treatment-of-staff": "employer",
+    "staff-understand-diversity": "employer",
+    "equality-in-procurement": "buyer",
+    "equality-among-contractors": "buyer",
+    "diverse-supplier-base": "buyer",
+}
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    """``commitments=[...]`` and ``key_factors=[...]`` add themes; the practice is indexed."""
+
+    class Meta:
+        model = Practice
+        skip_postgeneration_save = True
+
+    key = factory.Sequence(lambda n: f"practice-{n}")
+    title = factory.Sequence(lambda n: f"Practice number {n}")
+    city = factory.SubFactory(CityFactory)
+    summary = "A city did something for its residents."
+    source = PracticeSource.REPORT_2015
+    status = PracticeStatus.PUBLISHED
+
+    @factory.post_generation
+    def commitments(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            PracticeTheme.objects.bulk_create(
+                PracticeTheme(
+                    practice=self, lineage=CHARTER_LINEAGE, section_key=ROLES[key], item_key=key
+                )
+                for key in extracted
+            )
+
+    @factory.post_generation
+    def key_factors(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            PracticeTheme.objects.bulk_create(
+                PracticeTheme(
+                    practice=self,
+                    lineage="anti-discrimination-job-market",
+                    section_key=key,
+                    item_key="",
+                )
+                for key in extracted
+            )
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            search.index([self.pk])

@@ -1,0 +1,368 @@
+import re
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from integratingcities.accounts.permissions import (
+    can_edit_city_answers,
+    can_view_city_private,
+    is_secretariat,
+    secretariat_required,
+)
+from integratingcities.assessments.models import Answer
+
+from . import exports, search, selectors
+from .forms import PracticeForm, ReturnForm, SearchForm
+from .models import Practice, PracticeStatus
+from .services import (
+    PracticeError,
+    practice_propose_from_answer,
+    practice_publish,
+    practice_return,
+    practice_submit,
+    practice_update,
+)
+
+
+def _search(request: HttpRequest) -> tuple[SearchForm, selectors.PracticeFilters]:
+    form = SearchForm(request.GET)
+    return form, form.filters()
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name not in names and name != "page":
+            query.setlist(name, [v for v in values if v][:1])
+    return query.urlencode()
+
+
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_MARKS = re.compile(r"[*_`#>]+|<[^>]*>")
+
+
+def excerpt(markdown: str, words: int = 45) -> str:
+    """The start of a Markdown text as plain words (escaped by the template)."""
+    text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", markdown))
+    found = text.split()
+    return " ".join(found[:words]) + (" …" if len(found) > words else "")
+
+
+def _options_html(facet: selectors.Facet) -> str:
+    """A filter's options, built once here rather than by the template for each of hundreds."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (o.value, mark_safe(" selected") if o.value == facet.selected else "", o.text)
+            for o in facet.options
+        ),
+    )
+
+
+def _rows(practices: Any, names: selectors.Labels) -> list[dict[str, Any]]:
+    """What the result list shows of each practice, with its addresses made once."""
+    library_url = reverse("practices:library")
+    city_url = reverse("cities:detail", args=["-"])[:-2]
+    practice_url = reverse("practices:detail", args=["-"])[:-2]
+    country_names: dict[str, str] = {}
+    rows = []
+    for practice in practices:
+        themes = selectors.themes_of(practice, names)
+        code = practice.city.country.code  # type: ignore[attr-defined]
+        if code not in country_names:
+            country_names[code] = str(practice.city.country.name)
+        rows.append(
+            {
+                "key": practice.key,
+                "title": practice.title,
+                "url": f"{practice_url}{practice.key}/",
+                "cities": [
+                    (city.name, f"{city_url}{city.slug}/")
+                    for city in [practice.city, *practice.other_cities.all()]
+                ],
+                "country": country_names[code],
+                "year": practice.year,
+                "source": practice.source,
+                "illustrative": practice.is_illustrative,
+                "excerpt": excerpt(practice.summary),
+                "pills": [
+                    (
+                        c["label"],
+                        f"{c['role_label']}: {c['label']}",
+                        f"{library_url}?commitment={quote(c['key'])}",
+                        "",
+                    )
+                    for c in themes["commitments"]
+                ]
+                + [
+                    (
+                        f["label"],
+                        f"{f['benchmark_label']}: {f['label']}",
+                        f"{library_url}?factor={quote(f['key'])}",
+                        " pill-factor",
+                    )
+                    for f in themes["factors"]
+                ],
+            }
+        )
+    return rows
+
+
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    """Search the published practices, with filters that show how many each would give."""
+    form, filters = _search(request)
+    names = selectors.labels()
+    found = selectors.facet_counts(filters)
+    paginator = Paginator(selectors.search_practices(filters), selectors.PER_PAGE)
+    paginator.count = found.total  # counted with the facets: no query of its own
+    page = paginator.get_page(request.GET.get("page"))
+    facets = selectors.facets(filters, names, found)
+    active = [
+        {
+            "label": form.fields[name].label,
+            "value": facet.selected_label,
+            "remove": _query_without(request, name),
+        }
+        for name, facet in facets.items()
+        if facet.selected
+    ]
+    return render(
+        request,
+        "practices/library.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": _rows(page.object_list, names),
+            "facets": facets,
+            "facet_fields": [
+                (facet, form[name], _options_html(facet)) for name, facet in facets.items()
+            ],
+            "active": active,
+            "terms": search.describe(filters.query),
+            "query": _query_without(request),
+            "text_removed": _query_without(request, "q"),
+            "pending": selectors.pending_for(request.user).count()
+            if request.user.is_authenticated
+            else 0,
+        },
+    )
+
+
+def _visible(request: HttpRequest, key: str) -> Practice:
+    practice = selectors.practice_for_page(key)
+    if practice is None or not selectors.may_view(request.user, practice):
+        raise Http404
+    return practice
+
+
+def _may_edit(user: Any, practice: Practice) -> bool:
+    return is_secretariat(user) or (
+        practice.is_editable_by_city and can_edit_city_answers(user, practice.city_id)
+    )
+
+
+def _detail(
+    request: HttpRequest, practice: Practice, return_form: ReturnForm | None = None
+) -> HttpResponse:
+    user = request.user
+    names = selectors.labels()
+    is_editor = can_edit_city_answers(user, practice.city_id)
+    answer = practice.from_answer
+    return render(
+        request,
+        "practices/practice_detail.html",
+        {
+            "practice": practice,
+            "themes": selectors.themes_of(practice, names),
+            "related": selectors.related(practice),
+            "may_edit": _may_edit(user, practice),
+            "may_submit": is_editor and practice.is_editable_by_city,
+            "may_review": is_secretariat(user) and not practice.is_published,
+            "may_return": is_secretariat(user) and practice.status == PracticeStatus.PROPOSED,
+            "return_form": return_form or ReturnForm(),
+            "assessment": answer.assessment
+            if answer and can_view_city_private(user, practice.city_id)
+            else None,
+        },
+        status=200,
+    )
+
+
+@require_GET
+def practice_detail(request: HttpRequest, key: str) -> HttpResponse:
+    return _detail(request, _visible(request, key))
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
+    """One step from an answer's evidence to a draft practice of the city."""
+    answer = (
+        Answer.objects.select_related(
+            "assessment__city", "assessment__framework", "assessment__round", "item__section"
+        )
+        .filter(pk=answer_id)
+        .first()
+        if 0 < answer_id < 2**63
+        else None
+    )
+    if answer is None or not can_view_city_private(request.user, answer.assessment.city_id):
+        raise Http404
+    if not can_edit_city_answers(request.user, answer.assessment.city_id):
+        raise PermissionDenied
+    try:
+        practice, created = practice_propose_from_answer(answer=answer, user=request.user)
+    except PracticeError as error:
+        messages.error(request, str(error))
+        return redirect(
+            reverse("assessments:section", args=[answer.assessment_id, answer.item.section.key])
+            + f"#item-{answer.item_id}"
+        )
+    if created:
+        messages.success(
+            request,
+            _(
+                "A draft practice is made from your evidence. Check it, add what you can, then "
+                "send it to the secretariat."
+            ),
+        )
+    else:
+        messages.info(request, _("This evidence was proposed before: here is the practice."))
+    return redirect(practice)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_edit(request: HttpRequest, key: str) -> HttpResponse:
+    practice = _visible(request, key)
+    if not _may_edit(request.user, practice):
+        raise PermissionDenied
+    form = PracticeForm(request.POST or None, instance=practice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = practice_update(
+                practice=form.instance, user=request.user, data=form.practice_input()
+            )
+            if "send" in request.POST and can_edit_city_answers(request.user, saved.city_id):
+                saved = practice_submit(practice=saved, user=request.user)
+                messages.success(request, _("Saved and sent to the secretariat for review."))
+            elif "publish" in request.POST and is_secretariat(request.user):
+                saved = practice_publish(practice=saved, user=request.user)
+                messages.success(request, _("Saved and published."))
+            else:
+                messages.success(request, _("Saved."))
+        except PracticeError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(saved)
+    return render(
+        request,
+        "practices/practice_form.html",
+        {
+            "form": form,
+            "practice": practice,
+            "may_send": practice.is_editable_by_city
+            and can_edit_city_answers(request.user, practice.city_id),
+            "may_publish": is_secretariat(request.user) and not practice.is_published,
+        },
+    )
+
+
+def _act(request: HttpRequest, key: str, action: Any, success: str) -> HttpResponse:
+    practice = _visible(request, key)
+    try:
+        action(practice=practice, user=request.user)
+    except PracticeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(practice)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, key: str) -> HttpResponse:
+    practice = _visible(request, key)
+    if not can_edit_city_answers(request.user, practice.city_id):
+        raise PermissionDenied
+    return _act(request, key, practice_submit, _("Sent to the secretariat for review."))
+
+
+@secretariat_required
+@require_POST
+def publish(request: HttpRequest, key: str) -> HttpResponse:
+    return _act(request, key, practice_publish, _("Published: everyone can find it now."))
+
+
+@secretariat_required
+@require_POST
+def send_back(request: HttpRequest, key: str) -> HttpResponse:
+    practice = _visible(request, key)
+    if practice.status != PracticeStatus.PROPOSED:
+        messages.error(request, _("Only a proposed practice can be sent back."))
+        return redirect(practice)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, practice, return_form=form)
+    try:
+        practice_return(practice=practice, user=request.user, comment=form.cleaned_data["comment"])
+    except PracticeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Sent back to the city with your comment."))
+    return redirect(practice)
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Practices on their way to the library: all of them for the secretariat, the user's
+    cities' for city members."""
+    pending = list(selectors.pending_for(request.user))
+    order = [
+        PracticeStatus.PROPOSED,
+        PracticeStatus.RETURNED,
+        PracticeStatus.DRAFT,
+    ]
+    groups = [
+        (PracticeStatus(status).label, [p for p in pending if p.status == status])
+        for status in order
+    ]
+    return render(
+        request,
+        "practices/proposals.html",
+        {"groups": groups, "total": len(pending), "secretariat": is_secretariat(request.user)},
+    )
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _form, filters = _search(request)
+    response = StreamingHttpResponse(
+        exports.csv_rows(filters, request), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="practices.csv"'
+    return response
+
+
+@require_GET
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    _form, filters = _search(request)
+    response = StreamingHttpResponse(
+        exports.json_chunks(filters, request), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="practices.json"'
+    return response
