@@ -18,6 +18,7 @@ prints Markdown to stdout and progress to stderr.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import os
 import platform
@@ -42,6 +43,14 @@ COUNTRIES = [
     "BG", "HR", "SK", "SI", "LT", "LV", "EE", "LU", "CY", "MT",
 ]  # fmt: skip
 COUNTRY_WEIGHTS = [1 / math.sqrt(k + 1) for k in range(len(COUNTRIES))]
+
+# Population bands (integratingcities.lib.scoring.BAND_BOUNDS): share of cities, range drawn.
+BANDS = [
+    ("SMALL", 0.30, (60_000, 249_999)),
+    ("MEDIUM", 0.30, (250_000, 499_999)),
+    ("LARGE", 0.25, (500_000, 999_999)),
+    ("VERY_LARGE", 0.15, (1_000_000, 3_700_000)),
+]
 
 # Project code and the usual per-row suspects (translation, formats, reverse, ORM).
 PROFILE_INTERESTING = "integratingcities|translation|formats|countries|urls/base|query.py|ninja"
@@ -189,6 +198,48 @@ def wipe(*models: Any) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+
+
+def synthetic_cities(
+    n: int, rng: Any, measured_country: str, *, foreign_born: bool = False
+) -> tuple[list[Any], dict[str, int]]:
+    """n unsaved synthetic cities across the size bands, and how many fell in each band.
+
+    City 0001, the one whose pages are measured, is in ``measured_country`` and the MEDIUM band.
+    """
+    from decimal import Decimal
+
+    from integratingcities.cities.models import City
+
+    cities = []
+    bands: dict[str, int] = {}
+    for i in range(1, n + 1):
+        measured = i == 1
+        band, _, (low, high) = (
+            BANDS[1] if measured else rng.choices(BANDS, [b[1] for b in BANDS])[0]
+        )
+        bands[band] = bands.get(band, 0) + 1
+        signed = dt.date(2010, 2, 1) + dt.timedelta(days=rng.randrange(5_000))
+        city = City(
+            slug=f"synthetic-city-{i:04d}",
+            name=f"Synthetic city {i:04d}",
+            country=measured_country if measured else rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
+            summary=f"Synthetic city number {i}, generated for benchmarks.",
+            website=f"https://city-{i:04d}.example.org/",
+            signed_earliest=signed,
+            signed_latest=signed,
+            signature_source="synthetic",
+            population=rng.randint(low, high),
+            population_year=rng.randint(2018, 2024),
+            population_source="synthetic",
+            is_illustrative=True,
+        )
+        if foreign_born:
+            city.foreign_born_share = Decimal(rng.randint(50, 450)) / 10
+            city.foreign_born_year = rng.randint(2018, 2024)
+            city.foreign_born_source = "synthetic"
+        cities.append(city)
+    return cities, bands
 
 
 def analyze() -> None:

@@ -35,7 +35,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from harness import COUNTRIES, COUNTRY_WEIGHTS, Page, Result, run, wipe
+from harness import BANDS, Page, Result, run, synthetic_cities, wipe
 
 ROUND_TITLE = "Synthetic Charter round (benchmark)"
 STAFF_EMAIL = "bench.secretariat@example.org"
@@ -46,13 +46,6 @@ CHART_SECTION = "policymaker"
 TARGET_PAGE = "round results"
 TARGET_MS = 300.0
 
-# Population bands (integratingcities.lib.scoring.BAND_BOUNDS): share of cities, range drawn.
-BANDS = [
-    ("SMALL", 0.30, (60_000, 249_999)),
-    ("MEDIUM", 0.30, (250_000, 499_999)),
-    ("LARGE", 0.25, (500_000, 999_999)),
-    ("VERY_LARGE", 0.15, (1_000_000, 3_700_000)),
-]
 LEVEL_KEYS = ["fully", "partly", "not_at_all", "not_applicable"]
 
 
@@ -125,33 +118,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
             published_at=now,
         )
 
-        cities = []
-        bands: dict[str, int] = {}
-        for i in range(1, n + 1):
-            measured = i == 1
-            band, _, (low, high) = (
-                BANDS[1] if measured else rng.choices(BANDS, [b[1] for b in BANDS])[0]
-            )
-            bands[band] = bands.get(band, 0) + 1
-            signed = dt.date(2010, 2, 1) + dt.timedelta(days=rng.randrange(5_000))
-            cities.append(
-                City(
-                    slug=f"synthetic-city-{i:04d}",
-                    name=f"Synthetic city {i:04d}",
-                    country=FILTER_COUNTRY
-                    if measured
-                    else rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
-                    summary=f"Synthetic city number {i}, generated for benchmarks.",
-                    website=f"https://city-{i:04d}.example.org/",
-                    signed_earliest=signed,
-                    signed_latest=signed,
-                    signature_source="synthetic",
-                    population=rng.randint(low, high),
-                    population_year=rng.randint(2018, 2024),
-                    population_source="synthetic",
-                    is_illustrative=True,
-                )
-            )
+        cities, bands = synthetic_cities(n, rng, FILTER_COUNTRY)
         cities = City.objects.bulk_create(cities, batch_size=500)
 
         assessments = Assessment.objects.bulk_create(

@@ -37,10 +37,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 from typing import Any
 
-from harness import COUNTRIES, COUNTRY_WEIGHTS, ROOT, Page, Result, run, wipe
+from harness import BANDS, ROOT, Page, Result, run, synthetic_cities, wipe
 
 LINEAGE = "anti-discrimination-job-market"
 BENCHMARK = ROOT / "content" / "frameworks" / f"{LINEAGE}.v1.yaml"
@@ -51,13 +50,6 @@ MEASURED_COUNTRY = "DE"
 TARGET_PAGES = ("self-test results, cold cache", "self-test results, warm cache")
 TARGET_MS = 300.0
 
-# Population bands (integratingcities.lib.scoring): share of cities, range drawn.
-BANDS = [
-    ("SMALL", 0.30, (60_000, 249_999)),
-    ("MEDIUM", 0.30, (250_000, 499_999)),
-    ("LARGE", 0.25, (500_000, 999_999)),
-    ("VERY_LARGE", 0.15, (1_000_000, 3_700_000)),
-]
 LEVEL_KEYS = ["yes", "partly", "no", "dont_know"]
 
 
@@ -145,36 +137,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
         context_items = [item for item in items if item.section.is_context]
         levels = {level.key: level for level in Level.objects.filter(scale__framework=benchmark)}
 
-        cities = []
-        bands: dict[str, int] = {}
-        for i in range(1, n + 1):
-            measured = i == 1
-            band, _, (low, high) = (
-                BANDS[1] if measured else rng.choices(BANDS, [b[1] for b in BANDS])[0]
-            )
-            bands[band] = bands.get(band, 0) + 1
-            signed = dt.date(2010, 2, 1) + dt.timedelta(days=rng.randrange(5_000))
-            cities.append(
-                City(
-                    slug=f"synthetic-city-{i:04d}",
-                    name=f"Synthetic city {i:04d}",
-                    country=MEASURED_COUNTRY
-                    if measured
-                    else rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
-                    summary=f"Synthetic city number {i}, generated for benchmarks.",
-                    website=f"https://city-{i:04d}.example.org/",
-                    signed_earliest=signed,
-                    signed_latest=signed,
-                    signature_source="synthetic",
-                    population=rng.randint(low, high),
-                    population_year=rng.randint(2018, 2024),
-                    population_source="synthetic",
-                    foreign_born_share=Decimal(rng.randint(50, 450)) / 10,
-                    foreign_born_year=rng.randint(2018, 2024),
-                    foreign_born_source="synthetic",
-                    is_illustrative=True,
-                )
-            )
+        cities, bands = synthetic_cities(n, rng, MEASURED_COUNTRY, foreign_born=True)
         cities = City.objects.bulk_create(cities, batch_size=500)
         Membership.objects.create(user=editor, city=cities[0], role=Role.EDITOR)
 

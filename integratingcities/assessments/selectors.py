@@ -1,7 +1,7 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from integratingcities.accounts.models import Membership
 from integratingcities.accounts.permissions import is_secretariat
@@ -75,3 +75,16 @@ def with_framework(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return assessments.select_related("city", "framework", "round").prefetch_related(
         Prefetch("framework__sections", queryset=Section.objects.order_by("position"))
     )
+
+
+def validated_stamp(assessments: QuerySet[Assessment]) -> str:
+    """A cheap key that changes whenever the validated answers among these can have changed.
+
+    Validated is a final state and only editable states accept answers, so the answers counted
+    in results change only when one more assessment is validated: that moves the count, the
+    latest validation time and, as ids are never reused, the highest id. Caches of results are
+    keyed by it.
+    """
+    stamp = assessments.aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    return f"{stamp['n']}:{stamp['top']}:{last}"

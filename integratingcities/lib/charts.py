@@ -2,6 +2,7 @@
 
 import io
 from textwrap import shorten
+from typing import Any
 
 import matplotlib
 
@@ -10,6 +11,21 @@ import matplotlib.pyplot as plt
 
 # Colour-blind safe, in scale order (fully, partly, not at all, not applicable).
 COLOURS = ["#1b7837", "#e0a526", "#b2182b", "#9e9e9e", "#5e3c99"]
+
+
+def _finish(
+    figure: Any, axis: Any, labels: list[str], positions: list[int], ncol: int, xlabel: str
+) -> str:
+    """Labels, legend and axes shared by every chart; returns the SVG text."""
+    axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
+    axis.set_xlabel(xlabel)
+    axis.legend(loc="lower left", fontsize=8, frameon=False, ncol=ncol, bbox_to_anchor=(0, 1))
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    return buffer.getvalue()
 
 
 def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], xlabel: str) -> str:
@@ -21,17 +37,7 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], xlabel:
     for index, (name, values) in enumerate(series):
         axis.barh(positions, values, left=lefts, color=COLOURS[index % len(COLOURS)], label=name)
         lefts = [left + value for left, value in zip(lefts, values, strict=True)]
-    axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
-    axis.set_xlabel(xlabel)
-    axis.legend(
-        loc="lower left", fontsize=8, frameon=False, ncol=len(series), bbox_to_anchor=(0, 1)
-    )
-    axis.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    plt.close(figure)
-    return buffer.getvalue()
+    return _finish(figure, axis, labels, positions, len(series), xlabel)
 
 
 def grouped_bars(
@@ -51,15 +57,5 @@ def grouped_bars(
             color=COLOURS[index % len(COLOURS)],
             label=name,
         )
-    axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
     axis.set_xlim(0, 100)
-    axis.set_xlabel(xlabel)
-    axis.legend(
-        loc="lower left", fontsize=8, frameon=False, ncol=len(series), bbox_to_anchor=(0, 1)
-    )
-    axis.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    plt.close(figure)
-    return buffer.getvalue()
+    return _finish(figure, axis, labels, positions, len(series), xlabel)

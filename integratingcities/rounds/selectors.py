@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from integratingcities.accounts.permissions import is_secretariat
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.selectors import validated_stamp
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 
@@ -124,21 +125,9 @@ def scores_by_assessment(assessments: QuerySet[Assessment]) -> dict[int, scoring
     return {pk: scoring.score(answers) for pk, answers in grouped.items()}
 
 
-def results_stamp(assessments: QuerySet[Assessment]) -> str:
-    """A cheap key that changes whenever the counted answers can have changed.
-
-    Validated is a final state and only editable states accept answers, so the counted answers
-    change only when one more assessment is validated: that moves the count, the latest
-    validation time and, as ids are never reused for a round's assessments, the highest id.
-    """
-    stamp = assessments.aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
-    last = stamp["last"].isoformat() if stamp["last"] else "-"
-    return f"{stamp['n']}:{stamp['top']}:{last}"
-
-
 def cached_scores(round_: Round, assessments: QuerySet[Assessment]) -> dict[int, scoring.Result]:
     """scores_by_assessment of a round's counted answers, computed once per validation."""
-    key = f"round-scores:{round_.pk}:{results_stamp(assessments)}"
+    key = f"round-scores:{round_.pk}:{validated_stamp(assessments)}"
     scores = cache.get(key)
     if scores is None:
         scores = scores_by_assessment(assessments)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integratingcities.accounts.permissions import is_secretariat, secretariat_required
 from integratingcities.assessments.models import AssessmentState
+from integratingcities.assessments.selectors import validated_stamp
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import countries_of
 from integratingcities.lib import scoring
@@ -168,7 +169,7 @@ def round_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     _form, filters = _filters(request)
     if not round_.framework.sections.filter(key=key).exists():
         raise Http404
-    stamp = selectors.results_stamp(selectors.counted_assessments(round_, filters))
+    stamp = validated_stamp(selectors.counted_assessments(round_, filters))
     cache_key = (
         "chart:"
         + hashlib.sha256(repr((pk, key, get_language(), filters, stamp)).encode()).hexdigest()

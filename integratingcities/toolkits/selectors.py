@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.selectors import validated_stamp
 from integratingcities.frameworks.models import (
     Framework,
     FrameworkKind,
@@ -83,11 +84,11 @@ class Peer:
 
 
 def _peer_stamp(lineage: str) -> str:
-    stamp = Assessment.objects.filter(
-        round=None, framework__lineage=lineage, state=AssessmentState.VALIDATED
-    ).aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
-    last = stamp["last"].isoformat() if stamp["last"] else "-"
-    return f"{stamp['n']}:{stamp['top']}:{last}"
+    return validated_stamp(
+        Assessment.objects.filter(
+            round=None, framework__lineage=lineage, state=AssessmentState.VALIDATED
+        )
+    )
 
 
 def _key_map(framework: Framework) -> dict[str, str]:
