@@ -117,6 +117,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
 
     from integratingcities.accounts.models import Membership, Role, User
     from integratingcities.assessments.models import Answer, Assessment, AssessmentState, Comment
+    from integratingcities.assessments.services import scores_record
     from integratingcities.cities.models import City
     from integratingcities.frameworks.models import Item, ItemKind, Level
 
@@ -210,6 +211,8 @@ def generate(n: int, seed: int) -> dict[str, int]:
                     )
                 )
         Answer.objects.bulk_create(answers, batch_size=2000)
+        # What assessment_validate does for each self-test it validates.
+        scores_record(assessments=assessments)
 
     measured_share = cities[0].foreign_born_share
     return {

@@ -52,6 +52,9 @@ class Assessment(models.Model):
             "Other cities may read this assessment's evidence where the city meets a key factor."
         ),
     )
+    # Section results and top-level items, recorded at validation (validated answers never
+    # change): see assessments.services.scores_record. None until then.
+    scores = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

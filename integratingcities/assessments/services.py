@@ -1,6 +1,7 @@
 """Writes for assessments: saving answers without losing any, submitting, reviewing."""
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from integratingcities.frameworks.models import Item, ItemKind, Level
 
+from . import selectors
 from .models import Answer, Assessment, AssessmentState, Comment
 
 
@@ -218,10 +220,33 @@ def assessment_request_changes(*, assessment: Assessment, user: Any) -> Assessme
 
 
 def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
-    return _transition(
-        assessment,
-        allowed={AssessmentState.SUBMITTED},
-        to=AssessmentState.VALIDATED,
-        error=_("Only submitted answers can be validated."),
-        validated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        validated = _transition(
+            assessment,
+            allowed={AssessmentState.SUBMITTED},
+            to=AssessmentState.VALIDATED,
+            error=_("Only submitted answers can be validated."),
+            validated_at=timezone.now(),
+        )
+        scores_record(assessments=[validated])
+    return validated
+
+
+def scores_record(*, assessments: Sequence[Assessment]) -> None:
+    """Record the scores of validated assessments, whose answers no longer change.
+
+    Comparisons across a network then read one row per city instead of every answer.
+    """
+    by_framework: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        by_framework[assessment.framework_id].append(assessment)
+    for framework_id, group in by_framework.items():
+        tallied = selectors.tally(
+            [a.pk for a in group],
+            selectors.rating_items(framework_id),
+            selectors.level_scores(Level.objects.filter(scale__framework_id=framework_id)),
+            selectors.top_score(framework_id),
+        )
+        for assessment in group:
+            assessment.scores = selectors.record_of(tallied, assessment.pk)
+    Assessment.objects.bulk_update(assessments, ["scores"], batch_size=500)

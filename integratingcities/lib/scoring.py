@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import Any, TypeVar
 
 Number = float | int | Decimal
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,70 @@ def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> float | None:
         total += float(value) * float(weight)
         weight_sum += float(weight)
         lowest, highest = min(lowest, float(value)), max(highest, float(value))
+    return mean_of_sums(total, weight_sum, lowest, highest)
+
+
+def mean_of_sums(total: float, weight_sum: float, lowest: float, highest: float) -> float | None:
+    """A weighted mean from its sums, as a database adds them up; None when nothing is weighed."""
     if weight_sum == 0:
         return None
     # Keep float rounding from stepping outside the range of the values.
     return min(max(total / weight_sum, lowest), highest)
+
+
+def section_results(
+    answers: Iterable[tuple[K, str, float, float | None]],
+) -> dict[K, dict[str, SectionResult]]:
+    """Section results of many assessments at once, by the rule of ``score``.
+
+    ``answers`` are (assessment, section, weight, score) tuples, one per answer given; a score
+    of None is an answer without a score. Summing plain tuples keeps a network's thousands of
+    answers from each becoming an ``ItemAnswer``.
+    """
+    # Per (assessment, section): weighted total, scored weight, lowest, highest, scored, items.
+    sums: dict[tuple[K, str], list[Any]] = {}
+    for assessment, section, weight, value in answers:
+        entry = sums.get((assessment, section))
+        if entry is None:
+            entry = sums[(assessment, section)] = [0.0, 0.0, float("inf"), float("-inf"), 0, 0]
+        entry[5] += 1
+        if value is not None:
+            if weight <= 0:
+                raise ValueError("weights must be positive")
+            entry[0] += value * weight
+            entry[1] += weight
+            entry[2] = min(entry[2], value)
+            entry[3] = max(entry[3], value)
+            entry[4] += 1
+    found: dict[K, dict[str, SectionResult]] = {}
+    for (assessment, section), (total, weight_sum, low, high, scored, items) in sums.items():
+        found.setdefault(assessment, {})[section] = SectionResult(
+            section, mean_of_sums(total, weight_sum, low, high), scored, items
+        )
+    return found
+
+
+def combine(
+    sections: Mapping[str, SectionResult], section_weights: Mapping[str, Number] | None = None
+) -> Result:
+    """The overall result from the section results (see ``overall``)."""
+    return Result(
+        score=overall({name: result.score for name, result in sections.items()}, section_weights),
+        sections=dict(sections),
+        scored_items=sum(s.scored_items for s in sections.values()),
+        items=sum(s.items for s in sections.values()),
+    )
+
+
+def overall(
+    section_scores: Mapping[str, Number | None],
+    section_weights: Mapping[str, Number] | None = None,
+) -> float | None:
+    """The weighted mean of the sections that carry a score (weight 1 where none is given)."""
+    weights = section_weights or {}
+    return weighted_mean(
+        (value, weights.get(name, 1)) for name, value in section_scores.items() if value is not None
+    )
 
 
 def score(
@@ -86,18 +148,7 @@ def score(
             scored_items=len(scored),
             items=len(items),
         )
-    weights = section_weights or {}
-    overall = weighted_mean(
-        (result.score, weights.get(name, 1))
-        for name, result in sections.items()
-        if result.score is not None
-    )
-    return Result(
-        score=overall,
-        sections=sections,
-        scored_items=sum(s.scored_items for s in sections.values()),
-        items=len(answers),
-    )
+    return combine(sections, section_weights)
 
 
 @dataclass(frozen=True)

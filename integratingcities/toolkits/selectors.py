@@ -10,11 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
-from integratingcities.assessments.selectors import validated_stamp
+from integratingcities.assessments.selectors import (
+    level_scores,
+    rating_items,
+    recorded,
+    tally,
+    top_score,
+    validated_stamp,
+)
 from integratingcities.frameworks.models import (
     Framework,
     FrameworkKind,
@@ -79,8 +85,20 @@ class Peer:
     foreign_born_band: str | None
     shares: bool
     is_illustrative: bool
-    result: scoring.Result
+    overall: float | None
+    # Per key factor; plain floats, because thousands of small objects here would keep Python's
+    # garbage collector busy on every request that builds them.
+    scores: dict[str, float | None]
     top_items: frozenset[str]  # items answered at the top level
+
+
+@dataclass(frozen=True)
+class PeerSet:
+    by_assessment: dict[int, Peer]
+    meeting: dict[str, int]  # item key: how many of these cities answer it at the top level
+
+    def city(self, city_id: int) -> Peer | None:
+        return next((p for p in self.by_assessment.values() if p.city_id == city_id), None)
 
 
 def _peer_stamp(lineage: str) -> str:
@@ -89,6 +107,15 @@ def _peer_stamp(lineage: str) -> str:
             round=None, framework__lineage=lineage, state=AssessmentState.VALIDATED
         )
     )
+
+
+def chart_stamp(assessment: Assessment) -> str:
+    """Changes whenever a chart of this self-test can: the city's self-tests, the peers."""
+    own = Assessment.objects.filter(
+        city_id=assessment.city_id, round=None, framework__lineage=assessment.framework.lineage
+    ).aggregate(n=Count("pk"), last=Max("last_activity_at"))
+    last = own["last"].isoformat() if own["last"] else "-"
+    return f"{own['n']}:{last}:{_peer_stamp(assessment.framework.lineage)}"
 
 
 def _key_map(framework: Framework) -> dict[str, str]:
@@ -103,25 +130,26 @@ def _key_map(framework: Framework) -> dict[str, str]:
     return mapping
 
 
-# The last peers computed in this process, per framework: (stamp key, peers). Reading them from
-# Django's cache means unpickling thousands of objects on every request; this skips that.
-_MEMO: dict[int, tuple[str, dict[int, Peer]]] = {}
+# The peers last computed in this process, per framework and stamp. Django's default cache is
+# per process too, and would pickle and unpickle thousands of objects on every request.
+_MEMO: dict[int, tuple[str, PeerSet]] = {}
 
 
 def forget_peers() -> None:
     _MEMO.clear()
 
 
-def peers(framework: Framework) -> dict[int, Peer]:
-    """Latest validated self-test per city, scored on this version's items (cached per stamp)."""
-    key = f"selftest-peers:{framework.pk}:{_peer_stamp(framework.lineage)}"
+def peers(framework: Framework) -> PeerSet:
+    """Latest validated self-test per city, scored on this version's items (memoised per stamp).
+
+    Self-tests of this version carry the scores recorded at their validation. Others (of an
+    earlier version, or validated before scores were recorded) are tallied from their answers,
+    on this version's items: earlier versions' items are mapped through ``follows``.
+    """
+    stamp = _peer_stamp(framework.lineage)
     memo = _MEMO.get(framework.pk)
-    if memo is not None and memo[0] == key:
+    if memo is not None and memo[0] == stamp:
         return memo[1]
-    found: dict[int, Peer] | None = cache.get(key)
-    if found is not None:
-        _MEMO[framework.pk] = (key, found)
-        return found
     latest = (
         Assessment.objects.filter(
             round=None, framework__lineage=framework.lineage, state=AssessmentState.VALIDATED
@@ -129,6 +157,8 @@ def peers(framework: Framework) -> dict[int, Peer]:
         .order_by("city_id", "validated_at", "pk")
         .values(
             "pk",
+            "framework_id",
+            "scores",
             "city_id",
             "city__name",
             "city__slug",
@@ -139,35 +169,28 @@ def peers(framework: Framework) -> dict[int, Peer]:
             "is_illustrative",
         )
     )
-    by_city = {row["city_id"]: row for row in latest}  # the last one per city wins
-    rows = by_city.values()
-    mapping = _key_map(framework)
-    items = {
-        item.key: item
-        for item in Item.objects.filter(
-            section__framework=framework, kind=ItemKind.RATING, section__is_context=False
-        ).select_related("section")
+    rows = list({row["city_id"]: row for row in latest}.values())  # the last one per city wins
+    scored: dict[int, tuple[dict[str, float | None], frozenset[str]]] = {
+        row["pk"]: recorded(row["scores"])
+        for row in rows
+        if row["framework_id"] == framework.pk and row["scores"] is not None
     }
-    top = _top_score(framework)
-    answers: dict[int, list[scoring.ItemAnswer]] = defaultdict(list)
-    top_items: dict[int, set[str]] = defaultdict(set)
-    for assessment_id, item_key, score in (
-        Answer.objects.filter(
-            assessment_id__in=[row["pk"] for row in rows], item__kind=ItemKind.RATING
+    unrecorded = [row["pk"] for row in rows if row["pk"] not in scored]
+    if unrecorded:
+        tallied = tally(
+            unrecorded,
+            _rating_items_of_lineage(framework),
+            level_scores(Level.objects.filter(scale__framework__lineage=framework.lineage)),
+            top_score(framework.pk),
         )
-        .order_by()
-        .values_list("assessment_id", "item__key", "level__score")
-    ):
-        item = items.get(mapping.get(item_key, ""))
-        if item is None:
-            continue
-        answers[assessment_id].append(
-            scoring.ItemAnswer(item.key, item.section.key, item.weight, score)
-        )
-        if score is not None and top is not None and score >= top:
-            top_items[assessment_id].add(item.key)
+        for pk in unrecorded:
+            sections = tallied.sections.get(pk, {})
+            scored[pk] = (
+                {key: result.score for key, result in sections.items()},
+                tallied.top_items.get(pk, frozenset()),
+            )
     weights = _section_weights(framework)
-    found = {
+    by_assessment = {
         row["pk"]: Peer(
             assessment_id=row["pk"],
             city_id=row["city_id"],
@@ -178,23 +201,39 @@ def peers(framework: Framework) -> dict[int, Peer]:
             foreign_born_band=scoring.foreign_born_band(row["city__foreign_born_share"]),
             shares=row["share_evidence"],
             is_illustrative=row["is_illustrative"],
-            result=scoring.score(answers.get(row["pk"], []), weights),
-            top_items=frozenset(top_items.get(row["pk"], set())),
+            overall=scoring.overall(scored[row["pk"]][0], weights),
+            scores=scored[row["pk"]][0],
+            top_items=scored[row["pk"]][1],
         )
         for row in rows
     }
-    cache.set(key, found, 3600)
-    _MEMO[framework.pk] = (key, found)
+    meeting: dict[str, int] = defaultdict(int)
+    for peer in by_assessment.values():
+        for key in peer.top_items:
+            meeting[key] += 1
+    found = PeerSet(by_assessment, dict(meeting))
+    _MEMO[framework.pk] = (stamp, found)
     return found
 
 
-def _top_score(framework: Framework) -> Any:
-    return (
-        Level.objects.filter(scale__framework=framework, score__isnull=False)
-        .order_by("-score")
-        .values_list("score", flat=True)
-        .first()
-    )
+def _rating_items_of_lineage(framework: Framework) -> dict[int, tuple[str, str, float]]:
+    """Scored items of every version, by id, as this version's (key, key factor, weight).
+
+    Items of earlier versions take the place of the item that follows them (or has their key);
+    items with no place in this version are left out.
+    """
+    mapping = _key_map(framework)
+    current = {
+        key: (section, weight) for key, section, weight in rating_items(framework.pk).values()
+    }
+    found = {}
+    for pk, key in Item.objects.filter(
+        section__framework__lineage=framework.lineage, kind=ItemKind.RATING
+    ).values_list("pk", "key"):
+        target = current.get(mapping.get(key, ""))
+        if target is not None:
+            found[pk] = (mapping[key], *target)
+    return found
 
 
 def _section_weights(framework: Framework) -> dict[str, Any]:
@@ -273,7 +312,7 @@ def results(assessment: Assessment) -> Results:
         .order_by("position")
     )
     levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
-    top = _top_score(framework)
+    top = top_score(framework.pk)
     previous = (
         Assessment.objects.filter(
             city_id=assessment.city_id,
@@ -291,13 +330,13 @@ def results(assessment: Assessment) -> Results:
     }
     before_scores = _previous_scores(previous, framework) if previous else {}
 
+    peer_set = peers(framework)
     others = {
-        pk: peer for pk, peer in peers(framework).items() if peer.city_id != assessment.city_id
+        pk: peer
+        for pk, peer in peer_set.by_assessment.items()
+        if peer.city_id != assessment.city_id
     }
-    peers_meeting: dict[str, int] = defaultdict(int)
-    for peer in others.values():
-        for item_key in peer.top_items:
-            peers_meeting[item_key] += 1
+    peers_meeting = _meeting_without(peer_set, assessment.city_id)
 
     scored_sections = [s for s in sections if not s.is_context]
     item_answers: list[scoring.ItemAnswer] = []
@@ -378,11 +417,9 @@ def results(assessment: Assessment) -> Results:
             row.result.score,
             others,
             groups,
-            lambda p, key=row.section.key: (
-                p.result.sections[key].score if key in p.result.sections else None
-            ),
+            lambda p, key=row.section.key: p.scores.get(key),
         )
-    overall_comparisons = _compare(overall.score, others, groups, lambda p: p.result.score)
+    overall_comparisons = _compare(overall.score, others, groups, lambda p: p.overall)
 
     found_gaps = scoring.gaps_by_section(item_answers, top or 100, peers_meeting, weights)
     by_key = {row.section.key: row for row in section_rows}
@@ -453,6 +490,15 @@ def _add_practices(groups: list[GapGroup], lineage: str) -> None:
         group.practices = found.get(group.section.key, [])
 
 
+def _meeting_without(peer_set: PeerSet, city_id: int) -> dict[str, int]:
+    """Per item, how many other cities answer it at the top level (the city's own taken out)."""
+    meeting = dict(peer_set.meeting)
+    own = peer_set.city(city_id)
+    for key in own.top_items if own else ():
+        meeting[key] -= 1
+    return meeting
+
+
 def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, float | None]:
     """The earlier self-test's item scores, keyed by this version's item keys."""
     mapping = _key_map(framework)
@@ -473,12 +519,8 @@ def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
     wanted: dict[str, list[Peer]] = {}
     for group in weak:
         key = group.section.key
-        meeting = [
-            p
-            for p in others.values()
-            if p.shares and key in p.result.sections and scoring.meets(p.result.sections[key].score)
-        ]
-        meeting.sort(key=lambda p: (-(p.result.sections[key].score or 0), p.city_name))
+        meeting = [p for p in others.values() if p.shares and scoring.meets(p.scores.get(key))]
+        meeting.sort(key=lambda p: (-(p.scores.get(key) or 0), p.city_name))
         wanted[key] = meeting[:INSPIRING_CITIES]
     assessment_ids = {p.assessment_id for peers_ in wanted.values() for p in peers_}
     if not assessment_ids:

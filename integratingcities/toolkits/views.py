@@ -1,10 +1,14 @@
 """Toolkit pages: the catalogue, a benchmark as a toolkit, self-tests and their results."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,6 +186,26 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     assessment = _selftest(request, pk)
+    if kind not in ("scores", "progress"):
+        raise Http404
+    # Drawn again only when what it shows can have changed: this city's self-tests of the
+    # benchmark (answers, states) or any other city's validated one (the network median).
+    key = (
+        "selftest-chart:"
+        + hashlib.sha256(
+            repr(
+                (pk, kind, get_language(), assessment.city.name, selectors.chart_stamp(assessment))
+            ).encode()
+        ).hexdigest()
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw_chart(assessment, kind)
+        cache.set(key, svg, 3600)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _draw_chart(assessment: Assessment, kind: str) -> str:
     found = selectors.results(assessment)
     labels = [translate(row.section.title) for row in found.sections]
     if kind == "scores":
@@ -190,15 +214,14 @@ def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             (assessment.city.name, [row.result.score for row in found.sections]),
             (_("Network median"), network),
         ]
-    elif kind == "progress" and found.previous is not None:
+    elif found.previous is not None:
         series = [
             (_("Previous self-test"), [row.before for row in found.sections]),
             (_("This self-test"), [row.result.score for row in found.sections]),
         ]
     else:
         raise Http404
-    svg = grouped_bars(labels, series, _("score (0-100)"))
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return grouped_bars(labels, series, _("score (0-100)"))
 
 
 @login_required

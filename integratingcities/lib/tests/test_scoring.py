@@ -194,3 +194,22 @@ def test_item_changes_never_count_a_missing_score_as_zero() -> None:
     changes = scoring.item_changes({"a": 50, "b": None}, {"a": 100, "b": 50, "c": 0})
     assert changes == {"a": 50.0, "b": None, "c": None}
     assert scoring.meets(75) and not scoring.meets(74.9) and not scoring.meets(None)
+
+
+@given(st.lists(answers(), max_size=4))
+def test_section_results_of_many_assessments_follow_the_rule_of_score(
+    assessments: list[list[ItemAnswer]],
+) -> None:
+    tuples = [
+        (n, a.section, float(a.weight), None if not a.answered or a.score is None else a.score)
+        for n, given_answers in enumerate(assessments)
+        for a in given_answers
+    ]
+    found = scoring.section_results(tuples)
+    for n, given_answers in enumerate(assessments):
+        assert found.get(n, {}) == scoring.score(given_answers).sections
+
+
+def test_the_overall_score_weighs_only_sections_that_carry_a_score() -> None:
+    assert scoring.overall({"a": 100, "b": None, "c": 40}, {"a": 3, "c": 1}) == 85
+    assert scoring.overall({"a": None}) is None

@@ -11,13 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
-from integratingcities.assessments.services import assessment_submit
+from integratingcities.assessments.services import (
+    AnswerInput,
+    answers_save,
+    assessment_submit,
+    assessment_validate,
+)
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.practices.tests.factories import PracticeFactory
 from integratingcities.toolkits.models import Toolkit
-from integratingcities.toolkits.selectors import forget_peers
+from integratingcities.toolkits.selectors import forget_peers, peers
 from integratingcities.toolkits.services import selftest_start, toolkits_load
 
 CONTENT = Path(settings.BASE_DIR) / "content"
@@ -228,6 +233,52 @@ class TestResults:
         for city in SignatoryFactory.create_batch(8):
             _selftest(benchmark, city, {"data-migrant-figures": "yes"}, share=True)
         assert count() == few
+
+    def test_scores_recorded_at_validation_give_the_same_peers_as_the_answers(
+        self, people: People, benchmark: Framework
+    ) -> None:
+        levels = {
+            "data-migrant-figures": "yes",
+            "data-collector": "partly",
+            "data-regular-updates": "dont_know",
+            "branding-previous-initiatives": "no",
+        }
+        riga = _selftest(benchmark, people.riga, levels, state=AssessmentState.SUBMITTED)
+        assessment_validate(assessment=riga, user=people.secretariat)
+        riga.refresh_from_db()
+        assert riga.scores == {
+            "sections": {"data-collection": [75.0, 2, 3], "branding-language": [0.0, 1, 1]},
+            "top_items": ["data-migrant-figures"],
+        }
+        recorded = peers(benchmark).by_assessment[riga.pk]
+        Assessment.objects.filter(pk=riga.pk).update(scores=None)  # as before scores were kept
+        forget_peers()
+        tallied = peers(benchmark).by_assessment[riga.pk]
+        assert recorded == tallied
+        assert recorded.scores == {"data-collection": 75.0, "branding-language": 0.0}
+        assert recorded.overall == 37.5
+
+    def test_the_scores_chart_is_drawn_again_when_the_self_test_changes(
+        self, people: People, benchmark: Framework
+    ) -> None:
+        own = _selftest(
+            benchmark, people.ghent, {"data-migrant-figures": "no"}, state="in_progress"
+        )
+        client = client_for(people.editor)
+        url = reverse("toolkits:chart", args=[own.pk, "scores"])
+        before = client.get(url).content
+        assert client.get(url).content == before  # from the cache
+        answers_save(
+            assessment=own,
+            user=people.editor,
+            inputs={
+                Item.objects.get(section__framework=benchmark, key="data-migrant-figures"): (
+                    AnswerInput(level=Level.objects.get(scale__framework=benchmark, key="yes"))
+                )
+            },
+            base_versions={Item.objects.get(key="data-migrant-figures").pk: 1},
+        )
+        assert client.get(url).content != before
 
     def test_sharing_is_the_editors_choice(self, people: People, benchmark: Framework) -> None:
         own = _selftest(benchmark, people.ghent, {})
