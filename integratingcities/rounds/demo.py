@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.services import scores_record
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, ItemKind, Level
 
@@ -90,6 +91,7 @@ def load_demo_rounds(evidence_file: Path) -> None:
                 if answer.is_answered:
                     answers.append(answer)
     Answer.objects.bulk_create(answers)
+    scores_record(assessments=list(past.assessments.all()))
     _open_round(charter, levels)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.services import scores_record
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, ItemKind, Level
 from integratingcities.lib.translation import translate
@@ -78,6 +79,7 @@ def _selftest(
                 )
             )
     Answer.objects.bulk_create(answers)
+    scores_record(assessments=[assessment])
     return assessment
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from integratingcities.accounts.models import Membership, User
+from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
 from integratingcities.network.models import Conference, NewsItem, Project
@@ -69,3 +70,9 @@ def test_it_creates_one_demo_login_per_role_and_runs_twice(loaded: None) -> None
         ("editor.riga@example.org", "riga", "editor"),
     }
     assert City.objects.count() == City.objects.values("slug").distinct().count()
+
+
+def test_validated_demo_assessments_carry_their_scores(loaded: None) -> None:
+    validated = Assessment.objects.filter(state=AssessmentState.VALIDATED)
+    assert validated.filter(round=None).count() == 10  # nine example cities, Ghent twice
+    assert not validated.filter(scores__isnull=True).exists()

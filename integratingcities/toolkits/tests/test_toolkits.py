@@ -1,10 +1,12 @@
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -257,6 +259,11 @@ class TestResults:
         assert recorded == tallied
         assert recorded.scores == {"data-collection": 75.0, "branding-language": 0.0}
         assert recorded.overall == 37.5
+        out = StringIO()
+        call_command("record_scores", stdout=out)
+        assert "Recorded the scores of 1 assessments." in out.getvalue()
+        riga.refresh_from_db()
+        assert riga.scores["top_items"] == ["data-migrant-figures"]
 
     def test_the_scores_chart_is_drawn_again_when_the_self_test_changes(
         self, people: People, benchmark: Framework
