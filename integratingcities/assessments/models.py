@@ -49,7 +49,8 @@ class Assessment(models.Model):
         _("share our evidence"),
         default=False,
         help_text=_(
-            "Other cities may read this assessment's evidence where the city meets a key factor."
+            "Other cities may read this assessment's evidence, and the context factors it cites, "
+            "where the city meets a key factor."
         ),
     )
     # Section results and top-level items, recorded at validation (validated answers never

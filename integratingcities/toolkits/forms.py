@@ -46,6 +46,9 @@ class SelfTestStartForm(forms.Form):
 
 class SharingForm(forms.Form):
     share = forms.BooleanField(
-        label=_("Share our evidence with other cities where we meet a key factor"),
+        label=_(
+            "Share our evidence, with the context factors we cite, with other cities where we "
+            "meet a key factor"
+        ),
         required=False,
     )

@@ -514,7 +514,8 @@ def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, fl
 
 
 def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
-    """For each weak key factor, evidence from cities that meet it and agreed to share it."""
+    """For each weak key factor, evidence (and cited context) from cities that meet it and
+    agreed to share it."""
     weak = [g for g in groups if not scoring.meets(g.score)]
     wanted: dict[str, list[Peer]] = {}
     for group in weak:
@@ -541,8 +542,19 @@ def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
         evidence[(answer.assessment_id, answer.item.section.key)].append(
             {"item": answer.item, "level": answer.level, "evidence": answer.evidence}
         )
+    # Their cited context factors go with their evidence, so that it is read with their reasons.
+    context: dict[int, list[tuple[Item, str]]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(assessment_id__in=assessment_ids, item__section__is_context=True)
+        .exclude(text="")
+        .select_related("item")
+        .order_by("item__position")
+    ):
+        context[answer.assessment_id].append((answer.item, answer.text))
     for group in weak:
         for peer in wanted.get(group.section.key, []):
             found = evidence.get((peer.assessment_id, group.section.key))
             if found:
-                group.peer_evidence.append({"peer": peer, "answers": found})
+                group.peer_evidence.append(
+                    {"peer": peer, "answers": found, "context": context[peer.assessment_id]}
+                )

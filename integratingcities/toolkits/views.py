@@ -235,7 +235,10 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
     sharing_set(assessment=assessment, share=share)
     messages.success(
         request,
-        _("Other cities may now read your evidence where you meet a key factor.")
+        _(
+            "Other cities may now read your evidence, and the context factors you cite, "
+            "where you meet a key factor."
+        )
         if share
         else _("Your evidence is no longer shown to other cities."),
     )

@@ -183,9 +183,22 @@ class TestResults:
         PracticeFactory(title="Not published", key_factors=["data-collection"], status="draft")
         all_yes = {"data-migrant-figures": "yes", "data-collector": "yes"}
         sharing = SignatoryFactory(country="BE", name="Antwerp")
-        _selftest(benchmark, sharing, all_yes, share=True, evidence="Our yearly data report.")
+        _selftest(
+            benchmark,
+            sharing,
+            all_yes,
+            share=True,
+            evidence="Our yearly data report.",
+            texts={"city-resources": "A research unit of our own since 2010."},
+        )
         private = SignatoryFactory(country="BE", name="Liège")
-        _selftest(benchmark, private, all_yes, evidence="Not for sharing.")
+        _selftest(
+            benchmark,
+            private,
+            all_yes,
+            evidence="Not for sharing.",
+            texts={"city-resources": "Private context."},
+        )
         _selftest(benchmark, people.riga, {"data-migrant-figures": "no"})
         before = _selftest(benchmark, people.ghent, {"data-migrant-figures": "no"}, days_ago=400)
         own = _selftest(
@@ -203,6 +216,10 @@ class TestResults:
         assert [e["peer"].city_name for e in group.peer_evidence] == ["Antwerp"]
         assert "Our yearly data report." in response.content.decode()
         assert "Not for sharing." not in response.content.decode()
+        # The sharing city's cited context goes with its evidence; the private one's does not.
+        assert [item.key for item, _ in group.peer_evidence[0]["context"]] == ["city-resources"]
+        assert "A research unit of our own since 2010." in response.content.decode()
+        assert "Private context." not in response.content.decode()
         assert group.examples  # the benchmark's own examples
         assert [p.title for p in group.practices] == ["Vienna's integration monitor"]
         assert r.previous == before
