@@ -405,19 +405,20 @@ def results(assessment: Assessment) -> Results:
         ),
         "country": (city.country.code, lambda p, v: p.country == v),
     }
-    for row in section_rows:
-        row.result = overall.sections.get(
-            row.section.key, scoring.SectionResult(row.section.key, None, 0, len(row.items))
+    for section_row in section_rows:
+        section_row.result = overall.sections.get(
+            section_row.section.key,
+            scoring.SectionResult(section_row.section.key, None, 0, len(section_row.items)),
         )
         if before_result is not None:
-            before_section = before_result.sections.get(row.section.key)
-            row.before = before_section.score if before_section else None
-            row.change = scoring.change(row.before, row.result.score)
-        row.comparisons = _compare(
-            row.result.score,
+            before_section = before_result.sections.get(section_row.section.key)
+            section_row.before = before_section.score if before_section else None
+            section_row.change = scoring.change(section_row.before, section_row.result.score)
+        section_row.comparisons = _compare(
+            section_row.result.score,
             others,
             groups,
-            lambda p, key=row.section.key: p.scores.get(key),
+            lambda p, key=section_row.section.key: p.scores.get(key),
         )
     overall_comparisons = _compare(overall.score, others, groups, lambda p: p.overall)
 

@@ -18,6 +18,7 @@ from integratingcities.assessments.services import (
     answers_save,
     assessment_submit,
     assessment_validate,
+    scores_record,
 )
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.frameworks.services import framework_import_path
@@ -340,6 +341,8 @@ class TestAuthoring:
         self, people: People, benchmark: Framework
     ) -> None:
         earlier = _selftest(benchmark, people.ghent, {"data-migrant-figures": "no"}, days_ago=300)
+        riga = _selftest(benchmark, people.riga, {"data-migrant-figures": "yes"})
+        scores_record(assessments=[riga])  # recorded on version 1's items
         text = (
             FILE.read_text()
             .replace("version: 1\n", "version: 2\nprevious_version: 1\n", 1)
@@ -374,3 +377,7 @@ class TestAuthoring:
         data = next(s for s in r.sections if s.section.key == "data-collection")
         figures = next(i for i in data.items if i.item.key == "data-figures")
         assert (figures.before, figures.score, figures.change) == (0, 100, 100)
+        # A peer that took version 1 is scored on version 2's items, the renamed one included.
+        peer = peers(v2).by_assessment[riga.pk]
+        assert (peer.scores, peer.top_items) == ({"data-collection": 100.0}, {"data-figures"})
+        assert figures.peers_meeting == 1
