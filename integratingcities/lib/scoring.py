@@ -70,7 +70,7 @@ def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> float | None:
 
 
 def mean_of_sums(total: float, weight_sum: float, lowest: float, highest: float) -> float | None:
-    """A weighted mean from its sums, as a database adds them up; None when nothing is weighed."""
+    """A weighted mean from its sums; None when nothing is weighed."""
     if weight_sum == 0:
         return None
     # Keep float rounding from stepping outside the range of the values.
@@ -136,19 +136,16 @@ def score(
     answers: Sequence[ItemAnswer], section_weights: Mapping[str, Number] | None = None
 ) -> Result:
     """Section and framework scores with coverage, by the rules above."""
-    by_section: dict[str, list[ItemAnswer]] = {}
-    for answer in answers:
-        by_section.setdefault(answer.section, []).append(answer)
-    sections: dict[str, SectionResult] = {}
-    for section, items in by_section.items():
-        scored = [a for a in items if a.answered and a.score is not None]
-        sections[section] = SectionResult(
-            section=section,
-            score=weighted_mean((a.score, a.weight) for a in scored),  # type: ignore[misc]
-            scored_items=len(scored),
-            items=len(items),
+    sections = section_results(
+        (
+            0,
+            a.section,
+            float(a.weight),
+            float(a.score) if a.answered and a.score is not None else None,
         )
-    return combine(sections, section_weights)
+        for a in answers
+    )
+    return combine(sections.get(0, {}), section_weights)
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def test_item_changes_never_count_a_missing_score_as_zero() -> None:
 
 
 @given(st.lists(answers(), max_size=4))
-def test_section_results_of_many_assessments_follow_the_rule_of_score(
+def test_section_results_are_weighted_means_of_the_scored_answers(
     assessments: list[list[ItemAnswer]],
 ) -> None:
     tuples = [
@@ -207,7 +207,15 @@ def test_section_results_of_many_assessments_follow_the_rule_of_score(
     ]
     found = scoring.section_results(tuples)
     for n, given_answers in enumerate(assessments):
-        assert found.get(n, {}) == scoring.score(given_answers).sections
+        sections = {a.section for a in given_answers}
+        assert set(found.get(n, {})) == sections
+        for section in sections:
+            in_section = [a for a in given_answers if a.section == section]
+            scored = [a for a in in_section if a.answered and a.score is not None]
+            result = found[n][section]
+            assert (result.scored_items, result.items) == (len(scored), len(in_section))
+            expected = scoring.weighted_mean((a.score, a.weight) for a in scored)
+            assert result.score == (None if expected is None else pytest.approx(expected))
 
 
 def test_the_overall_score_weighs_only_sections_that_carry_a_score() -> None:
