@@ -23,6 +23,7 @@ import gc
 import math
 import os
 import platform
+import random
 import sqlite3
 import statistics
 import sys
@@ -199,6 +200,25 @@ def wipe(*models: Any) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+
+
+def drawn_level(
+    rng: random.Random,
+    tendency: float,
+    unknown_share: float,
+    unknown: str,
+    levels: tuple[str, str, str],
+) -> str:
+    """One synthetic answer: ``unknown`` with probability ``unknown_share``; otherwise the top,
+    middle or bottom of ``levels``, the top more often the higher the city's ``tendency``."""
+    if rng.random() < unknown_share:
+        return unknown
+    roll = rng.random()
+    if roll < 0.7 * tendency:
+        return levels[0]
+    if roll < 0.7 * tendency + 0.35:
+        return levels[1]
+    return levels[2]
 
 
 def synthetic_cities(

@@ -35,7 +35,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from harness import BANDS, Page, Result, run, synthetic_cities, wipe
+from harness import BANDS, Page, Result, drawn_level, run, synthetic_cities, wipe
 
 ROUND_TITLE = "Synthetic Charter round (benchmark)"
 STAFF_EMAIL = "bench.secretariat@example.org"
@@ -145,7 +145,9 @@ def generate(n: int, seed: int) -> dict[str, int]:
             for item in items:
                 answer = Answer(assessment=assessment, item=item, version=1, is_answered=True)
                 if item.kind == ItemKind.RATING:
-                    key = rating(rng, commitment)
+                    key = drawn_level(
+                        rng, commitment, 0.07, "not_applicable", ("fully", "partly", "not_at_all")
+                    )
                     given[key] += 1
                     answer.level = levels[key]
                     answer.evidence = (
@@ -180,17 +182,6 @@ def generate(n: int, seed: int) -> dict[str, int]:
         **{f"{band} band": bands.get(band, 0) for band, _, _ in BANDS},
         f"cities in {FILTER_COUNTRY}": sum(c.country == FILTER_COUNTRY for c in cities),
     }
-
-
-def rating(rng: random.Random, commitment: float) -> str:
-    if rng.random() < 0.07:
-        return "not_applicable"
-    roll = rng.random()
-    if roll < 0.7 * commitment:
-        return "fully"
-    if roll < 0.7 * commitment + 0.35:
-        return "partly"
-    return "not_at_all"
 
 
 def number(rng: random.Random, key: str) -> Decimal:

@@ -42,7 +42,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from harness import BANDS, ROOT, Page, Result, run, synthetic_cities, wipe
+from harness import BANDS, ROOT, Page, Result, drawn_level, run, synthetic_cities, wipe
 
 LINEAGE = "anti-discrimination-job-market"
 BENCHMARK = ROOT / "content" / "frameworks" / f"{LINEAGE}.v1.yaml"
@@ -187,7 +187,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
         cited = 0
         for assessment, (city, _, tendency) in zip(assessments, tests, strict=True):
             for item in ratings:
-                key = rating(rng, tendency)
+                key = drawn_level(rng, tendency, 0.06, "dont_know", ("yes", "partly", "no"))
                 given[key] += 1
                 evidence = ""
                 if key in ("yes", "partly"):
@@ -238,17 +238,6 @@ def generate(n: int, seed: int) -> dict[str, int]:
             c.foreign_born_share // 10 == measured_share // 10 for c in cities
         ),
     }
-
-
-def rating(rng: random.Random, tendency: float) -> str:
-    if rng.random() < 0.06:
-        return "dont_know"
-    roll = rng.random()
-    if roll < 0.7 * tendency:
-        return "yes"
-    if roll < 0.7 * tendency + 0.35:
-        return "partly"
-    return "no"
 
 
 # ---------------------------------------------------------------------------------------
