@@ -15,7 +15,7 @@ import schemathesis
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -62,6 +62,13 @@ def content(db: None) -> Iterator[None]:
 # Every operation the schema lists, those added later included.
 OPERATIONS = sorted(operation.ok().label for operation in schema.get_all_operations())
 READS = [label for label in OPERATIONS if label.startswith("GET ")]
+# A generated path parameter that spells a fixed path of another operation ("facets" as a
+# practice key) reaches that operation, whose answer rightly does not fit this one's schema.
+FIXED_PATHS = {
+    operation.ok().path
+    for operation in schema.get_all_operations()
+    if "{" not in operation.ok().path
+}
 
 
 def test_the_schema_has_the_cities_and_frameworks() -> None:
@@ -89,6 +96,7 @@ def fuzz(label: str, cookies: dict[str, str] | None = None) -> None:
     )
     @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
+        assume(case.path == case.formatted_path or case.formatted_path not in FIXED_PATHS)
         excluded = EXCLUDED_CHECKS if cookies is None else [*EXCLUDED_CHECKS, ignored_auth]
         case.call_and_validate(cookies=cookies, excluded_checks=excluded)
 
