@@ -43,7 +43,7 @@ UPLOADS = [
     ("list.yaml", b"- 1\n- 2\n", "$"),
     ("script.yaml", SCRIPT.encode(), "$"),
     ("evil.yaml", b"!!python/object/apply:os.system ['true']", "not valid YAML"),
-    ("bomb.yaml", b"a: &a [" + b"x," * 50 + b"]\nb: &b [*a,*a,*a,*a]\nc: [*b,*b,*b,*b]", "$"),
+    ("bomb.yaml", b"a: &a [" + b"x," * 50 + b"]\nb: &b [*a,*a,*a,*a]\nc: [*b,*b,*b,*b]", "aliases"),
     ("huge.yaml", HUGE.encode() * 200, "2 MB"),
     ("wrong.exe", VALID.encode(), ".yaml"),
     (
@@ -104,3 +104,29 @@ def test_a_charter_assessment_has_no_benchmark_results(
     start = reverse("toolkits:start", args=["charter"])
     client_for(people.editor).post(start, {"city": people.ghent.pk})
     assert Assessment.objects.count() == 1
+
+
+BILLION_LAUGHS = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [
+        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+).encode()
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_is_expanded(
+    people: People, benchmark: Framework
+) -> None:
+    """About 500 bytes standing for 9**9 strings: refused at the first anchor, nothing built."""
+    assert len(BILLION_LAUGHS) < 600
+    before = _counts()
+    response = client_for(people.secretariat).post(
+        reverse("toolkits:upload"), {"file": SimpleUploadedFile("laughs.yaml", BILLION_LAUGHS)}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "line 1, column 4" in page
+    assert "anchors (&amp;) and aliases (*) are not accepted" in page
+    assert "lol" not in page
+    assert _counts() == before

@@ -50,10 +50,44 @@ def _json_path(parts: Iterable[Any]) -> str:
     return path
 
 
+class _AliasFound(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+        super().__init__()
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases before anything is built.
+
+    An alias repeats a value without repeating its text: a file of a few hundred bytes can stand
+    for billions of values (the "billion laughs"). A framework file has no need of them.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasFound(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_framework_file(text: str, *, source: str) -> dict[str, Any]:
     """Load YAML (or JSON) text and check it against the schema and the rules beyond it."""
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
+    except _AliasFound as exc:
+        raise FrameworkFileError(
+            source,
+            f"line {exc.mark.line + 1}, column {exc.mark.column + 1}",
+            _("YAML anchors (&) and aliases (*) are not accepted: write each value out in full"),
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "$"
