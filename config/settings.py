@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "integratingcities.assessments",
     "integratingcities.toolkits",
     "integratingcities.practices",
+    "integratingcities.audit",
     "integratingcities.site",
     "integratingcities.api",
 ]
