@@ -1,5 +1,8 @@
 """One city's answers to one framework version, with their workflow and full history."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -23,6 +26,48 @@ EDITABLE_STATES = {
 }
 
 
+class AssessmentKind(models.TextChoices):
+    """What an assessment is for. Only a survey belongs to a round; only validated self-tests
+    are compared with peers (a mentoring baseline or follow-up never joins them)."""
+
+    SURVEY = "survey", _("Survey of a monitoring round")
+    SELF_TEST = "self_test", _("Self-test")
+    BASELINE = "baseline", _("Mentoring baseline")
+    FOLLOW_UP = "follow_up", _("Mentoring follow-up")
+
+
+def _with_kind(assessment: "Assessment") -> "Assessment":
+    """A kind left empty follows from the round: a survey in a round, a self-test outside."""
+    if not assessment.kind:
+        assessment.kind = (
+            AssessmentKind.SURVEY if assessment.round_id is not None else AssessmentKind.SELF_TEST
+        )
+    return assessment
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def surveys(self) -> "AssessmentQuerySet":
+        """Assessments answering a monitoring round."""
+        return self.filter(kind=AssessmentKind.SURVEY)
+
+    def self_tests(self) -> "AssessmentQuerySet":
+        """Free-standing self-tests against a benchmark (no round, no mentoring)."""
+        return self.filter(kind=AssessmentKind.SELF_TEST)
+
+    # django-stubs does not bind the model type of a queryset declared before its model.
+    def create(self, **kwargs: Any) -> "Assessment":  # type: ignore[override]
+        if not kwargs.get("kind"):
+            in_round = kwargs.get("round") is not None or kwargs.get("round_id") is not None
+            kwargs["kind"] = AssessmentKind.SURVEY if in_round else AssessmentKind.SELF_TEST
+        return cast("Assessment", super().create(**kwargs))
+
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable["Assessment"], *args: Any, **kwargs: Any
+    ) -> list["Assessment"]:
+        objs = [_with_kind(obj) for obj in objs]
+        return cast("list[Assessment]", super().bulk_create(objs, *args, **kwargs))  # type: ignore[arg-type]
+
+
 class Assessment(models.Model):
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="assessments")
     framework = models.ForeignKey(
@@ -34,6 +79,10 @@ class Assessment(models.Model):
         null=True,
         blank=True,
         related_name="assessments",
+    )
+    # Left empty, it is set on creation from the round (see ``_with_kind``).
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AssessmentKind.choices, default="", editable=False
     )
     state = models.CharField(
         _("state"),
@@ -58,6 +107,8 @@ class Assessment(models.Model):
     scores = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["city__name"]
         verbose_name = _("assessment")
@@ -70,8 +121,20 @@ class Assessment(models.Model):
                 condition=models.Q(state__in=AssessmentState.values),
                 name="assessment_state_is_known",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AssessmentKind.values),
+                name="assessment_kind_is_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=AssessmentKind.SURVEY, round__isnull=False)
+                | (~models.Q(kind=AssessmentKind.SURVEY) & models.Q(round__isnull=True)),
+                name="a_survey_and_only_a_survey_has_a_round",
+            ),
         ]
-        indexes = [models.Index(fields=["round", "state"])]
+        indexes = [
+            models.Index(fields=["round", "state"]),
+            models.Index(fields=["kind", "state"], name="assessment_kind_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.city} · {self.framework}"
@@ -82,6 +145,10 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    @property
+    def is_self_test(self) -> bool:
+        return self.kind == AssessmentKind.SELF_TEST
 
 
 class Answer(models.Model):

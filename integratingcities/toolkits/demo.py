@@ -13,7 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+)
 from integratingcities.assessments.services import scores_record
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, ItemKind, Level
@@ -51,7 +56,7 @@ def _selftest(
     assessment = Assessment.objects.create(
         city=city,
         framework=framework,
-        round=None,
+        kind=AssessmentKind.SELF_TEST,
         state=AssessmentState.VALIDATED,
         is_illustrative=True,
         share_evidence=True,

@@ -64,7 +64,8 @@ def benchmark_content(framework: Framework) -> Framework:
 
 def selftests_of(city_id: int, lineage: str) -> QuerySet[Assessment]:
     return (
-        Assessment.objects.filter(city_id=city_id, round=None, framework__lineage=lineage)
+        Assessment.objects.self_tests()
+        .filter(city_id=city_id, framework__lineage=lineage)
         .select_related("framework")
         .order_by("-created_at")
     )
@@ -103,17 +104,19 @@ class PeerSet:
 
 def _peer_stamp(lineage: str) -> str:
     return validated_stamp(
-        Assessment.objects.filter(
-            round=None, framework__lineage=lineage, state=AssessmentState.VALIDATED
+        Assessment.objects.self_tests().filter(
+            framework__lineage=lineage, state=AssessmentState.VALIDATED
         )
     )
 
 
 def chart_stamp(assessment: Assessment) -> str:
     """Changes whenever a chart of this self-test can: the city's self-tests, the peers."""
-    own = Assessment.objects.filter(
-        city_id=assessment.city_id, round=None, framework__lineage=assessment.framework.lineage
-    ).aggregate(n=Count("pk"), last=Max("last_activity_at"))
+    own = (
+        Assessment.objects.self_tests()
+        .filter(city_id=assessment.city_id, framework__lineage=assessment.framework.lineage)
+        .aggregate(n=Count("pk"), last=Max("last_activity_at"))
+    )
     last = own["last"].isoformat() if own["last"] else "-"
     return f"{own['n']}:{last}:{_peer_stamp(assessment.framework.lineage)}"
 
@@ -151,9 +154,8 @@ def peers(framework: Framework) -> PeerSet:
     if memo is not None and memo[0] == stamp:
         return memo[1]
     latest = (
-        Assessment.objects.filter(
-            round=None, framework__lineage=framework.lineage, state=AssessmentState.VALIDATED
-        )
+        Assessment.objects.self_tests()
+        .filter(framework__lineage=framework.lineage, state=AssessmentState.VALIDATED)
         .order_by("city_id", "validated_at", "pk")
         .values(
             "pk",
@@ -314,9 +316,9 @@ def results(assessment: Assessment) -> Results:
     levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
     top = top_score(framework.pk)
     previous = (
-        Assessment.objects.filter(
+        Assessment.objects.self_tests()
+        .filter(
             city_id=assessment.city_id,
-            round=None,
             framework__lineage=framework.lineage,
             created_at__lt=assessment.created_at,
         )

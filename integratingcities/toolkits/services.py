@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
+from integratingcities.assessments.models import (
+    EDITABLE_STATES,
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+)
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus
 from integratingcities.frameworks.services import (
@@ -101,9 +106,8 @@ def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
     with transaction.atomic():
         City.objects.select_for_update().filter(pk=city.pk).first()  # one start at a time
         open_one = (
-            Assessment.objects.filter(
-                city=city, round=None, framework__lineage=lineage, state__in=EDITABLE_STATES
-            )
+            Assessment.objects.self_tests()
+            .filter(city=city, framework__lineage=lineage, state__in=EDITABLE_STATES)
             .order_by("-created_at")
             .first()
         )
@@ -112,7 +116,7 @@ def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
         return Assessment.objects.create(
             city=city,
             framework=framework,
-            round=None,
+            kind=AssessmentKind.SELF_TEST,
             state=AssessmentState.IN_PROGRESS,
             last_activity_at=timezone.now(),
         )

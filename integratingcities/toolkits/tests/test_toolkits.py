@@ -121,11 +121,11 @@ class TestSelfTest:
     ) -> None:
         client = client_for(people.editor)
         response = client.post(reverse("toolkits:start", args=[LINEAGE]), {"city": people.ghent.pk})
-        first = Assessment.objects.get(city=people.ghent, round=None)
+        first = Assessment.objects.self_tests().get(city=people.ghent)
         assert response["Location"] == first.get_absolute_url()
         # Starting again continues the one in progress.
         client.post(reverse("toolkits:start", args=[LINEAGE]), {"city": people.ghent.pk})
-        assert Assessment.objects.filter(city=people.ghent, round=None).count() == 1
+        assert Assessment.objects.self_tests().filter(city=people.ghent).count() == 1
         for item in Item.objects.filter(section__framework=benchmark, kind="rating"):
             Answer.objects.create(
                 assessment=first,
@@ -137,7 +137,7 @@ class TestSelfTest:
         assessment_submit(assessment=first, user=people.editor)
         second = selftest_start(city=people.ghent, lineage=LINEAGE, user=people.editor)
         assert second.pk != first.pk
-        assert Assessment.objects.filter(city=people.ghent, round=None).count() == 2
+        assert Assessment.objects.self_tests().filter(city=people.ghent).count() == 2
 
     def test_an_editor_cannot_start_one_for_another_city(
         self, people: People, benchmark: Framework
