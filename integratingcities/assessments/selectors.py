@@ -1,14 +1,20 @@
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from integratingcities.accounts.models import Membership
 from integratingcities.accounts.permissions import is_secretariat
+from integratingcities.audit import selectors as audit_selectors
+from integratingcities.audit.models import Action
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
+from integratingcities.lib.translation import translate
 
 from .models import Answer, Assessment, Comment
 
@@ -60,12 +66,169 @@ def section_content(assessment: Assessment, section: Section) -> dict[str, Any]:
     return {"items": items, "levels": dict(levels), "answers": answers, "comments": comments}
 
 
-def history(assessment: Assessment) -> QuerySet[Any]:
-    return (
-        Answer.history.filter(assessment_id=assessment.pk)
-        .select_related("history_user", "item", "level")
-        .order_by("-history_date")
+def history(assessment: Assessment, limit: int = 500) -> list["HistoryEvent"]:
+    """The assessment's timeline, newest first: answer changes, comments and decisions.
+
+    At most ``limit`` events; the number of queries does not grow with them.
+    """
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(section__framework_id=assessment.framework_id)
+        .select_related("section")
+        .order_by()
+    }
+    levels = {
+        level.pk: level
+        for level in Level.objects.filter(scale__framework_id=assessment.framework_id).order_by()
+    }
+    events = [
+        *_answer_events(assessment, items, levels, limit),
+        *_comment_events(assessment, items, limit),
+        *_decision_events(assessment, limit),
+    ]
+    events.sort(key=lambda event: event.when, reverse=True)
+    return events[:limit]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an answer as it was and as it became, in words."""
+
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One line of an assessment's history."""
+
+    kind: str  # "answer" (saved or removed), "comment" or "decision"
+    when: datetime
+    who: str  # empty when the person is not known
+    item: Item | None = None  # the question an answer or comment is about
+    changes: tuple[FieldChange, ...] = ()
+    text: str = ""  # the comment, or the decision in words
+    removed: bool = False
+
+
+def _answer_events(
+    assessment: Assessment, items: Mapping[int, Item], levels: Mapping[int, Level], limit: int
+) -> list[HistoryEvent]:
+    """Answer versions, each compared with the version before it (fetched in one query)."""
+    versions = Answer.history.all()
+    earlier = versions.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
     )
+    rows = list(
+        versions.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .annotate(
+            previous_id=Subquery(
+                earlier.order_by("-history_date", "-history_id").values("history_id")[:1]
+            )
+        )
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    wanted = [row.previous_id for row in rows if row.previous_id is not None]
+    previous = {row.history_id: row for row in versions.filter(history_id__in=wanted)}
+    events = []
+    for row in rows:
+        item = items.get(row.item_id)
+        before = previous.get(row.previous_id)
+        removed = row.history_type == "-"
+        changes = () if removed else _answer_changes(before, row, item, levels)
+        events.append(
+            HistoryEvent(
+                kind="answer",
+                when=row.history_date,
+                who=str(row.history_user) if row.history_user else "",
+                item=item,
+                changes=changes,
+                removed=removed,
+            )
+        )
+    return events
+
+
+def _answer_fields(
+    version: Any, item: Item | None, levels: Mapping[int, Level]
+) -> list[tuple[str, str]]:
+    """An answer version's fields as (label, value in words); empty values are ""."""
+    if version is None:
+        return [(label, "") for label in _answer_labels()]
+    level = levels.get(version.level_id) if version.level_id else None
+    options = {
+        str(option.get("key")): translate(option.get("label")) or str(option.get("key"))
+        for option in (item.options if item is not None else [])
+        if isinstance(option, dict)
+    }
+    number = version.number
+    values = [
+        translate(level.label) if level is not None else "",
+        ", ".join(options.get(str(key), str(key)) for key in version.choices or []),
+        "" if number is None else format(Decimal(number).normalize(), "f"),
+        version.text or "",
+        version.evidence or "",
+        ", ".join(str(link) for link in version.links or []),
+    ]
+    return list(zip(_answer_labels(), values, strict=True))
+
+
+def _answer_labels() -> list[str]:
+    return [_("Level"), _("Choices"), _("Number"), _("Answer"), _("Evidence"), _("Links")]
+
+
+def _answer_changes(
+    before: Any, after: Any, item: Item | None, levels: Mapping[int, Level]
+) -> tuple[FieldChange, ...]:
+    """Only the fields that changed from ``before`` (None: nothing yet) to ``after``."""
+    return tuple(
+        FieldChange(label=label, old=old, new=new)
+        for (label, old), (_label, new) in zip(
+            _answer_fields(before, item, levels), _answer_fields(after, item, levels), strict=True
+        )
+        if old != new
+    )
+
+
+def _comment_events(
+    assessment: Assessment, items: Mapping[int, Item], limit: int
+) -> list[HistoryEvent]:
+    comments = (
+        Comment.objects.filter(assessment_id=assessment.pk)
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        HistoryEvent(
+            kind="comment",
+            when=comment.created_at,
+            who=str(comment.author) if comment.author else "",
+            item=items.get(comment.item_id),
+            text=comment.text,
+        )
+        for comment in comments
+    ]
+
+
+def _decision_events(assessment: Assessment, limit: int) -> list[HistoryEvent]:
+    """Audit entries in words. Comments are shown from the comments themselves, with their text."""
+    entries = (
+        audit_selectors.entries_for(assessment)
+        .exclude(action=Action.ASSESSMENT_COMMENT_ADDED)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        HistoryEvent(
+            kind="decision",
+            when=entry.created_at,
+            who=audit_selectors.actor_name(entry),
+            text=audit_selectors.describe(entry),
+        )
+        for entry in entries
+    ]
 
 
 def comments_of(assessment: Assessment) -> QuerySet[Comment]:
