@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
+from integratingcities.lib.mail import render_subject, render_text
 
 from .models import ApiToken, Invitation, Membership, User
 
@@ -124,8 +124,8 @@ def _grant(user: User, *, city: City | None, role: str, as_secretariat: bool) ->
 
 def _mail(template: str, to: str, context: dict[str, object]) -> None:
     context = {**context, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
-    body = render_to_string(f"{template}.txt", context)
+    subject = render_subject(f"{template}_subject.txt", context)
+    body = render_text(f"{template}.txt", context)
     send_mail(subject, body, None, [to])
 
 

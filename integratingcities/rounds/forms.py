@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,16 @@ class RoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The editors of each city are told by e-mail."),
     )
+
+    def clean_title(self) -> str:
+        """One line: the title goes into the subject of the invitations, a header without breaks."""
+        title: str = self.cleaned_data["title"]
+        if any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in title):
+            raise forms.ValidationError(
+                _("The title must be one line, without line breaks or control characters."),
+                code="not_one_line",
+            )
+        return title
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
+from integratingcities.lib.mail import render_subject, render_text
 
 from .models import Round, RoundStatus
 
@@ -112,7 +112,7 @@ def _mail_editors(round_: Round, city_ids: list[int], kind: str) -> None:
             "assessments:detail", kwargs={"pk": assessments[membership.city_id]}
         )
         context = {"round": round_, "city": membership.city, "user": membership.user, "link": link}
-        subject = render_to_string(f"rounds/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"rounds/email/{kind}.txt", context)
+        subject = render_subject(f"rounds/email/{kind}_subject.txt", context)
+        body = render_text(f"rounds/email/{kind}.txt", context)
         messages.append((subject, body, None, [membership.user.email]))
     send_mass_mail(messages, fail_silently=False)
