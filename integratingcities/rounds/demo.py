@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
@@ -90,7 +91,7 @@ def load_demo_rounds(evidence_file: Path) -> None:
                 answer.is_answered = answer.has_content()
                 if answer.is_answered:
                     answers.append(answer)
-    Answer.objects.bulk_create(answers)
+    bulk_create_with_history(answers, Answer)  # a history row each, as every save makes
     scores_record(assessments=list(past.assessments.all()))
     _open_round(charter, levels)
 
@@ -127,15 +128,20 @@ def _open_round(charter: Framework, levels: dict[str, Level]) -> None:
         if state == AssessmentState.INVITED:
             continue
         count = len(rated) if state == AssessmentState.SUBMITTED else 4
-        Answer.objects.bulk_create(
-            Answer(
-                assessment=assessment,
-                item_id=item_id,
-                version=1,
-                is_answered=True,
-                level=levels["partly"],
-                evidence="Illustrative evidence for the demonstration round.",
-                updated_by=editor if city.slug == "ghent" else None,
-            )
-            for item_id in rated[:count]
+        author = editor if city.slug == "ghent" else None
+        bulk_create_with_history(
+            [
+                Answer(
+                    assessment=assessment,
+                    item_id=item_id,
+                    version=1,
+                    is_answered=True,
+                    level=levels["partly"],
+                    evidence="Illustrative evidence for the demonstration round.",
+                    updated_by=author,
+                )
+                for item_id in rated[:count]
+            ],
+            Answer,
+            default_user=author,
         )

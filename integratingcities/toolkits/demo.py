@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from integratingcities.assessments.models import (
     Answer,
@@ -83,7 +84,7 @@ def _selftest(
                     version=1,
                 )
             )
-    Answer.objects.bulk_create(answers)
+    bulk_create_with_history(answers, Answer, default_date=when)  # a history row each
     scores_record(assessments=[assessment])
     return assessment
 
