@@ -38,14 +38,29 @@ from .models import Toolkit
 INSPIRING_CITIES = 5  # per weak key factor
 
 
-def catalogue() -> tuple[QuerySet[Toolkit], dict[str, Framework]]:
-    """Every toolkit, and the latest published benchmark of each lineage that has one."""
-    toolkits = Toolkit.objects.select_related("project").order_by("year", "position")
-    latest: dict[str, Framework] = {}
-    for framework in Framework.objects.filter(
-        kind=FrameworkKind.BENCHMARK, status=FrameworkStatus.PUBLISHED
-    ).order_by("lineage", "version"):
-        latest[framework.lineage] = framework
+def catalogue(*, drafts: bool = False) -> tuple[list[Toolkit], dict[str, Framework]]:
+    """The toolkits a reader may see, and the benchmark version shown for each.
+
+    A toolkit shows its latest published version. An uploaded benchmark creates its toolkit at
+    once, as a draft: a toolkit whose versions are all drafts is left out until one is published,
+    unless ``drafts`` (the secretariat's view), where it comes with its latest draft. A toolkit
+    with no version at all is a catalogue entry whose content is not loaded yet: it is listed.
+    """
+    published: dict[str, Framework] = {}
+    draft: dict[str, Framework] = {}
+    for framework in Framework.objects.filter(kind=FrameworkKind.BENCHMARK).order_by(
+        "lineage", "version"
+    ):
+        if framework.status == FrameworkStatus.PUBLISHED:
+            published[framework.lineage] = framework
+        else:
+            draft[framework.lineage] = framework
+    latest = {**draft, **published} if drafts else published
+    toolkits = [
+        toolkit
+        for toolkit in Toolkit.objects.select_related("project").order_by("year", "position")
+        if toolkit.key in latest or toolkit.key not in draft
+    ]
     return toolkits, latest
 
 

@@ -39,7 +39,7 @@ from .services import (
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    toolkits, latest = selectors.catalogue()
+    toolkits, latest = selectors.catalogue(drafts=is_secretariat(request.user))
     rows = [(toolkit, latest.get(toolkit.key)) for toolkit in toolkits]
     return render(request, "toolkits/catalogue.html", {"rows": rows})
 
