@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -12,6 +12,7 @@ from integratingcities.cities import selectors as city_selectors
 from integratingcities.cities.models import City
 from integratingcities.frameworks import selectors as framework_selectors
 from integratingcities.frameworks.models import Framework
+from integratingcities.lib.errors import DomainError
 from integratingcities.practices.api import router as practices_router
 
 from .rounds import router as rounds_router
@@ -23,6 +24,14 @@ api = NinjaAPI(
     description="Cities, Charter signatories and frameworks (the Charter, thematic benchmarks).",
     urls_namespace="api",
 )
+
+
+@api.exception_handler(DomainError)
+def refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A step the services refuse: 403 for who may not, 409 for what is not possible now;
+    the reason in the same words as on the pages."""
+    return api.create_response(request, {"detail": str(error)}, status=error.status)
+
 
 cities_router = Router(tags=["cities"])
 frameworks_router = Router(tags=["frameworks"])

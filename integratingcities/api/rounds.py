@@ -4,22 +4,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from integratingcities.accounts.permissions import can_edit_city_answers, can_view_city_private
-from integratingcities.assessments.forms import MAX_TEXT, clean_links
+from integratingcities.assessments.forms import (
+    MAX_TEXT,
+    SectionAnswersForm,
+    refuse_unpaired_surrogates,
+)
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.assessments.selectors import assessments_for
-from integratingcities.assessments.services import (
-    AnswerInput,
-    AssessmentError,
-    answers_save,
-    assessment_submit,
-)
+from integratingcities.assessments.services import answers_save, assessment_submit
 from integratingcities.frameworks.models import Item, ItemKind, Level
+from integratingcities.permissions import visible_to
 from integratingcities.rounds import selectors as round_selectors
 from integratingcities.rounds.models import Round
 
@@ -151,12 +152,8 @@ def round_results(request: HttpRequest, round_id: int) -> tuple[int, dict[str, A
 def _assessment(request: HttpRequest, assessment_id: int) -> Assessment:
     if not (-(2**63) < assessment_id < 2**63):
         raise HttpError(404, "No assessment with this id for you.")
-    assessment = (
-        Assessment.objects.select_related("city", "framework", "round")
-        .filter(pk=assessment_id)
-        .first()
-    )
-    if assessment is None or not can_view_city_private(request.user, assessment.city_id):
+    assessment = visible_to(request.user, Assessment).filter(pk=assessment_id).first()
+    if assessment is None:
         raise HttpError(404, "No assessment with this id for you.")
     return assessment
 
@@ -208,19 +205,18 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 
 @router.put(
     "/assessments/{assessment_id}/answers",
-    response={200: SaveOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: SaveOut},
+    response={200: SaveOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: SaveOut | ErrorOut},
     auth=token_or_session,
 )
 def save_answers(
     request: HttpRequest, assessment_id: int, payload: list[AnswerIn]
 ) -> tuple[int, dict[str, Any]]:
     """Save answers as a draft. Each answer names the version it was based on (0 for new);
-    an answer changed by someone else meanwhile is not overwritten and is listed in conflicts."""
+    an answer changed by someone else meanwhile is not overwritten and is listed in conflicts.
+
+    The answers are checked by the same form as the survey's pages, and saved by the same
+    service: what a page refuses, the API refuses, with the field named."""
     assessment = _assessment(request, assessment_id)
-    if not can_edit_city_answers(request.user, assessment.city_id):
-        return 403, {"detail": "Only the city's editors may change its answers."}
-    if assessment.round is not None and not assessment.round.is_open:
-        return 403, {"detail": "The round is closed."}
     if len(payload) > 500:
         return 400, {"detail": "Send at most 500 answers at once."}
     all_items = list(
@@ -235,12 +231,8 @@ def save_answers(
         """An item's name in replies: its key, with its section where the key is shared."""
         return item.key if len(by_key[item.key]) == 1 else f"{item.section.key}/{item.key}"
 
-    levels = {
-        (level.scale_id, level.key): level
-        for level in Level.objects.filter(scale__framework_id=assessment.framework_id)
-    }
-    inputs: dict[Item, AnswerInput] = {}
-    versions: dict[int, int] = {}
+    given_items: dict[Item, int] = {}
+    data: MultiValueDict[str, str] = MultiValueDict()
     for index, given in enumerate(payload):
         if given.section is not None:
             item = by_place.get((given.section, given.item))
@@ -254,17 +246,22 @@ def save_answers(
             item = candidates[0] if candidates else None
         if item is None:
             return 400, {"detail": f"[{index}].item: no question {given.item[:60]!r} here."}
-        try:
-            inputs[item] = _validated(item, given, levels)
-        except ValueError as error:
-            return 400, {"detail": f"[{index}].{error}"}
-        versions[item.pk] = max(given.version, 0)
-    try:
-        result = answers_save(
-            assessment=assessment, user=request.user, inputs=inputs, base_versions=versions
-        )
-    except AssessmentError as error:
-        return 403, {"detail": str(error)}
+        refused = _shape_refused(item, given)
+        if refused:
+            return 400, {"detail": f"[{index}].{refused}"}
+        given_items[item] = index
+        for name, values in _form_data(item, given).items():
+            data.setlist(name, values)
+    levels: dict[int, list[Level]] = {}
+    for level in Level.objects.filter(scale__framework_id=assessment.framework_id):
+        levels.setdefault(level.scale_id, []).append(level)
+    form = SectionAnswersForm(data, items=list(given_items), levels=levels, answers={})
+    if not form.is_valid():
+        return 400, {"detail": _form_errors(form, given_items)}
+    inputs, versions = form.inputs()
+    result = answers_save(
+        assessment=assessment, user=request.user, inputs=inputs, base_versions=versions
+    )
     by_pk = {item.pk: item for item in all_items}
     body = {
         "saved": [label(by_pk[a.item_id]) for a in result.saved],
@@ -274,62 +271,70 @@ def save_answers(
     return (409 if result.conflicts else 200), body
 
 
-def _check_characters(name: str, values: list[str]) -> None:
-    """Text a form cannot send but JSON can: a NUL (which PostgreSQL refuses) or half of a
-    surrogate pair, "\\ud800" (which has no UTF-8 encoding for any database)."""
-    for value in values:
-        if "\x00" in value:
-            raise ValueError(f"{name}: contains a NUL character")
-        if not value.isascii():
-            try:
-                value.encode()
-            except UnicodeEncodeError:
-                raise ValueError(f"{name}: contains an unpaired surrogate") from None
+_ANY_TEXT = forms.CharField(
+    required=False, max_length=MAX_TEXT, validators=[refuse_unpaired_surrogates]
+)
 
 
-def _validated(
-    item: Item, given: AnswerIn, levels: dict[tuple[int | None, str], Level]
-) -> AnswerInput:
-    """The same checks as the form, with the field named in the error."""
+def _shape_refused(item: Item, given: AnswerIn) -> str:
+    """What JSON can say and a form cannot: "field: reason", or "" if the shape is fine.
+
+    Text the question's kind ignores must still be text a form could send."""
+    if given.level == "":
+        return "level: give a level's key, or null for none"
+    if item.kind == ItemKind.SINGLE_CHOICE and len(given.choices) > 1:
+        return "choices: give one option only"
     for name in ("text", "evidence"):
-        value = getattr(given, name)
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"{name}: longer than {MAX_TEXT} characters")
-        _check_characters(name, [value])
-    _check_characters("links", given.links)
-    if item.kind == ItemKind.RATING:
-        level = None
-        if given.level is not None:
-            level = levels.get((item.scale_id, given.level))
-            if level is None:
-                raise ValueError(f"level: {given.level[:40]!r} is not an answer of this scale")
         try:
-            links = clean_links("\n".join(link.replace("\n", " ") for link in given.links))
+            _ANY_TEXT.clean(getattr(given, name))
         except ValidationError as error:
-            raise ValueError(f"links: {error.messages[0]}") from error
-        return AnswerInput(level=level, evidence=given.evidence.strip(), links=links)
-    if item.kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
-        known = {option["key"] for option in item.options}
-        unknown = [c for c in given.choices if c not in known]
-        if unknown:
-            raise ValueError(f"choices: {unknown[0][:40]!r} is not an option")
-        if item.kind == ItemKind.SINGLE_CHOICE and len(given.choices) > 1:
-            raise ValueError("choices: give one option only")
-        return AnswerInput(choices=tuple(sorted(set(given.choices))))
-    if item.kind == ItemKind.NUMBER:
-        number = given.number
-        if number is not None:
-            if not number.is_finite() or abs(number) >= Decimal("1e12"):
-                raise ValueError("number: out of range")
-            if item.number_min is not None and number < item.number_min:
-                raise ValueError(f"number: below the minimum {item.number_min}")
-            if item.number_max is not None and number > item.number_max:
-                raise ValueError(f"number: above the maximum {item.number_max}")
-            number = number.quantize(Decimal("0.01"))
-            if abs(number) >= Decimal("1e12"):  # 999999999999.995 rounds to 13 digits
-                raise ValueError("number: out of range")
-        return AnswerInput(number=number)
-    return AnswerInput(text=given.text.strip())
+            return f"{name}: {error.messages[0]}"
+    return ""
+
+
+def _form_data(item: Item, given: AnswerIn) -> dict[str, list[str]]:
+    """One answer of the API as the survey form's fields (named as in SectionAnswersForm)."""
+    prefix = f"i{item.pk}-"
+    # A version beyond any real one is simply not the current one: a conflict, not an error.
+    data = {f"{prefix}version": [str(min(max(given.version, 0), 2**31 - 1))]}
+    if item.kind == ItemKind.RATING:
+        data[f"{prefix}level"] = [given.level or ""]
+        data[f"{prefix}evidence"] = [given.evidence]
+        data[f"{prefix}links"] = ["\n".join(link.replace("\n", " ") for link in given.links)]
+    elif item.kind == ItemKind.SINGLE_CHOICE:
+        data[f"{prefix}choice"] = given.choices[:1]
+    elif item.kind == ItemKind.MULTIPLE_CHOICE:
+        data[f"{prefix}choices"] = given.choices
+    elif item.kind == ItemKind.NUMBER:
+        data[f"{prefix}number"] = ["" if given.number is None else str(given.number)]
+    else:
+        data[f"{prefix}text"] = [given.text]
+    return data
+
+
+# The API's names for the form's fields, where they differ.
+_FIELD_NAMES = {"choice": "choices"}
+
+
+def _form_errors(form: SectionAnswersForm, given_items: dict[Item, int]) -> str:
+    """The form's first error, named as the API names the answer and its field."""
+    index_of = {item.pk: index for item, index in given_items.items()}
+    for name, errors in form.errors.as_data().items():
+        item_part, _dash, field = name.partition("-")
+        index = index_of.get(int(item_part[1:])) if item_part[1:].isdigit() else None
+        field = _FIELD_NAMES.get(field, field)
+        where = f"[{index}].{field}" if index is not None else name
+        return f"{where}: {_short(errors[0])}"
+    return "The answers are not valid."
+
+
+def _short(error: ValidationError) -> str:
+    """The message without echoing a long refused value in full."""
+    params = {
+        key: f"{value[:40]}…" if isinstance(value, str) and len(value) > 40 else value
+        for key, value in (error.params or {}).items()
+    }
+    return str(error.message % params if params else error.message)
 
 
 @router.post(
@@ -339,11 +344,5 @@ def _validated(
 )
 def submit(request: HttpRequest, assessment_id: int) -> tuple[int, dict[str, Any]]:
     """Submit, if everything required is answered (as on the review page)."""
-    assessment = _assessment(request, assessment_id)
-    if not can_edit_city_answers(request.user, assessment.city_id):
-        return 403, {"detail": "Only the city's editors may submit its answers."}
-    try:
-        submitted = assessment_submit(assessment=assessment, user=request.user)
-    except AssessmentError as error:
-        return 409, {"detail": str(error)}
+    submitted = assessment_submit(assessment=_assessment(request, assessment_id), user=request.user)
     return 200, _assessment_out(submitted)

@@ -19,6 +19,16 @@ MAX_TEXT = 20_000
 MAX_LINKS = 20
 
 
+def refuse_unpaired_surrogates(value: str) -> None:
+    """Text a browser cannot send but JSON can: half of a surrogate pair ("\\ud800"), which has
+    no UTF-8 encoding for any database."""
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValidationError(_("This text contains a broken character.")) from None
+
+
 def clean_links(raw: str) -> tuple[str, ...]:
     links = tuple(line.strip() for line in raw.splitlines() if line.strip())
     if len(links) > MAX_LINKS:
@@ -79,6 +89,7 @@ class SectionAnswersForm(forms.Form):
                     label=_("Evidence"),
                     required=False,
                     max_length=MAX_TEXT,
+                    validators=[refuse_unpaired_surrogates],
                     widget=forms.Textarea(attrs={"rows": 4}),
                     initial=answer.evidence if answer else "",
                     help_text=_("What the city does: strategies, plans, services, figures."),
@@ -87,6 +98,7 @@ class SectionAnswersForm(forms.Form):
                     label=_("Links"),
                     required=False,
                     max_length=MAX_TEXT,
+                    validators=[refuse_unpaired_surrogates],
                     widget=forms.Textarea(attrs={"rows": 2}),
                     initial="\n".join(answer.links) if answer else "",
                     help_text=_("One web address a line."),
@@ -123,6 +135,7 @@ class SectionAnswersForm(forms.Form):
                     label=label,
                     required=False,
                     max_length=MAX_TEXT,
+                    validators=[refuse_unpaired_surrogates],
                     widget=forms.Textarea(attrs={"rows": 4}),
                     initial=answer.text if answer else "",
                 )

@@ -1,4 +1,8 @@
-"""Writes for assessments: saving answers without losing any, submitting, reviewing."""
+"""Writes for assessments: saving answers without losing any, submitting, reviewing.
+
+Each step checks every rule itself (who acts, the state of the answers, the state of the round)
+and raises ``AssessmentError`` or ``NotAllowed``; the pages and the API only show the reason.
+"""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -10,14 +14,54 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integratingcities.audit.models import Action
+from integratingcities.audit.services import log_action
 from integratingcities.frameworks.models import Item, ItemKind, Level
+from integratingcities.lib.errors import DomainError
+from integratingcities.permissions import Perm, require
 
 from . import selectors
 from .models import Answer, Assessment, AssessmentState, Comment
 
 
-class AssessmentError(Exception):
+class AssessmentError(DomainError):
     """A workflow step that is not possible now; the message is shown to the user."""
+
+
+def _check_answerable(assessment: Assessment) -> None:
+    """The city may change its answers: a survey's round is open, the answers not submitted."""
+    round_ = assessment.round
+    if round_ is not None and not round_.is_open:
+        raise AssessmentError(_("The round is closed: its answers can no longer be changed."))
+    if not assessment.is_editable:
+        raise AssessmentError(_("These answers are submitted and can no longer be changed."))
+
+
+def _check_reviewable(assessment: Assessment) -> None:
+    """Published results never change behind the reader's back: a decision on a survey of a
+    published round needs the secretariat's correction of the round first."""
+    round_ = assessment.round
+    if round_ is not None and round_.is_published:
+        raise AssessmentError(
+            _(
+                "The round's results are published: the secretariat must open a correction "
+                "of the round before its answers are reviewed again."
+            )
+        )
+
+
+def may_answer(user: Any, assessment: Assessment) -> bool:
+    """Whether the page should offer the editing form (the services decide the same way)."""
+    try:
+        require(user, Perm.ANSWER_ASSESSMENT, assessment)
+        _check_answerable(assessment)
+    except DomainError:
+        return False
+    return True
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_related("round").select_for_update().get(pk=assessment.pk)
 
 
 @dataclass(frozen=True)
@@ -78,11 +122,11 @@ def answers_save(
 
     Nothing is required on save: requirements are checked on submit.
     """
+    require(user, Perm.ANSWER_ASSESSMENT, assessment)
     result = SaveResult()
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not locked.is_editable:
-            raise AssessmentError(_("These answers are submitted and can no longer be changed."))
+        locked = _locked(assessment)
+        _check_answerable(locked)
         existing = {
             answer.item_id: answer
             for answer in Answer.objects.select_related("level", "updated_by").filter(
@@ -122,6 +166,14 @@ def answers_save(
             locked.last_activity_at = timezone.now()
             if locked.state == AssessmentState.INVITED:
                 locked.state = AssessmentState.IN_PROGRESS
+                log_action(
+                    actor=user,
+                    action=Action.ASSESSMENT_STARTED,
+                    target=locked,
+                    city=locked.city,
+                    from_state=AssessmentState.INVITED,
+                    to_state=AssessmentState.IN_PROGRESS,
+                )
             locked.save(update_fields=["last_activity_at", "state"])
     return result
 
@@ -169,21 +221,47 @@ def assessment_missing(assessment: Assessment) -> list[Missing]:
 
 
 def _transition(
-    assessment: Assessment, *, allowed: set[str], to: str, error: str, **stamps: object
+    assessment: Assessment,
+    *,
+    user: Any,
+    action: str,
+    allowed: set[str],
+    to: str,
+    error: str,
+    check: Any = None,
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+    **stamps: object,
 ) -> Assessment:
+    """Move the answers to state ``to``, under a lock, and record who did it from which state."""
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = _locked(assessment)
+        if check is not None:
+            check(locked)
         if locked.state not in allowed:
             raise AssessmentError(error)
+        before = locked.state
         locked.state = to
         locked.last_activity_at = timezone.now()
         for name, value in stamps.items():
             setattr(locked, name, value)
         locked.save()
+        log_action(
+            actor=user,
+            action=action,
+            target=locked,
+            city=locked.city,
+            from_state=before,
+            to_state=to,
+            reason=reason,
+            data=data,
+        )
     return locked
 
 
 def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
+    require(user, Perm.ANSWER_ASSESSMENT, assessment)
+    _check_answerable(assessment)
     missing = assessment_missing(assessment)
     if missing:
         raise AssessmentError(
@@ -192,6 +270,9 @@ def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
         )
     return _transition(
         assessment,
+        user=user,
+        action=Action.ASSESSMENT_SUBMITTED,
+        check=_check_answerable,
         allowed={AssessmentState.IN_PROGRESS, AssessmentState.CHANGES_REQUESTED},
         to=AssessmentState.SUBMITTED,
         error=_("Only answers in progress can be submitted."),
@@ -200,6 +281,8 @@ def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
 
 
 def comment_add(*, assessment: Assessment, item: Item, author: Any, text: str) -> Comment:
+    require(author, Perm.REVIEW_ASSESSMENT, assessment)
+    _check_reviewable(assessment)
     if item.section.framework_id != assessment.framework_id:
         raise AssessmentError(_("This question is not part of this survey."))
     comment = Comment(assessment=assessment, item=item, author=author, text=text.strip())
@@ -208,21 +291,40 @@ def comment_add(*, assessment: Assessment, item: Item, author: Any, text: str) -
     return comment
 
 
+def _check_changes_possible(assessment: Assessment) -> None:
+    _check_reviewable(assessment)
+    round_ = assessment.round
+    if round_ is not None and not round_.is_open:
+        raise AssessmentError(
+            _("The round is closed: the city can no longer change its answers. Validate them.")
+        )
+
+
 def assessment_request_changes(*, assessment: Assessment, user: Any) -> Assessment:
-    if not assessment.comments.exists():
+    require(user, Perm.REVIEW_ASSESSMENT, assessment)
+    comments = assessment.comments.count()
+    if not comments:
         raise AssessmentError(_("Write at least one comment saying what should change."))
     return _transition(
         assessment,
+        user=user,
+        action=Action.ASSESSMENT_CHANGES_REQUESTED,
+        check=_check_changes_possible,
         allowed={AssessmentState.SUBMITTED},
         to=AssessmentState.CHANGES_REQUESTED,
         error=_("Changes can only be requested on submitted answers."),
+        data={"comments": comments},
     )
 
 
 def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
+    require(user, Perm.REVIEW_ASSESSMENT, assessment)
     with transaction.atomic():
         validated = _transition(
             assessment,
+            user=user,
+            action=Action.ASSESSMENT_VALIDATED,
+            check=_check_reviewable,
             allowed={AssessmentState.SUBMITTED},
             to=AssessmentState.VALIDATED,
             error=_("Only submitted answers can be validated."),

@@ -1,53 +1,35 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from integratingcities.accounts.permissions import (
-    can_edit_city_answers,
-    can_review_city,
-    can_view_city_private,
-)
 from integratingcities.frameworks.models import Item, Section
+from integratingcities.lib.errors import DomainError
+from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
 from .forms import CommentForm, SectionAnswersForm
 from .models import Assessment
 from .services import (
-    AssessmentError,
     answers_save,
     assessment_missing,
     assessment_request_changes,
     assessment_submit,
     assessment_validate,
     comment_add,
+    may_answer,
 )
 
-
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
-    """The assessment if the user may see it; another city's is a 404, as if absent."""
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("city", "framework", "round"), pk=pk
-    )
-    if not can_view_city_private(request.user, assessment.city_id):
-        raise Http404
-    return assessment
+# Another city's answers are a 404, as if absent; a city's own, the step refused, a 403.
+viewable = permission_required(Perm.VIEW_ASSESSMENT, Assessment)
+answerable = permission_required(Perm.ANSWER_ASSESSMENT, Assessment)
+reviewable = permission_required(Perm.REVIEW_ASSESSMENT, Assessment)
 
 
-def _may_edit(request: HttpRequest, assessment: Assessment) -> bool:
-    round_open = assessment.round is None or assessment.round.is_open
-    return (
-        round_open
-        and assessment.is_editable
-        and can_edit_city_answers(request.user, assessment.city_id)
-    )
-
-
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 def assessment_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -56,9 +38,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk)
+@viewable
+def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     sections = list(selectors.sections_of(assessment))
     total = sum(s.item_count for s in sections)
     answered = sum(s.answered for s in sections)
@@ -71,22 +52,19 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "answered": answered,
             "percent": round(100 * answered / total) if total else 0,
-            "may_edit": _may_edit(request, assessment),
-            "may_review": can_review_city(request.user, assessment.city_id),
+            "may_edit": may_answer(request.user, assessment),
+            "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
             "comments": selectors.comments_of(assessment),
         },
     )
 
 
-@login_required
-def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    assessment = _assessment(request, pk)
+@viewable
+def section_edit(request: HttpRequest, assessment: Assessment, key: str) -> HttpResponse:
     section = get_object_or_404(Section, framework_id=assessment.framework_id, key=key)
-    may_edit = _may_edit(request, assessment)
-    if request.method == "POST" and not may_edit:
-        if not can_edit_city_answers(request.user, assessment.city_id):
-            raise PermissionDenied
-        return _locked(request, assessment)
+    may_edit = may_answer(request.user, assessment)
+    if request.method == "POST" and not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
+        raise PermissionDenied
     content = selectors.section_content(assessment, section)
     form = SectionAnswersForm(
         request.POST if request.method == "POST" else None,
@@ -107,9 +85,9 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                     inputs=inputs,
                     base_versions=versions,
                 )
-            except AssessmentError as error:
+            except DomainError as error:
                 if autosave:
-                    return JsonResponse({"error": str(error)}, status=409)
+                    return JsonResponse({"error": str(error)}, status=error.status)
                 messages.error(request, str(error))
                 return redirect(assessment)
             if autosave:
@@ -145,15 +123,10 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "comments": content["comments"],
             "conflicts": {conflict.item.pk: conflict for conflict in conflicts},
             "may_edit": may_edit,
-            "may_review": can_review_city(request.user, assessment.city_id),
+            "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
         },
         status=409 if conflicts else 200,
     )
-
-
-def _locked(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    messages.error(request, _("These answers cannot be changed now."))
-    return redirect(assessment)
 
 
 def _next_url(request: HttpRequest, assessment: Assessment, section: Section) -> str:
@@ -171,40 +144,35 @@ def _next_url(request: HttpRequest, assessment: Assessment, section: Section) ->
     return request.path
 
 
-@login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk)
+@viewable
+def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     return render(
         request,
         "assessments/review.html",
         {
             "assessment": assessment,
             "missing": assessment_missing(assessment),
-            "may_edit": _may_edit(request, assessment),
+            "may_edit": may_answer(request.user, assessment),
         },
     )
 
 
-@login_required
+@answerable
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk)
-    if not can_edit_city_answers(request.user, assessment.city_id):
-        raise PermissionDenied
-    if not _may_edit(request, assessment):
-        return _locked(request, assessment)
+def submit(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_submit(assessment=assessment, user=request.user)
-    except AssessmentError as error:
+    except DomainError as error:
         messages.error(request, str(error))
-        return redirect("assessments:review", pk=pk)
+        if assessment.is_editable:
+            return redirect("assessments:review", pk=assessment.pk)
+        return redirect(assessment)
     messages.success(request, _("Submitted. The answers are locked while they are reviewed."))
     return redirect(assessment)
 
 
-@login_required
-def answer_history(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk)
+@viewable
+def answer_history(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     return render(
         request,
         "assessments/history.html",
@@ -212,17 +180,9 @@ def answer_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _reviewable(request: HttpRequest, pk: int) -> Assessment:
-    assessment = _assessment(request, pk)
-    if not can_review_city(request.user, assessment.city_id):
-        raise Http404
-    return assessment
-
-
-@login_required
+@reviewable
 @require_POST
-def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _reviewable(request, pk)
+def comment(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment before sending it."))
@@ -237,34 +197,36 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         messages.error(request, _("This question is not part of this survey."))
         return redirect(assessment)
-    comment_add(
-        assessment=assessment, item=item, author=request.user, text=form.cleaned_data["text"]
-    )
+    try:
+        comment_add(
+            assessment=assessment, item=item, author=request.user, text=form.cleaned_data["text"]
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(assessment)
     messages.success(request, _("Comment added."))
-    url = reverse("assessments:section", args=[pk, item.section.key])
+    url = reverse("assessments:section", args=[assessment.pk, item.section.key])
     return redirect(f"{url}#item-{item.pk}")
 
 
-@login_required
+@reviewable
 @require_POST
-def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _reviewable(request, pk)
+def request_changes(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_request_changes(assessment=assessment, user=request.user)
-    except AssessmentError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Changes requested: the city can edit its answers again."))
     return redirect(assessment)
 
 
-@login_required
+@reviewable
 @require_POST
-def validate(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _reviewable(request, pk)
+def validate(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_validate(assessment=assessment, user=request.user)
-    except AssessmentError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Validated."))

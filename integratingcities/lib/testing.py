@@ -83,6 +83,13 @@ def make_people() -> People:
     return people
 
 
+def another_editor(city: City) -> User:
+    """A second editor of the city, for saves that meet."""
+    editor = UserFactory(email=f"second.editor.{city.slug}@example.org")
+    Membership.objects.get_or_create(user=editor, city=city, role=Role.EDITOR)
+    return editor
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:

@@ -15,7 +15,7 @@ from integratingcities.assessments.services import (
     comment_add,
 )
 from integratingcities.frameworks.models import Framework, Item, Level
-from integratingcities.lib.testing import People, client_for
+from integratingcities.lib.testing import People, another_editor, client_for
 
 
 def _item(charter: Framework, key: str) -> Item:
@@ -69,6 +69,7 @@ class TestSaving:
         self, people: People, ghent_assessment: Assessment
     ) -> None:
         item = _item(ghent_assessment.framework, "communicate-commitment")
+        colleague = another_editor(people.ghent)
         # Both editors opened the page at version 0.
         answers_save(
             assessment=ghent_assessment,
@@ -78,7 +79,7 @@ class TestSaving:
         )
         second = answers_save(
             assessment=ghent_assessment,
-            user=people.secretariat,
+            user=colleague,
             inputs={item: AnswerInput(evidence="Theirs")},
             base_versions={item.pk: 0},
         )
@@ -90,7 +91,7 @@ class TestSaving:
         # Saving again on top of the version now shown goes through.
         third = answers_save(
             assessment=ghent_assessment,
-            user=people.secretariat,
+            user=colleague,
             inputs={item: AnswerInput(evidence="Both")},
             base_versions={item.pk: 1},
         )
@@ -279,9 +280,9 @@ class TestPages:
         assert ghent_assessment.state == AssessmentState.CHANGES_REQUESTED
         page = editor.get(section_url(ghent_assessment, "employer")).content.decode()
         assert "Please add figures." in page
-        # The viewer may not review.
+        # The viewer may see the answers but not review them.
         viewer = client_for(people.viewer)
         assert (
             viewer.post(reverse("assessments:validate", args=[ghent_assessment.pk])).status_code
-            == 404
+            == 403
         )

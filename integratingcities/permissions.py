@@ -1,0 +1,297 @@
+"""Who may do what to which object: the one place the platform decides access.
+
+Two questions, answered once each:
+
+- **What may a person know exists?** ``visible_to(user, Model)`` is the queryset of the objects of
+  a model that the person may see. Lists, search, exports and the API all start from it; an object
+  outside it is answered with 404, as if it did not exist.
+- **What may they do to an object they can see?** ``has_perm(user, perm, obj)`` answers for one of
+  the named permissions of :class:`Perm`. Refused, a page answers 403 and a service raises
+  :class:`~integratingcities.lib.errors.NotAllowed`.
+
+Views declare what they need with :func:`permission_required`; services call :func:`require`
+themselves, so the API and the pages are refused the same steps. Workflow rules that depend on
+the state of an object (a round that is closed, a survey already submitted) are not permissions:
+they live in the services and raise a ``DomainError``.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeAlias, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from integratingcities.accounts.models import Membership, Role
+from integratingcities.assessments.models import Assessment
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Framework, FrameworkStatus
+from integratingcities.lib.errors import NotAllowed
+from integratingcities.network.models import NewsItem
+from integratingcities.practices.models import Practice, PracticeStatus
+from integratingcities.rounds.models import Round, RoundStatus
+
+M = TypeVar("M", bound=Model)
+
+
+class Perm(StrEnum):
+    # A city's own space
+    VIEW_CITY_TEAM = "city.view_team"
+    MANAGE_CITIES = "city.manage"
+    START_SELF_TEST = "city.start_self_test"
+    # Surveys and self-tests
+    VIEW_ASSESSMENT = "assessment.view"
+    ANSWER_ASSESSMENT = "assessment.answer"  # save answers, submit, share evidence, propose
+    REVIEW_ASSESSMENT = "assessment.review"  # comment, request changes, validate
+    # Rounds
+    MANAGE_ROUNDS = "round.manage"  # open, invite, remind, close, publish, correct
+    # Practices
+    EDIT_PRACTICE = "practice.edit"
+    SUBMIT_PRACTICE = "practice.submit"
+    PUBLISH_PRACTICE = "practice.publish"  # publish, send back
+    # The network's content
+    MANAGE_FRAMEWORKS = "framework.manage"
+    MANAGE_NEWS = "news.manage"
+    MANAGE_INVITATIONS = "account.invite"
+    USE_ACCOUNT = "account.use"  # one's own home page, API tokens
+
+
+# ---------------------------------------------------------------------------------------
+# Who the person is
+
+
+def is_secretariat(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def city_role(user: Any, city_id: int | None) -> str | None:
+    """The user's role for a city, or None. Read once per request and kept on the user."""
+    if city_id is None or not user.is_authenticated:
+        return None
+    roles: dict[int, str] | None = getattr(user, "_city_roles", None)
+    if roles is None:
+        roles = dict(Membership.objects.filter(user=user).values_list("city_id", "role"))
+        user._city_roles = roles
+    return roles.get(city_id)
+
+
+def _member_cities(user: Any) -> QuerySet[Membership, dict[str, Any]]:
+    return Membership.objects.filter(user=user).values("city_id")
+
+
+# ---------------------------------------------------------------------------------------
+# What a person may know exists
+
+
+def _assessments(user: Any) -> QuerySet[Assessment]:
+    """A city's surveys and self-tests: its members and the secretariat."""
+    assessments = Assessment.objects.select_related("city", "framework", "round")
+    if is_secretariat(user):
+        return assessments
+    if not user.is_authenticated:
+        return assessments.none()
+    return assessments.filter(city_id__in=_member_cities(user))
+
+
+def _rounds(user: Any) -> QuerySet[Round]:
+    """Published rounds; every round for the secretariat."""
+    if is_secretariat(user):
+        return Round.objects.all()
+    return Round.objects.filter(status=RoundStatus.PUBLISHED)
+
+
+def _frameworks(user: Any) -> QuerySet[Framework]:
+    """Published versions; drafts too for the secretariat."""
+    if is_secretariat(user):
+        return Framework.objects.all()
+    return Framework.objects.filter(status=FrameworkStatus.PUBLISHED)
+
+
+def _practices(user: Any) -> QuerySet[Practice]:
+    """Published practices; also the unpublished ones of the user's cities (all of them for
+    the secretariat)."""
+    if is_secretariat(user):
+        return Practice.objects.all()
+    if not user.is_authenticated:
+        return Practice.objects.filter(status=PracticeStatus.PUBLISHED)
+    return Practice.objects.filter(
+        Q(status=PracticeStatus.PUBLISHED) | Q(city_id__in=_member_cities(user))
+    )
+
+
+def _news(user: Any) -> QuerySet[NewsItem]:
+    if is_secretariat(user):
+        return NewsItem.objects.all()
+    return NewsItem.objects.published()
+
+
+def _cities(user: Any) -> QuerySet[City]:
+    return City.objects.all()  # every city page is public; its team is a permission
+
+
+_VISIBLE: dict[type[Model], Callable[[Any], QuerySet[Any]]] = {
+    Assessment: _assessments,
+    Round: _rounds,
+    Framework: _frameworks,
+    Practice: _practices,
+    NewsItem: _news,
+    City: _cities,
+}
+
+
+def visible_to(user: Any, model: type[M]) -> QuerySet[M]:
+    """The objects of ``model`` that ``user`` may know exist."""
+    return _VISIBLE[model](user)
+
+
+def may_see(user: Any, obj: Model) -> bool:
+    """Whether one object already loaded is visible to the user (without a query where the
+    rule can be read from the object)."""
+    if isinstance(obj, Assessment):
+        return is_secretariat(user) or city_role(user, obj.city_id) is not None
+    if isinstance(obj, Round):
+        return obj.is_published or is_secretariat(user)
+    if isinstance(obj, Framework):
+        return obj.is_published or is_secretariat(user)
+    if isinstance(obj, Practice):
+        return obj.is_published or is_secretariat(user) or city_role(user, obj.city_id) is not None
+    return visible_to(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------
+# What a person may do
+
+
+def _secretariat(user: Any, obj: Any) -> bool:
+    return is_secretariat(user)
+
+
+def _logged_in(user: Any, obj: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _city_id(obj: Any) -> int | None:
+    if isinstance(obj, City):
+        return obj.pk
+    return getattr(obj, "city_id", None)
+
+
+def _member(user: Any, obj: Any) -> bool:
+    return is_secretariat(user) or city_role(user, _city_id(obj)) is not None
+
+
+def _editor(user: Any, obj: Any) -> bool:
+    """Only the city's own editors answer for it; the secretariat does not answer for cities."""
+    return city_role(user, _city_id(obj)) == Role.EDITOR
+
+
+def _reviewer(user: Any, obj: Any) -> bool:
+    return is_secretariat(user) or city_role(user, _city_id(obj)) == Role.REVIEWER
+
+
+def _practice_editor(user: Any, practice: Practice) -> bool:
+    """The secretariat edits any practice; the city edits its draft or one sent back to it,
+    not while the secretariat reviews it."""
+    return is_secretariat(user) or (practice.is_editable_by_city and _editor(user, practice))
+
+
+_RULES: dict[Perm, Callable[[Any, Any], bool]] = {
+    Perm.VIEW_CITY_TEAM: _member,
+    Perm.MANAGE_CITIES: _secretariat,
+    Perm.START_SELF_TEST: _editor,
+    Perm.VIEW_ASSESSMENT: _member,
+    Perm.ANSWER_ASSESSMENT: _editor,
+    Perm.REVIEW_ASSESSMENT: _reviewer,
+    Perm.MANAGE_ROUNDS: _secretariat,
+    Perm.EDIT_PRACTICE: _practice_editor,
+    Perm.SUBMIT_PRACTICE: _editor,
+    Perm.PUBLISH_PRACTICE: _secretariat,
+    Perm.MANAGE_FRAMEWORKS: _secretariat,
+    Perm.MANAGE_NEWS: _secretariat,
+    Perm.MANAGE_INVITATIONS: _secretariat,
+    Perm.USE_ACCOUNT: _logged_in,
+}
+
+_REFUSALS: dict[Perm, Any] = {
+    Perm.ANSWER_ASSESSMENT: gettext_lazy(
+        "Only the city's editors may change or submit its answers."
+    ),
+    Perm.REVIEW_ASSESSMENT: gettext_lazy(
+        "Only the city's reviewers and the secretariat may review its answers."
+    ),
+    Perm.START_SELF_TEST: gettext_lazy("Only the city's editors may start a self-test for it."),
+    Perm.SUBMIT_PRACTICE: gettext_lazy("Only the city's editors may send its practice for review."),
+    Perm.EDIT_PRACTICE: gettext_lazy("You cannot change this practice now."),
+    Perm.MANAGE_ROUNDS: gettext_lazy("Only the secretariat manages rounds."),
+    Perm.PUBLISH_PRACTICE: gettext_lazy("Only the secretariat publishes practices."),
+    Perm.MANAGE_FRAMEWORKS: gettext_lazy("Only the secretariat manages frameworks."),
+}
+
+
+def has_perm(user: Any, perm: Perm, obj: Any = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _RULES[perm](user, obj)
+
+
+def require(user: Any, perm: Perm, obj: Any = None) -> None:
+    """For services: refuse the step with a reason the page and the API both show."""
+    if not has_perm(user, perm, obj):
+        raise NotAllowed(str(_REFUSALS.get(perm) or _("You may not do this.")))
+
+
+# ---------------------------------------------------------------------------------------
+# Views declare what they need
+
+
+View: TypeAlias = Callable[..., HttpResponse]
+
+
+def permission_required(
+    perm: Perm | None,
+    model: type[Model] | None = None,
+    *,
+    lookup: dict[str, str] | None = None,
+    login: bool = True,
+) -> Callable[[View], View]:
+    """Load the object named by the URL, then check the permission, the same way everywhere.
+
+    - ``login``: anonymous visitors are sent to log in (for pages that are never public);
+    - with ``model``: the object is looked up in ``visible_to(user, model)`` by the URL keywords
+      in ``lookup`` (URL keyword → field, default ``{"pk": "pk"}``) and passed to the view in
+      their place; one the person may not know exists is a 404;
+    - with ``perm``: a person who may see the object but not do this gets 403.
+    """
+    fields = lookup or {"pk": "pk"}
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if login and not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            obj = None
+            if model is not None:
+                try:
+                    where = {field: kwargs.pop(name) for name, field in fields.items()}
+                    obj = visible_to(user, model).filter(**where).first()
+                except (ValueError, OverflowError):
+                    obj = None
+                if obj is None:
+                    raise Http404
+                args = (obj, *args)
+            if perm is not None and not has_perm(user, perm, obj):
+                if not user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.permission = perm  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
