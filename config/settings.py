@@ -117,17 +117,25 @@ LOGOUT_REDIRECT_URL = "site:home"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 
-# Repeated failed logins: five failures lock the username from that address for 15 minutes.
+# Repeated failed logins (integratingcities/accounts/throttle.py): for 15 minutes, five failures
+# lock a login name from that address, and thirty lock the address whatever the names. Both are
+# checked before any password is hashed.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30)  # ours, not an axes setting
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "integratingcities.accounts.throttle.LoginThrottleHandler"
 # Django's login form calls the e-mail field "username"; axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "integratingcities.accounts.permissions.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT reverse proxies the address the
+# outermost one put in X-Forwarded-For (django-ipware, which axes' own proxy settings need, is
+# not installed).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "integratingcities.accounts.throttle.client_ip"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -91,3 +91,85 @@ def test_an_overlong_login_name_is_no_server_error(db: None, url: str) -> None:
     response = client_for(None).post(url, {"username": "x" * 300, "password": "p"})
     assert response.status_code == 200
     assert all(len(a.username or "") <= 255 for a in AccessAttempt.objects.all())
+
+
+@pytest.fixture
+def hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every use of the password hasher: checking a password, or the decoy hash Django computes
+    for an unknown name (so that the answer takes as long)."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    calls: list[str] = []
+    verify, encode = MD5PasswordHasher.verify, MD5PasswordHasher.encode
+
+    def counted_verify(self: MD5PasswordHasher, password: str, encoded: str) -> bool:
+        calls.append("verify")
+        return verify(self, password, encoded)
+
+    def counted_encode(self: MD5PasswordHasher, password: str, salt: str) -> str:
+        calls.append("encode")
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "verify", counted_verify)
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counted_encode)
+    return calls
+
+
+def _locked_out(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 429 and "Too many failed attempts" in response.content.decode()
+
+
+def test_a_flood_of_names_from_one_address_is_stopped_before_hashing(
+    people: People,
+    settings,
+    hashing: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    limit = settings.AXES_IP_FAILURE_LIMIT
+    assert limit > settings.AXES_FAILURE_LIMIT
+    client = client_for(None)
+    for number in range(limit - 1):
+        response = client.post(LOGIN, {"username": f"nobody{number}@example.org", "password": "x"})
+        assert response.status_code == 200, number
+    assert _locked_out(client.post(LOGIN, {"username": "last@example.org", "password": "x"}))
+    assert len(hashing) == limit  # one hash per failure until then
+    hashing.clear()
+    assert _locked_out(client.post(LOGIN, {"username": "more@example.org", "password": "x"}))
+    assert _locked_out(client.post(LOGIN, {"username": people.editor.email, "password": PASSWORD}))
+    assert hashing == []
+    other_machine = client_for(None)
+    response = other_machine.post(
+        LOGIN, {"username": people.editor.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
+
+
+def test_a_login_does_not_wipe_the_failures_of_its_address(
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    client = client_for(None)
+    for number in range(settings.AXES_IP_FAILURE_LIMIT - 1):
+        client.post(LOGIN, {"username": f"nobody{number}@example.org", "password": "x"})
+    response = client.post(LOGIN, {"username": people.viewer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    client.post(reverse("accounts:logout"))
+    assert _locked_out(client.post(LOGIN, {"username": "again@example.org", "password": "x"}))
+
+
+def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_saw(
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.PROXY_COUNT = 1
+    client = client_for(None)
+    for number in range(settings.AXES_IP_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": f"nobody{number}@example.org", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}, 203.0.113.5",  # the left part is made up
+        )
+    credentials = {"username": people.editor.email, "password": PASSWORD}
+    assert _locked_out(client.post(LOGIN, credentials, HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    response = client_for(None).post(LOGIN, credentials, HTTP_X_FORWARDED_FOR="203.0.113.6")
+    assert response.status_code == 302
+
