@@ -10,16 +10,23 @@ from .models import Role
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, with the address's length enforced.
+    """Django's login form, with the address's length enforced and its case ignored.
 
     Django sets the field's maximum length without checking it, so a longer value went on to be
     recorded by axes as a failed attempt, which PostgreSQL refuses (a server error).
+
+    The address is compared whatever its case (``EmailUserManager.get_by_natural_key``), and
+    given in lower case to ``authenticate()``, so that axes counts ``Editor.Ghent@…`` and
+    ``editor.ghent@…`` as one name: case variants do not get five tries each.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).lower()
 
 
 class InvitationForm(forms.Form):

@@ -22,6 +22,17 @@ class EmailUserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """The account with this e-mail address whatever its case (how logins find a person).
+
+        Addresses that differ only by case may exist side by side (the column is unique as
+        written): the exact spelling wins, then the oldest account, so the answer never varies.
+        """
+        matches = list(self.filter(email__iexact=username).order_by("pk"))
+        if not matches:
+            raise self.model.DoesNotExist(f"No user with the e-mail address {username!r}")
+        return next((user for user in matches if user.email == username), matches[0])
+
     def create_user(
         self, email: str, password: str | None = None, **extra_fields: object
     ) -> "User":

@@ -173,3 +173,35 @@ def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_saw(
     response = client_for(None).post(LOGIN, credentials, HTTP_X_FORWARDED_FOR="203.0.113.6")
     assert response.status_code == 302
 
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_the_address_is_not_case_sensitive(people: People, url: str) -> None:
+    client = client_for(None)
+    response = client.post(url, {"username": "Secretariat@Example.ORG", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(people.secretariat.pk)
+
+
+def test_case_variants_of_one_address_share_its_lockout(people: People) -> None:
+    client = client_for(None)
+    for variant in [
+        "Editor.Ghent@example.org",
+        "EDITOR.GHENT@EXAMPLE.ORG",
+        "editor.Ghent@example.org",
+        "Editor.ghent@Example.org",
+        "eDitor.ghent@example.org",
+    ]:
+        client.post(LOGIN, {"username": variant, "password": "wrong"})
+    assert _locked_out(client.post(LOGIN, {"username": people.editor.email, "password": PASSWORD}))
+
+
+def test_addresses_differing_only_by_case_resolve_the_same_way_every_time(db: None) -> None:
+    from integratingcities.lib.testing import UserFactory
+
+    older = UserFactory(email="Dup@example.org")
+    newer = UserFactory(email="dup@example.org")
+    assert User.objects.get_by_natural_key("Dup@example.org") == older
+    assert User.objects.get_by_natural_key("dup@example.org") == newer
+    assert User.objects.get_by_natural_key("DUP@EXAMPLE.ORG") == older
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get_by_natural_key("nobody@example.org")
