@@ -23,10 +23,10 @@ var:
 	mkdir -p var
 
 migrate: venv var
-	DEBUG=$${DEBUG:-true} $(MANAGE) migrate --noinput
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) migrate --noinput
 
 demo: migrate
-	DEBUG=$${DEBUG:-true} $(MANAGE) load_demo
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) load_demo
 
 run: demo
 	@echo
@@ -39,7 +39,7 @@ run: demo
 	@echo "  editor, other city editor.riga@example.org"
 	@echo "E-mails (invitations, password resets) are printed in this terminal."
 	@echo
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(VENV)/bin/ruff check .

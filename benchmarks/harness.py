@@ -89,6 +89,7 @@ def prepare_environment() -> None:
         "DEBUG": "false",
         "SECRET_KEY": "bench",
         "ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "http://testserver",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_MANIFEST": "false",
     }
