@@ -1,14 +1,22 @@
-"""Every URL, tried as every role: who may see what (DESIGN section 7)."""
+"""Every URL and every API operation, tried as every role: who may see what (DESIGN section 7)."""
 
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from integratingcities.accounts.services import token_create
+from integratingcities.api.api import api
 from integratingcities.assessments.models import Answer, Assessment
+from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
-from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
 from integratingcities.practices.models import Practice
@@ -21,14 +29,14 @@ SECRETARIAT = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "secretariat":
 GHENT_PRIVATE = {**dict.fromkeys(ROLES, 200), "anonymous": "login", "outsider": 403}
 DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
 GHENT_ANSWERS = {**GHENT_PRIVATE, "outsider": 404}
-OPEN, PUBLISHED, ANSWERS, SELFTEST = 1001, 1002, 2001, 3001
+OPEN, PUBLISHED, ANSWERS, VALIDATED, SELFTEST = 1001, 1002, 2001, 2002, 3001
 BENCHMARK = "anti-discrimination-job-market"
 # A published practice, a draft of Ghent's, and an answer of Ghent's with evidence to propose.
 PRACTICE, GHENT_DRAFT, EVIDENCE = "published-practice", "ghent-draft-practice", 4001
 GHENT_DRAFT_EDIT = {**GHENT_PRIVATE, "viewer": 403, "reviewer": 403, "outsider": 404}
 
 # url name -> (kwargs, expected status per role)
-MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "site:home": ({}, PUBLIC),
     "frameworks:charter": ({}, PUBLIC),
     "frameworks:list": ({}, PUBLIC),
@@ -82,11 +90,12 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "practices:edit": ({"key": GHENT_DRAFT}, GHENT_DRAFT_EDIT),
 }
 # Actions that only take POST: (url name, kwargs, who may).
-ACTIONS = {
+ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "rounds:remind": ({"pk": OPEN}, {"secretariat"}),
     "rounds:close": ({"pk": OPEN}, {"secretariat"}),
     "rounds:publish": ({"pk": OPEN}, {"secretariat"}),
     "rounds:invite": ({"pk": OPEN}, {"secretariat"}),
+    "rounds:correct": ({"pk": PUBLISHED}, {"secretariat"}),
     "assessments:submit": ({"pk": ANSWERS}, {"editor"}),
     "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
@@ -104,9 +113,26 @@ ACTIONS = {
 NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
 
 
+_PARSED: dict[str, dict[str, Any]] = {}
+
+
 @pytest.fixture
-def content(people: People) -> None:
-    charter = framework_import_path(
+def parse_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each framework file is parsed once per run (most of an import's time, and this file
+    imports two for some 700 tests); every import gets its own copy."""
+    parse = framework_services.parse_framework_file
+
+    def parsed(text: str, *, source: str) -> dict[str, Any]:
+        if text not in _PARSED:
+            _PARSED[text] = parse(text, source=source)
+        return copy.deepcopy(_PARSED[text])
+
+    monkeypatch.setattr(framework_services, "parse_framework_file", parsed)
+
+
+@pytest.fixture
+def content(people: People, parse_once: None) -> None:
+    charter = framework_services.framework_import_path(
         path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
     ).framework
     dates = {"opens_on": "2026-01-01", "closes_on": "2026-12-31", "framework": charter}
@@ -114,7 +140,7 @@ def content(people: People) -> None:
     published = Round.objects.create(pk=PUBLISHED, title="Done", status="published", **dates)
     Assessment.objects.create(pk=ANSWERS, city=people.ghent, framework=charter, round_id=OPEN)
     Assessment.objects.create(
-        city=people.ghent, framework=charter, round=published, state="validated"
+        pk=VALIDATED, city=people.ghent, framework=charter, round=published, state="validated"
     )
     Project.objects.create(slug="mixities", name="MIXITIES")
     NewsItem.objects.create(
@@ -126,7 +152,7 @@ def content(people: People) -> None:
         published_at="2024-01-01T00:00Z",
     )
     NewsItem.objects.create(slug="draft-news", title="Draft", summary="s", body="b")
-    benchmark = framework_import_path(
+    benchmark = framework_services.framework_import_path(
         path=Path(settings.BASE_DIR) / f"content/frameworks/{BENCHMARK}.v1.yaml", publish=True
     ).framework
     Assessment.objects.create(pk=SELFTEST, city=people.ghent, framework=benchmark)
@@ -142,7 +168,7 @@ def content(people: People) -> None:
     Practice.objects.create(key=GHENT_DRAFT, title="Draft", city=people.ghent, **practice)
 
 
-def _names(patterns: list[object], namespace: str = "") -> set[str]:
+def _names(patterns: Sequence[object], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -234,3 +260,201 @@ def test_practice_drafts_are_for_their_city_and_the_secretariat(
     assert page.status_code == expected
     assert api.status_code == expected
     assert client.get(f"/api/v1/practices/{PRACTICE}").status_code == 200
+
+
+# The API: every operation of the OpenAPI schema, as every role, logged in by a personal token
+# and by the browser session. Public reads are 200; what the person may not know exists is a 404;
+# a step on a visible object that the person may not take is a 403; without credentials, 401.
+
+API_PUBLIC = dict.fromkeys(ROLES, 200)
+API_LOGGED_IN = {**API_PUBLIC, "anonymous": 401}
+API_NOT_PUBLISHED = dict.fromkeys(ROLES, 404)  # an open round's results, even for the secretariat
+API_DRAFT = {**dict.fromkeys(ROLES, 404), "secretariat": 200}
+API_GHENT_PRACTICE_DRAFT = {**API_PUBLIC, "anonymous": 404, "outsider": 404}
+API_GHENT_ANSWERS = {**API_LOGGED_IN, "outsider": 404}
+# Only the city's editors answer for it; the secretariat and the city's other people see them.
+API_GHENT_ANSWER = {**API_GHENT_ANSWERS, "secretariat": 403, "viewer": 403, "reviewer": 403}
+# The editor may submit, and is told what is still missing: nothing is answered yet.
+API_GHENT_SUBMIT = {**API_GHENT_ANSWER, "editor": 409}
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    expected: dict[str, int]
+    body: object = None  # sent as JSON, for operations that take one
+
+
+# (method, path as in the OpenAPI schema) -> the calls made of it
+API_MATRIX: dict[tuple[str, str], list[Call]] = {
+    ("GET", "/api/v1/cities/"): [Call("/api/v1/cities/", API_PUBLIC)],
+    ("GET", "/api/v1/cities/{slug}"): [Call("/api/v1/cities/ghent", API_PUBLIC)],
+    ("GET", "/api/v1/frameworks/"): [Call("/api/v1/frameworks/", API_PUBLIC)],
+    ("GET", "/api/v1/frameworks/{lineage}/{version}"): [
+        Call("/api/v1/frameworks/charter/1", API_PUBLIC),
+        Call(f"/api/v1/frameworks/{BENCHMARK}/2", API_DRAFT),
+    ],
+    ("GET", "/api/v1/rounds/"): [Call("/api/v1/rounds/", API_PUBLIC)],
+    ("GET", "/api/v1/rounds/{round_id}/results"): [
+        Call(f"/api/v1/rounds/{PUBLISHED}/results", API_PUBLIC),
+        Call(f"/api/v1/rounds/{OPEN}/results", API_NOT_PUBLISHED),
+    ],
+    ("GET", "/api/v1/assessments/"): [Call("/api/v1/assessments/", API_LOGGED_IN)],
+    ("GET", "/api/v1/assessments/{assessment_id}"): [
+        Call(f"/api/v1/assessments/{ANSWERS}", API_GHENT_ANSWERS),
+        Call(f"/api/v1/assessments/{SELFTEST}", API_GHENT_ANSWERS),
+    ],
+    ("PUT", "/api/v1/assessments/{assessment_id}/answers"): [
+        Call(f"/api/v1/assessments/{ANSWERS}/answers", API_GHENT_ANSWER, body=[]),
+    ],
+    ("POST", "/api/v1/assessments/{assessment_id}/submit"): [
+        Call(f"/api/v1/assessments/{ANSWERS}/submit", API_GHENT_SUBMIT),
+    ],
+    ("GET", "/api/v1/practices/"): [Call("/api/v1/practices/", API_PUBLIC)],
+    ("GET", "/api/v1/practices/facets"): [Call("/api/v1/practices/facets", API_PUBLIC)],
+    ("GET", "/api/v1/practices/{key}"): [
+        Call(f"/api/v1/practices/{PRACTICE}", API_PUBLIC),
+        Call(f"/api/v1/practices/{GHENT_DRAFT}", API_GHENT_PRACTICE_DRAFT),
+    ],
+}
+API_CALLS = [
+    pytest.param(method, template, call, id=f"{method} {call.path}")
+    for (method, template), calls in API_MATRIX.items()
+    for call in calls
+]
+# Who calls: nobody, or each logged-in role by a personal token and by the browser session.
+CALLERS = [
+    pytest.param("anonymous", "", id="anonymous"),
+    *(
+        pytest.param(role, via, id=f"{role}-{via}")
+        for role in ROLES[1:]
+        for via in ("token", "session")
+    ),
+]
+# Known: an operation without authentication does not read a personal token, so a token's
+# holder is answered as an anonymous visitor there (a session is read). Where that person may
+# see more than a visitor (drafts of their city's practices, the secretariat's draft
+# frameworks and unpublished rounds), the token sees less than the same person's session.
+TOKEN_NOT_READ = pytest.mark.xfail(
+    strict=True, reason="operations without authentication ignore a personal token"
+)
+
+
+@cache
+def _operations() -> dict[tuple[str, str], dict[str, Any]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path): operation
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    operations = _operations()
+    assert set(operations) == set(API_MATRIX)
+    for key, operation in operations.items():
+        takes_body = "requestBody" in operation
+        assert all((call.body is not None) == takes_body for call in API_MATRIX[key]), key
+
+
+def _known_token_gap(
+    request: pytest.FixtureRequest, method: str, template: str, role: str, via: str, seen: bool
+) -> None:
+    """Mark the case as the known gap when a token caller should see more than a visitor on
+    an operation without authentication."""
+    public = not _operations()[(method, template)].get("security")
+    if via == "token" and public and seen:
+        request.applymarker(TOKEN_NOT_READ)
+
+
+def _call(people: People, role: str, via: str, method: str, path: str, body: object = None) -> Any:
+    user = people.all_roles()[role]
+    headers: dict[str, str] = {}
+    if via == "token":
+        assert user is not None
+        headers["Authorization"] = f"Bearer {token_create(user=user, name='matrix')[1]}"
+        user = None
+    data = b"" if body is None else json.dumps(body)
+    return client_for(user).generic(
+        method, path, data, content_type="application/json", headers=headers
+    )
+
+
+@pytest.mark.parametrize(("role", "via"), CALLERS)
+@pytest.mark.parametrize(("method", "template", "call"), API_CALLS)
+def test_who_may_call_what(
+    request: pytest.FixtureRequest,
+    content: None,
+    people: People,
+    method: str,
+    template: str,
+    call: Call,
+    role: str,
+    via: str,
+) -> None:
+    expected = call.expected[role]
+    _known_token_gap(request, method, template, role, via, expected != call.expected["anonymous"])
+    response = _call(people, role, via, method, call.path, call.body)
+    assert response.status_code == expected, (role, via, response.content[:300])
+    if response.status_code >= 400:
+        assert "detail" in response.json()
+
+
+# What the API's lists hold, per role: only what the person may know exists.
+EVERY_ASSESSMENT = frozenset({str(ANSWERS), str(VALIDATED), str(SELFTEST)})
+LIST_FRAMEWORKS = frozenset({"charter/1", f"{BENCHMARK}/1"})
+API_LISTS: dict[str, dict[str, frozenset[str]]] = {
+    "/api/v1/assessments/": {
+        **dict.fromkeys(["secretariat", "editor", "viewer", "reviewer"], EVERY_ASSESSMENT),
+        "outsider": frozenset(),
+    },
+    "/api/v1/rounds/": {
+        **dict.fromkeys(ROLES, frozenset({str(PUBLISHED)})),
+        "secretariat": frozenset({str(OPEN), str(PUBLISHED)}),
+    },
+    "/api/v1/frameworks/": {
+        **dict.fromkeys(ROLES, LIST_FRAMEWORKS),
+        "secretariat": LIST_FRAMEWORKS | {f"{BENCHMARK}/2"},
+    },
+    # The library lists published practices only: a city's drafts, for nobody.
+    "/api/v1/practices/": dict.fromkeys(ROLES, frozenset({PRACTICE})),
+}
+
+
+def _listed(path: str, body: Any) -> set[str]:
+    rows = body["items"] if isinstance(body, dict) else body
+    if path == "/api/v1/frameworks/":
+        return {f"{row['lineage']}/{row['version']}" for row in rows}
+    return {str(row["key"] if "key" in row else row["id"]) for row in rows}
+
+
+@pytest.mark.parametrize(("role", "via"), CALLERS)
+@pytest.mark.parametrize("path", sorted(API_LISTS))
+def test_api_lists_hold_only_what_the_person_may_know_exists(
+    request: pytest.FixtureRequest, content: None, people: People, path: str, role: str, via: str
+) -> None:
+    expected = API_LISTS[path].get(role)
+    anonymous = API_LISTS[path].get("anonymous")
+    _known_token_gap(request, "GET", path, role, via, expected != anonymous)
+    response = _call(people, role, via, "GET", path)
+    if expected is None:
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 200
+        assert _listed(path, response.json()) == expected
+
+
+def test_api_writes_by_session_need_the_csrf_token(content: None, people: People) -> None:
+    """A browser session writes only with the CSRF token; a personal token needs none."""
+    client = client_for(people.editor)
+    client.handler.enforce_csrf_checks = True
+    writes = [(key, call) for key, calls in API_MATRIX.items() for call in calls if key[0] != "GET"]
+    assert writes
+    for (method, _template), call in writes:
+        body = b"" if call.body is None else json.dumps(call.body)
+        response = client.generic(method, call.path, body, content_type="application/json")
+        assert response.status_code == 403, call.path
+        assert "CSRF" in response.json()["detail"]
+        by_token = _call(people, "editor", "token", method, call.path, call.body)
+        assert by_token.status_code == call.expected["editor"], call.path
