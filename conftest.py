@@ -21,7 +21,4 @@ def empty_cache() -> None:
     """Each test starts with an empty cache: database ids are reused between tests."""
     from django.core.cache import cache
 
-    from integratingcities.toolkits.selectors import forget_peers
-
     cache.clear()
-    forget_peers()

@@ -16,12 +16,13 @@ dropped at the end; migrations; the Charter imported and published. For each N i
    assessment that answers every item of the Charter: the 11 rating items (levels spread over
    fully, partly, not at all and not applicable, each with evidence and a link) and the
    survey's choice, number and text items. Populations are spread over the four size bands,
-   countries over 30 codes. All made with bulk_create;
+   countries over 30 codes. All made with bulk_create; then their scores are recorded, as
+   validation does (``assessments.services.scores_record``);
 2. runs ANALYZE;
 3. measures the round results page (plain, ?country=DE and ?band=MEDIUM), the policymaker
    chart (cold: the cache is cleared, untimed, before every request; and warm), the city
-   results page of synthetic-city-0001 (DE, MEDIUM band), all anonymous; and the response
-   board, logged in as a staff user (``Client.force_login``).
+   results page of synthetic-city-0001 (DE, MEDIUM band; cold and warm), all anonymous; and
+   the response board, logged in as a staff user (``Client.force_login``).
 
 Targets (the Charter monitoring issue): the query count of every page does not grow with N;
 the round results page answers in under 300 ms (median) at N = 2,000 on PostgreSQL. The
@@ -63,6 +64,7 @@ def pages() -> list[Page]:
         Page(f"round results ?band={FILTER_BAND}", f"{results}?band={FILTER_BAND}"),
         Page(f"chart {CHART_SECTION}.svg, cold cache", chart, before=cache.clear),
         Page(f"chart {CHART_SECTION}.svg, warm cache", chart),
+        Page("city results, cold cache", f"{results}{MEASURED_CITY}/", before=cache.clear),
         Page("city results", f"{results}{MEASURED_CITY}/"),
         Page("response board (staff)", f"/rounds/{pk}/", client=staff_client),
     ]
@@ -89,6 +91,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
 
     from integratingcities.accounts.models import User
     from integratingcities.assessments.models import Answer, Assessment, AssessmentState, Comment
+    from integratingcities.assessments.services import scores_record
     from integratingcities.cities.models import City
     from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
     from integratingcities.rounds.models import Round, RoundStatus
@@ -172,6 +175,8 @@ def generate(n: int, seed: int) -> dict[str, int]:
                     )
                 answers.append(answer)
         Answer.objects.bulk_create(answers, batch_size=2000)
+        # What assessment_validate does for each assessment it validates.
+        scores_record(assessments=assessments)
 
     return {
         "cities": len(cities),

@@ -103,7 +103,7 @@ class Assessment(models.Model):
         ),
     )
     # Section results and top-level items, recorded at validation (validated answers never
-    # change): see assessments.services.scores_record. None until then.
+    # change): see results.scores.record. None until then.
     scores = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

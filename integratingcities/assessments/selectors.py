@@ -1,19 +1,17 @@
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
-
 from integratingcities.accounts.models import Membership
 from integratingcities.accounts.permissions import is_secretariat
 from integratingcities.audit import selectors as audit_selectors
 from integratingcities.audit.models import Action
-from integratingcities.frameworks.models import Item, ItemKind, Level, Section
-from integratingcities.lib import scoring
+from integratingcities.frameworks.models import Item, Level, Section
 from integratingcities.lib.translation import translate
 
 from .models import Answer, Assessment, Comment
@@ -240,103 +238,4 @@ def comments_of(assessment: Assessment) -> QuerySet[Comment]:
 def with_framework(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return assessments.select_related("city", "framework", "round").prefetch_related(
         Prefetch("framework__sections", queryset=Section.objects.order_by("position"))
-    )
-
-
-def validated_stamp(assessments: QuerySet[Assessment]) -> str:
-    """A cheap key that changes whenever the validated answers among these can have changed.
-
-    Validated is a final state and only editable states accept answers, so the answers counted
-    in results change only when one more assessment is validated: that moves the count, the
-    latest validation time and, as ids are never reused, the highest id. Caches of results are
-    keyed by it.
-    """
-    stamp = assessments.aggregate(n=Count("pk"), top=Max("pk"), last=Max("validated_at"))
-    last = stamp["last"].isoformat() if stamp["last"] else "-"
-    return f"{stamp['n']}:{stamp['top']}:{last}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Scores of many assessments at once. Answers are read as three integers each and the items and
-# levels they point to are looked up in Python: on both databases that is several times faster
-# than a join grouped in SQL, and no object is made per answer.
-
-ItemLookup = Mapping[int, tuple[str, str, float]]  # item id: (item key, section key, weight)
-
-
-def rating_items(framework_id: int) -> dict[int, tuple[str, str, float]]:
-    """A framework's scored items (rating items outside context sections), for ``tally``."""
-    return {
-        pk: (key, section, float(weight))
-        for pk, key, section, weight in Item.objects.filter(
-            section__framework_id=framework_id,
-            kind=ItemKind.RATING,
-            section__is_context=False,
-        ).values_list("pk", "key", "section__key", "weight")
-    }
-
-
-def level_scores(levels: QuerySet[Level]) -> dict[int, float | None]:
-    return {pk: None if v is None else float(v) for pk, v in levels.values_list("pk", "score")}
-
-
-def top_score(framework_id: int) -> float | None:
-    """The highest score of a framework's scales: answers at it meet the item in full."""
-    found = Level.objects.filter(scale__framework_id=framework_id).aggregate(top=Max("score"))
-    return None if found["top"] is None else float(found["top"])
-
-
-@dataclass(frozen=True)
-class Tally:
-    sections: dict[int, dict[str, scoring.SectionResult]]  # per assessment, per section key
-    top_items: dict[int, frozenset[str]]  # per assessment, the item keys answered at the top
-
-
-def tally(
-    assessment_ids: Iterable[int],
-    items: ItemLookup,
-    scores: Mapping[int, float | None],
-    top: float | None,
-) -> Tally:
-    """Section results and top-level items of these assessments, by ``lib.scoring``'s rules.
-
-    Answers to items missing from ``items`` (text items, items of no account) are left out.
-    """
-    top_items: dict[int, set[str]] = defaultdict(set)
-
-    def answers() -> Iterable[tuple[int, str, float, float | None]]:
-        for assessment_id, item_id, level_id in (
-            Answer.objects.filter(assessment_id__in=list(assessment_ids))
-            .order_by()
-            .values_list("assessment_id", "item_id", "level_id")
-        ):
-            item = items.get(item_id)
-            if item is None:
-                continue
-            key, section, weight = item
-            score = None if level_id is None else scores.get(level_id)
-            if score is not None and top is not None and score >= top:
-                top_items[assessment_id].add(key)
-            yield assessment_id, section, weight, score
-
-    sections = scoring.section_results(answers())
-    return Tally(sections, {pk: frozenset(keys) for pk, keys in top_items.items()})
-
-
-def record_of(tallied: Tally, assessment_id: int) -> dict[str, Any]:
-    """What ``Assessment.scores`` holds: JSON, read back by ``recorded``."""
-    return {
-        "sections": {
-            key: [result.score, result.scored_items, result.items]
-            for key, result in tallied.sections.get(assessment_id, {}).items()
-        },
-        "top_items": sorted(tallied.top_items.get(assessment_id, ())),
-    }
-
-
-def recorded(record: Mapping[str, Any]) -> tuple[dict[str, float | None], frozenset[str]]:
-    """Section scores and top-level items from ``Assessment.scores`` (see ``record_of``)."""
-    return (
-        {key: section[0] for key, section in record["sections"].items()},
-        frozenset(record["top_items"]),
     )

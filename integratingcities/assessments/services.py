@@ -4,7 +4,6 @@ Each step checks every rule itself (who acts, the state of the answers, the stat
 and raises ``AssessmentError`` or ``NotAllowed``; the pages and the API only show the reason.
 """
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +19,6 @@ from integratingcities.frameworks.models import Item, ItemKind, Level
 from integratingcities.lib.errors import DomainError
 from integratingcities.permissions import Perm, require
 
-from . import selectors
 from .models import Answer, Assessment, AssessmentState, Comment
 
 
@@ -337,18 +335,12 @@ def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
 def scores_record(*, assessments: Sequence[Assessment]) -> None:
     """Record the scores of validated assessments, whose answers no longer change.
 
-    Comparisons across a network then read one row per city instead of every answer.
+    Comparisons across a network then read one row per city instead of every answer. What is
+    recorded, and how, is the results module's (``results.scores.records``).
     """
-    by_framework: dict[int, list[Assessment]] = defaultdict(list)
+    from integratingcities.results.scores import records
+
+    found = records(assessments)
     for assessment in assessments:
-        by_framework[assessment.framework_id].append(assessment)
-    for framework_id, group in by_framework.items():
-        tallied = selectors.tally(
-            [a.pk for a in group],
-            selectors.rating_items(framework_id),
-            selectors.level_scores(Level.objects.filter(scale__framework_id=framework_id)),
-            selectors.top_score(framework_id),
-        )
-        for assessment in group:
-            assessment.scores = selectors.record_of(tallied, assessment.pk)
+        assessment.scores = found[assessment.pk]
     Assessment.objects.bulk_update(assessments, ["scores"], batch_size=500)

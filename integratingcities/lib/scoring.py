@@ -5,6 +5,11 @@ score ("not applicable", "don't know") and an unanswered item are left out of ev
 reported as coverage instead, never counted as zero. A section's score is the weighted mean of
 its scored items; a framework's is the weighted mean of its scored sections, each section
 weighted by its own weight.
+
+A score is a *headline* (shown, ranked, compared, used for progress) only when enough of its
+weight is answered: see ``MIN_ANSWERED_SHARE``. An answer meets its item when it is at the top
+level of its scale (``at_top``); a city meets a section when the section's headline reaches
+``MEETS_THRESHOLD`` (``meets``). docs/analysis.md states every rule and where it lives.
 """
 
 from __future__ import annotations
@@ -19,16 +24,46 @@ from typing import Any, TypeVar
 Number = float | int | Decimal
 K = TypeVar("K")
 
+MIN_ANSWERED_SHARE = 0.5
+"""The share of its weight that must carry a scored answer for a score to be a headline.
+
+A section's (a key factor's, a role's) answered share is the weight of its items answered with
+a scored level, over the weight of all its scored items; "not applicable", "don't know" and
+unanswered items do not count as answered. The framework's answered share is the mean of its
+sections' answered shares, each weighted by the section's weight, so that an item counts in it
+as much as it counts in the overall score. Below the share the score is still computed (it
+orders gaps) but it is not shown as a headline: the page says "not enough answers to score" and
+shows what is known, the assessment gets no rank and is left out of its peers' statistics, and
+no progress is reported for it. (A score of 100 from 1 of 34 answers misleads.)
+"""
+
+
+def enough(answered_share: float) -> bool:
+    """Whether a score with this answered share (0 to 1) is a headline."""
+    return answered_share >= MIN_ANSWERED_SHARE - 1e-9
+
 
 @dataclass(frozen=True)
 class ItemAnswer:
-    """One item of a framework and what a city answered (``score`` None: not scored)."""
+    """One item of a framework and what a city answered (``score`` None: not scored).
+
+    ``top`` is the highest score of the item's scale (None: the ``top_score`` given to ``gaps``).
+    """
 
     item: str
     section: str
     weight: Number
     score: Number | None
     answered: bool = True
+    top: Number | None = None
+
+
+@dataclass(frozen=True)
+class SectionSize:
+    """A section of a framework: how many scored items it has, and their total weight."""
+
+    items: int
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -37,11 +72,28 @@ class SectionResult:
     score: float | None  # None when no item of the section has a scored answer
     scored_items: int
     items: int
+    scored_weight: float = 0.0  # the weight of the items with a scored answer
+    weight: float = 0.0  # the weight of all the section's items
 
     @property
     def coverage(self) -> float:
         """Share of the section's items that carry a score (0 to 1)."""
         return self.scored_items / self.items if self.items else 0.0
+
+    @property
+    def answered_share(self) -> float:
+        """Share of the section's weight that carries a score (0 to 1)."""
+        return min(self.scored_weight / self.weight, 1.0) if self.weight > 0 else 0.0
+
+    @property
+    def is_enough(self) -> bool:
+        """Enough of the section is answered for its score to be a headline."""
+        return self.score is not None and enough(self.answered_share)
+
+    @property
+    def headline(self) -> float | None:
+        """The score, if it is a headline (see ``MIN_ANSWERED_SHARE``); None otherwise."""
+        return self.score if self.is_enough else None
 
 
 @dataclass(frozen=True)
@@ -50,10 +102,20 @@ class Result:
     sections: dict[str, SectionResult]
     scored_items: int
     items: int
+    answered_share: float = 0.0  # see ``answered_share``
 
     @property
     def coverage(self) -> float:
         return self.scored_items / self.items if self.items else 0.0
+
+    @property
+    def is_enough(self) -> bool:
+        return self.score is not None and enough(self.answered_share)
+
+    @property
+    def headline(self) -> float | None:
+        """The overall score, if it is a headline (see ``MIN_ANSWERED_SHARE``)."""
+        return self.score if self.is_enough else None
 
 
 def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> float | None:
@@ -79,19 +141,22 @@ def mean_of_sums(total: float, weight_sum: float, lowest: float, highest: float)
 
 def section_results(
     answers: Iterable[tuple[K, str, float, float | None]],
+    sizes: Mapping[str, SectionSize] | None = None,
 ) -> dict[K, dict[str, SectionResult]]:
     """Section results of many assessments at once, by the rule of ``score``.
 
     ``answers`` are (assessment, section, weight, score) tuples, one per answer given; a score
     of None is an answer without a score. Summing plain tuples keeps a network's thousands of
-    answers from each becoming an ``ItemAnswer``.
+    answers from each becoming an ``ItemAnswer``. ``sizes`` gives each section's items and
+    weight in the framework; every assessment that has an answer then has a result for each of
+    these sections (answered or not). Without ``sizes`` they are counted from the answers given.
     """
     # Per (assessment, section): weighted total, scored weight, lowest, highest, scored, items.
     sums: dict[tuple[K, str], list[Any]] = {}
     for assessment, section, weight, value in answers:
         entry = sums.get((assessment, section))
         if entry is None:
-            entry = sums[(assessment, section)] = [0.0, 0.0, float("inf"), float("-inf"), 0, 0]
+            entry = sums[(assessment, section)] = [0.0, 0.0, float("inf"), float("-inf"), 0, 0, 0.0]
         entry[5] += 1
         if value is not None:
             if weight <= 0:
@@ -101,24 +166,68 @@ def section_results(
             entry[2] = min(entry[2], value)
             entry[3] = max(entry[3], value)
             entry[4] += 1
+        entry[6] += weight
     found: dict[K, dict[str, SectionResult]] = {}
-    for (assessment, section), (total, weight_sum, low, high, scored, items) in sums.items():
+    for (assessment, section), (
+        total,
+        weight_sum,
+        low,
+        high,
+        scored,
+        items,
+        all_weight,
+    ) in sums.items():
+        size = sizes.get(section) if sizes is not None else None
         found.setdefault(assessment, {})[section] = SectionResult(
-            section, mean_of_sums(total, weight_sum, low, high), scored, items
+            section,
+            mean_of_sums(total, weight_sum, low, high),
+            scored,
+            size.items if size is not None else items,
+            weight_sum,
+            size.weight if size is not None else all_weight,
         )
-    return found
+    if sizes is None:
+        return found
+    # Every section of the framework, in its order; any other after them.
+    return {
+        assessment: {
+            **{
+                key: sections.get(key) or SectionResult(key, None, 0, size.items, 0.0, size.weight)
+                for key, size in sizes.items()
+            },
+            **{key: result for key, result in sections.items() if key not in sizes},
+        }
+        for assessment, sections in found.items()
+    }
 
 
 def combine(
     sections: Mapping[str, SectionResult], section_weights: Mapping[str, Number] | None = None
 ) -> Result:
-    """The overall result from the section results (see ``overall``)."""
+    """The overall result from the section results (see ``overall`` and ``answered_share``)."""
     return Result(
         score=overall({name: result.score for name, result in sections.items()}, section_weights),
         sections=dict(sections),
         scored_items=sum(s.scored_items for s in sections.values()),
         items=sum(s.items for s in sections.values()),
+        answered_share=answered_share(sections, section_weights),
     )
+
+
+def answered_share(
+    sections: Mapping[str, SectionResult], section_weights: Mapping[str, Number] | None = None
+) -> float:
+    """The framework's answered share: its sections' answered shares, weighted as in ``overall``.
+
+    Sections without items of any weight are left out; with none left, nothing is answered.
+    """
+    weights = section_weights or {}
+    mean = weighted_mean(
+        (result.answered_share, weights.get(name, 1))
+        for name, result in sections.items()
+        if result.weight > 0
+    )
+    return 0.0 if mean is None else mean
 
 
 def overall(
@@ -133,19 +242,32 @@ def overall(
 
 
 def score(
-    answers: Sequence[ItemAnswer], section_weights: Mapping[str, Number] | None = None
+    answers: Sequence[ItemAnswer],
+    section_weights: Mapping[str, Number] | None = None,
+    sizes: Mapping[str, SectionSize] | None = None,
 ) -> Result:
-    """Section and framework scores with coverage, by the rules above."""
+    """Section and framework scores with coverage, by the rules above.
+
+    Without ``sizes``, ``answers`` should hold every item of the framework, unanswered ones
+    included (``answered=False``): the answered shares are measured against them.
+    """
     sections = section_results(
         (
-            0,
-            a.section,
-            float(a.weight),
-            float(a.score) if a.answered and a.score is not None else None,
-        )
-        for a in answers
+            (
+                0,
+                a.section,
+                float(a.weight),
+                float(a.score) if a.answered and a.score is not None else None,
+            )
+            for a in answers
+        ),
+        sizes,
     )
-    return combine(sections.get(0, {}), section_weights)
+    empty = {
+        key: SectionResult(key, None, 0, size.items, 0.0, size.weight)
+        for key, size in (sizes or {}).items()
+    }
+    return combine(sections.get(0, empty), section_weights)
 
 
 @dataclass(frozen=True)
@@ -249,17 +371,36 @@ class Gap:
     peers_meeting: int
 
 
+def at_top(score: Number | None, top: Number | None) -> bool:
+    """Whether a score is at the top level of its scale, whose highest score is ``top``: the
+    answer meets its item in full. An answer without a score never is."""
+    return score is not None and top is not None and float(score) >= float(top)
+
+
+def top_levels(levels: Iterable[tuple[K, Any, Number | None]]) -> frozenset[K]:
+    """Of (level, scale, score) triples, the levels at the top of their scale (``at_top``)."""
+    given = list(levels)
+    tops: dict[Any, float] = {}
+    for _level, scale, value in given:
+        if value is not None:
+            tops[scale] = max(tops.get(scale, float("-inf")), float(value))
+    return frozenset(level for level, scale, value in given if at_top(value, tops.get(scale)))
+
+
 def gaps(
     answers: Sequence[ItemAnswer], top_score: Number, peers_meeting: Mapping[str, int]
 ) -> list[Gap]:
     """Scored items below the top level: heaviest first, then those most peers already meet.
 
     Items answered "not applicable" are not gaps; unanswered items are reported as coverage.
+    An item's top is its scale's (``ItemAnswer.top``), or ``top_score`` where none is given.
     """
     found = [
         Gap(a.item, float(a.weight), peers_meeting.get(a.item, 0))
         for a in answers
-        if a.answered and a.score is not None and float(a.score) < float(top_score)
+        if a.answered
+        and a.score is not None
+        and not at_top(a.score, top_score if a.top is None else a.top)
     ]
     return sorted(found, key=lambda g: (-g.weight, -g.peers_meeting, g.item))
 
@@ -267,13 +408,14 @@ def gaps(
 # ---------------------------------------------------------------------------------------------
 # Thematic benchmarks: how near the standard, what more to do, progress.
 
-# A city "meets" a key factor (or a commitment) when its score there reaches this: most of what
-# the benchmark asks is done, and the rest at least partly. It decides which cities' evidence
-# is offered as inspiration and how many peers already meet a gap.
+# A city "meets" a key factor (or a role) when its headline score there reaches this: most of
+# what the benchmark asks is done, and the rest at least partly. It decides which cities'
+# evidence is offered as inspiration. (An item is met at the top level: see ``at_top``.)
 MEETS_THRESHOLD = 75.0
 
 
 def meets(section_score: Number | None) -> bool:
+    """Pass a headline (``SectionResult.headline``): a score on too few answers meets nothing."""
     return section_score is not None and float(section_score) >= MEETS_THRESHOLD
 
 

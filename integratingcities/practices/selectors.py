@@ -4,7 +4,7 @@ practices that answer a city's gaps, and the labels of roles, commitments and ke
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django_countries import countries
-
 from integratingcities.accounts.models import Membership
 from integratingcities.accounts.permissions import can_view_city_private, is_secretariat
 from integratingcities.cities.models import City
@@ -529,6 +528,7 @@ def practices_for_gaps(
     cities: set[int] | None = None,
     limit: int = 3,
     met_in_round: Any = None,
+    top_levels: Iterable[int] = (),
 ) -> dict[str, list[Practice]]:
     """Published practices per gap, in one query: at most ``limit`` for each key.
 
@@ -536,7 +536,8 @@ def practices_for_gaps(
     the result maps each key that has practices to them, newest first. ``cities`` keeps the
     practices of those cities only (None: any city). ``met_in_round`` (a round of ``lineage``)
     keeps, for each commitment, the practices of cities that gave it the top level of its scale
-    in a validated assessment of that round; it applies to item keys.
+    in a validated assessment of that round (``top_levels``: the ids of the round framework's
+    top levels, from the results module); it applies to item keys.
     """
     keys = sorted(set(keys))
     if not keys:
@@ -551,7 +552,7 @@ def practices_for_gaps(
     if cities is not None:
         themes = themes.filter(practice__city_id__in=sorted(cities))
     if met_in_round is not None:
-        themes = themes.filter(_met_in_round(met_in_round))
+        themes = themes.filter(_met_in_round(met_in_round, top_levels))
     themes = themes.annotate(
         gap_key=_gap_key(),
         rank=Window(
@@ -571,53 +572,28 @@ def _gap_key() -> Any:
     return Case(When(item_key="", then=F("section_key")), default=F("item_key"))
 
 
-def _met_in_round(round_: Any) -> Exists:
-    """The practice's city gave the theme's commitment the top level of its scale (no level
-    of that scale scores higher) in a validated assessment of the round."""
+def _met_in_round(round_: Any, top_levels: Iterable[int]) -> Exists:
+    """The practice's city gave the theme's commitment the top level of its scale (one of
+    ``top_levels``) in a validated assessment of the round."""
     from integratingcities.assessments.models import Answer, AssessmentState
-    from integratingcities.frameworks.models import Level
 
-    higher = Level.objects.filter(
-        scale_id=OuterRef("level__scale_id"), score__gt=OuterRef("level__score")
-    )
     return Exists(
         Answer.objects.filter(
             assessment__round=round_,
             assessment__state=AssessmentState.VALIDATED,
             assessment__city_id=OuterRef("practice__city_id"),
             item__key=OuterRef("item_key"),
-            level__score__isnull=False,
-        ).exclude(Exists(higher))
+            level_id__in=sorted(top_levels),
+        )
     )
 
 
-def gaps_of(assessment: Any) -> list[Any]:
-    """The commitments an assessment answers below the top level of their scale (not "not
-    applicable", not unanswered), in the framework's order, with their level: one query."""
-    from integratingcities.assessments.models import Answer
-    from integratingcities.frameworks.models import Level
-
-    answers = list(
-        Answer.objects.filter(
-            assessment=assessment, item__kind=ItemKind.RATING, level__score__isnull=False
-        )
-        .select_related("item", "item__section", "level")
-        .annotate(
-            below_top=Exists(
-                Level.objects.filter(
-                    scale_id=OuterRef("level__scale_id"), score__gt=OuterRef("level__score")
-                )
-            )
-        )
-        .order_by("item__section__position", "item__position")
-    )
-    return [answer for answer in answers if answer.below_top]
-
-
-def gap_practices(assessment: Any, round_: Any, limit: int = 3) -> list[dict[str, Any]]:
-    """For a city's results in a round: each commitment it does not fully meet, with published
-    practices of cities that meet it in that round (two queries)."""
-    gaps = gaps_of(assessment)
+def gap_practices(
+    gaps: Sequence[Any], round_: Any, *, top_levels: Iterable[int], limit: int = 3
+) -> list[dict[str, Any]]:
+    """For a city's results in a round: each commitment it does not fully meet (``gaps``,
+    answers from ``results.rounds.gaps_of``), with published practices of cities that meet it
+    in that round (one query)."""
     if not gaps:
         return []
     found = practices_for_gaps(
@@ -625,6 +601,7 @@ def gap_practices(assessment: Any, round_: Any, limit: int = 3) -> list[dict[str
         keys=[answer.item.key for answer in gaps],
         limit=limit,
         met_in_round=round_,
+        top_levels=top_levels,
     )
     return [
         {"item": answer.item, "level": answer.level, "practices": found.get(answer.item.key, [])}

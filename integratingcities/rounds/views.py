@@ -10,13 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integratingcities.accounts.permissions import is_secretariat, secretariat_required
 from integratingcities.assessments.models import AssessmentState
-from integratingcities.assessments.selectors import validated_stamp
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import countries_of
 from integratingcities.lib import scoring
 from integratingcities.lib.charts import stacked_bars
 from integratingcities.lib.translation import translate
 from integratingcities.practices.selectors import gap_practices
+from integratingcities.results.rounds import city_results as round_city_results
+from integratingcities.results.scores import validated_stamp
 
 from . import selectors
 from .forms import InviteForm, ResultsFilterForm, RoundForm
@@ -195,39 +196,7 @@ def city_results(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     round_ = _visible_results(request, pk)
     counted = selectors.counted_assessments(round_, selectors.ResultFilters())
     assessment = get_object_or_404(counted.select_related("city"), city__slug=slug)
-    scores = selectors.cached_scores(round_, counted)
-    own = scores.get(assessment.pk) or scoring.score([])
-    band = scoring.population_band(assessment.city.population)
-    band_members = (
-        set(
-            selectors.counted_assessments(round_, selectors.ResultFilters(band=band)).values_list(
-                "pk", flat=True
-            )
-        )
-        if band
-        else set()
-    )
-    sections = [s for s in round_.framework.sections.order_by("position") if s.key in own.sections]
-    rows = []
-    for section in sections:
-        network = [
-            r.sections[section.key].score for r in scores.values() if section.key in r.sections
-        ]
-        peers = [
-            r.sections[section.key].score
-            for pk_, r in scores.items()
-            if pk_ in band_members and section.key in r.sections
-        ]
-        rows.append(
-            {
-                "section": section,
-                "own": own.sections[section.key],
-                "network": scoring.spread(network),
-                "position": scoring.position(own.sections[section.key].score, network),
-                "band": scoring.spread(peers) if band else None,
-            }
-        )
-    overall_network = [r.score for r in scores.values()]
+    found = round_city_results(round_, assessment)
     return render(
         request,
         "rounds/city_results.html",
@@ -235,17 +204,8 @@ def city_results(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "round": round_,
             "assessment": assessment,
             "city": assessment.city,
-            "own": own,
-            "rows": rows,
-            "overall_network": scoring.spread(overall_network),
-            "overall_position": scoring.position(own.score, overall_network),
-            "overall_band": scoring.spread(
-                [r.score for pk_, r in scores.items() if pk_ in band_members]
-            )
-            if band
-            else None,
-            "band": band,
+            "r": found,
             # Each commitment not fully met, with practices of cities that meet it.
-            "gap_practices": gap_practices(assessment, round_),
+            "gap_practices": gap_practices(found.gaps, round_, top_levels=found.top_levels),
         },
     )

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
 from integratingcities.accounts.models import Membership, Role
 from integratingcities.accounts.permissions import (
     can_edit_city_answers,
@@ -24,6 +23,7 @@ from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
 from integratingcities.lib.charts import grouped_bars
 from integratingcities.lib.translation import translate
+from integratingcities.results.selftests import chart_stamp, selftest_results
 
 from . import selectors
 from .forms import SelfTestStartForm, SharingForm, UploadForm
@@ -167,7 +167,7 @@ def _selftest(request: HttpRequest, pk: int) -> Assessment:
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _selftest(request, pk)
-    found = selectors.results(assessment)
+    found = selftest_results(assessment)
     may_edit = can_edit_city_answers(request.user, assessment.city_id)
     return render(
         request,
@@ -178,7 +178,6 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "sharing_form": SharingForm(initial={"share": assessment.share_evidence})
             if may_edit
             else None,
-            "labels": selectors.GROUP_LABELS,
         },
     )
 
@@ -193,9 +192,7 @@ def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     key = (
         "selftest-chart:"
         + hashlib.sha256(
-            repr(
-                (pk, kind, get_language(), assessment.city.name, selectors.chart_stamp(assessment))
-            ).encode()
+            repr((pk, kind, get_language(), assessment.city.name, chart_stamp(assessment))).encode()
         ).hexdigest()
     )
     svg = cache.get(key)
@@ -206,18 +203,19 @@ def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _draw_chart(assessment: Assessment, kind: str) -> str:
-    found = selectors.results(assessment)
+    found = selftest_results(assessment)
     labels = [translate(row.section.title) for row in found.sections]
+    # Headline scores only: a key factor with too few answers has no bar.
     if kind == "scores":
         network = [row.comparisons[0].spread.median for row in found.sections]
         series = [
-            (assessment.city.name, [row.result.score for row in found.sections]),
+            (assessment.city.name, [row.result.headline for row in found.sections]),
             (_("Network median"), network),
         ]
     elif found.previous is not None:
         series = [
             (_("Previous self-test"), [row.before for row in found.sections]),
-            (_("This self-test"), [row.result.score for row in found.sections]),
+            (_("This self-test"), [row.result.headline for row in found.sections]),
         ]
     else:
         raise Http404

@@ -162,35 +162,53 @@ class TestResults:
                 "migrant-engagement": "not_applicable",
             },
         )
-        _validated(open_round, people.riga, {"communicate-commitment": "not_at_all"})
+        not_at_all = {
+            "communicate-commitment": "not_at_all",
+            "equal-access-non-discrimination": "not_at_all",
+        }
+        _validated(open_round, people.riga, not_at_all)
         round_publish(round_=round_close(round_=open_round))
         response = client_for(None).get(
             reverse("rounds:city_results", args=[open_round.pk, "ghent"])
         )
-        [policymaker] = response.context["rows"]
-        assert policymaker["own"].score == 75
-        assert (policymaker["own"].scored_items, policymaker["own"].items) == (2, 3)
-        assert policymaker["network"].median == pytest.approx(37.5)
-        assert policymaker["position"].rank == 1
+        r = response.context["r"]
+        policymaker, *others = r.rows
+        assert policymaker.own.score == 75
+        assert (policymaker.own.scored_items, policymaker.own.items) == (2, 3)
+        # Medians and ranks are among the other cities: Riga's 0 (Ghent's rank 1 of 2).
+        assert policymaker.network.spread.median == 0
+        assert (policymaker.network.position.rank, policymaker.network.total) == (1, 2)
+        # Roles without answers are shown, not scored; 2 of 11 commitments score nothing overall.
+        assert [row.own.headline for row in others] == [None, None, None]
+        assert r.own.headline is None and r.overall[0].position.rank is None
+        assert "Not enough answers to score: 2 of 11 commitments" in response.content.decode()
 
     def test_cached_scores_and_charts_follow_a_new_validation(
         self, people: People, open_round: Round
     ) -> None:
-        _validated(open_round, people.ghent, {"communicate-commitment": "fully"})
+        fully = {"communicate-commitment": "fully", "equal-access-non-discrimination": "fully"}
+        _validated(open_round, people.ghent, fully)
         round_publish(round_=round_close(round_=open_round))
         city_url = reverse("rounds:city_results", args=[open_round.pk, "ghent"])
         chart_url = reverse("rounds:chart", args=[open_round.pk, "policymaker"])
         visitor = client_for(None)
-        [before] = visitor.get(city_url).context["rows"]
+        before = visitor.get(city_url).context["r"].rows[0]
         chart_before = visitor.get(chart_url).content
-        assert before["network"].median == 100
+        assert before.network.spread.median is None  # no other city yet
 
-        riga = _validated(open_round, people.riga, {"communicate-commitment": "not_at_all"})
+        riga = _validated(
+            open_round,
+            people.riga,
+            {
+                "communicate-commitment": "not_at_all",
+                "equal-access-non-discrimination": "partly",
+            },
+        )
         Assessment.objects.filter(pk=riga.pk).update(state="submitted")
         assessment_validate(assessment=riga, user=people.secretariat)
 
-        [after] = visitor.get(city_url).context["rows"]
-        assert after["network"].median == 50
+        after = visitor.get(city_url).context["r"].rows[0]
+        assert after.network.spread.median == 25
         assert visitor.get(chart_url).content != chart_before
 
     def test_the_results_query_count_does_not_grow_with_cities(

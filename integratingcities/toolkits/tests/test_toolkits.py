@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -24,8 +25,8 @@ from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.practices.tests.factories import PracticeFactory
+from integratingcities.results.selftests import peer_set as peers
 from integratingcities.toolkits.models import Toolkit
-from integratingcities.toolkits.selectors import forget_peers, peers
 from integratingcities.toolkits.services import selftest_start, toolkits_load
 
 CONTENT = Path(settings.BASE_DIR) / "content"
@@ -182,7 +183,14 @@ class TestResults:
     def test_peers_inspiration_and_progress(self, people: People, benchmark: Framework) -> None:
         PracticeFactory(title="Vienna's integration monitor", key_factors=["data-collection"])
         PracticeFactory(title="Not published", key_factors=["data-collection"], status="draft")
-        all_yes = {"data-migrant-figures": "yes", "data-collector": "yes"}
+        # Three of the five questions of "data collection": enough for a score (see
+        # scoring.MIN_ANSWERED_SHARE); with fewer, a city would be neither compared nor ranked.
+        all_yes = {
+            "data-migrant-figures": "yes",
+            "data-collector": "yes",
+            "data-regular-updates": "yes",
+        }
+        all_no = {"data-migrant-figures": "no", "data-use-required": "no", "data-resources": "no"}
         sharing = SignatoryFactory(country="BE", name="Antwerp")
         _selftest(
             benchmark,
@@ -200,10 +208,16 @@ class TestResults:
             evidence="Not for sharing.",
             texts={"city-resources": "Private context."},
         )
-        _selftest(benchmark, people.riga, {"data-migrant-figures": "no"})
-        before = _selftest(benchmark, people.ghent, {"data-migrant-figures": "no"}, days_ago=400)
+        _selftest(benchmark, people.riga, all_no)
+        before = _selftest(benchmark, people.ghent, all_no, days_ago=400)
         own = _selftest(
-            benchmark, people.ghent, {"data-migrant-figures": "partly", "data-collector": "no"}
+            benchmark,
+            people.ghent,
+            {
+                "data-migrant-figures": "partly",
+                "data-collector": "no",
+                "data-regular-updates": "yes",
+            },
         )
         response = client_for(people.editor).get(reverse("toolkits:results", args=[own.pk]))
         r = response.context["r"]
@@ -224,7 +238,7 @@ class TestResults:
         assert group.examples  # the benchmark's own examples
         assert [p.title for p in group.practices] == ["Vienna's integration monitor"]
         assert r.previous == before
-        assert data.before == 0 and data.change == 25
+        assert data.before == 0 and data.change == 50
         item = next(i for i in data.items if i.item.key == "data-migrant-figures")
         assert (item.before, item.score, item.change) == (0, 50, 50)
         collector = next(i for i in data.items if i.item.key == "data-collector")
@@ -241,10 +255,7 @@ class TestResults:
         _selftest(benchmark, people.riga, {"data-migrant-figures": "yes"}, share=True)
 
         def count() -> int:
-            from django.core.cache import cache
-
             cache.clear()
-            forget_peers()
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
             return len(queries)
@@ -266,13 +277,14 @@ class TestResults:
         riga = _selftest(benchmark, people.riga, levels, state=AssessmentState.SUBMITTED)
         assessment_validate(assessment=riga, user=people.secretariat)
         riga.refresh_from_db()
-        assert riga.scores == {
-            "sections": {"data-collection": [75.0, 2, 3], "branding-language": [0.0, 1, 1]},
+        assert riga.scores == {  # per key factor: score, scored questions, their weight
+            "version": 2,
+            "sections": {"data-collection": [75.0, 2, 2.0], "branding-language": [0.0, 1, 1.0]},
             "top_items": ["data-migrant-figures"],
         }
         recorded = peers(benchmark).by_assessment[riga.pk]
         Assessment.objects.filter(pk=riga.pk).update(scores=None)  # as before scores were kept
-        forget_peers()
+        cache.clear()
         tallied = peers(benchmark).by_assessment[riga.pk]
         assert recorded == tallied
         assert recorded.scores == {"data-collection": 75.0, "branding-language": 0.0}

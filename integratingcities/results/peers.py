@@ -1,0 +1,195 @@
+"""Peers: the groups a city is compared in, and its place in each.
+
+A city is compared with the *other* cities of four groups: the whole network, the same population
+band, a similar foreign-born share (the same ten-point band) and the same country. In each, the
+page shows the median of the others' headline scores and the city's rank among them (1 is the
+highest; "rank 2 of 5" counts the city). Only headline scores count (``lib.scoring``'s
+``MIN_ANSWERED_SHARE``): a city with too few answers is neither ranked nor counted.
+
+The figures the groups are drawn from come from ``city_figures`` alone: today the City's own
+population, foreign-born share and country; city indicators later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from integratingcities.cities.models import City
+from integratingcities.lib import scoring
+
+from .scores import Scored
+
+NETWORK, SIZE_BAND, FOREIGN_BORN, COUNTRY = "network", "band", "foreign_born", "country"
+GROUP_KINDS = (NETWORK, SIZE_BAND, FOREIGN_BORN, COUNTRY)
+
+
+@dataclass(frozen=True)
+class CityFigures:
+    """What peer groups are drawn from, for one city."""
+
+    country: str
+    population: int | None
+    foreign_born_share: float | None
+
+    @property
+    def band(self) -> scoring.Band | None:
+        return scoring.population_band(self.population)
+
+    def group_values(self) -> tuple[str | None, ...]:
+        """The city's value for each of ``GROUP_KINDS`` (None: not known)."""
+        band = self.band
+        return (
+            "",
+            band.name if band else None,
+            scoring.foreign_born_band(self.foreign_born_share),
+            self.country or None,
+        )
+
+
+UNKNOWN = CityFigures("", None, None)
+
+
+def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
+    """The figures of these cities, per city id (one query)."""
+    return {
+        pk: CityFigures(str(country or ""), population, None if share is None else float(share))
+        for pk, country, population, share in cities.order_by().values_list(
+            "pk", "country", "population", "foreign_born_share"
+        )
+    }
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """The other cities that share one figure with a city."""
+
+    kind: str  # one of GROUP_KINDS
+    value: str | None  # the shared band or country ("" for the network); None: not known
+    members: frozenset[int]  # city ids, the city itself left out
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def name(self) -> str:
+        names = {
+            NETWORK: _("Network"),
+            SIZE_BAND: _("Same size band"),
+            FOREIGN_BORN: _("Similar foreign-born share"),
+            COUNTRY: _("Same country"),
+        }
+        return names[self.kind]
+
+    @property
+    def is_known(self) -> bool:
+        """False when the city's own figure is not known: the group is then empty."""
+        return self.value is not None
+
+
+def peer_groups(city_id: int, figures: Mapping[int, CityFigures]) -> list[PeerGroup]:
+    """The groups of ``city_id`` among the cities in ``figures``, in ``GROUP_KINDS`` order."""
+    own = figures.get(city_id, UNKNOWN).group_values()
+    members: list[set[int]] = [set() for _kind in GROUP_KINDS]
+    for other, found in figures.items():
+        if other == city_id:
+            continue
+        for n, value in enumerate(found.group_values()):
+            if value is not None and value == own[n]:
+                members[n].add(other)
+    return [
+        PeerGroup(kind, own[n], frozenset(members[n]) if own[n] is not None else frozenset())
+        for n, kind in enumerate(GROUP_KINDS)
+    ]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A city's headline score beside one group's: its median and quartiles, the city's rank."""
+
+    group: PeerGroup
+    spread: scoring.Spread
+    position: scoring.Position
+
+    @property
+    def label(self) -> str:
+        return self.group.kind
+
+    @property
+    def total(self) -> int:
+        """How many cities the rank is among, the city included."""
+        return self.position.peers + 1
+
+
+def compare(
+    own: float | None, groups: Iterable[PeerGroup], values: Mapping[int, float | None]
+) -> list[Comparison]:
+    """``own`` (a headline, or None) beside each group; ``values`` are headlines per city id."""
+    found = []
+    for group in groups:
+        known = [values.get(city) for city in group.members]
+        found.append(Comparison(group, scoring.spread(known), scoring.position(own, known)))
+    return found
+
+
+class Peer(NamedTuple):
+    """One assessment as its peers see it. Small on purpose: thousands are cached at once."""
+
+    assessment_id: int
+    city_id: int
+    scores: dict[str, float]  # per section with a score
+    headlines: dict[str, float]  # per section whose score is a headline
+    overall: float | None
+    overall_headline: float | None
+    top_items: frozenset[str]  # items answered at the top level
+
+
+def peer_of(assessment_id: int, city_id: int, scored: Scored) -> Peer:
+    sections = scored.result.sections.values()
+    return Peer(
+        assessment_id,
+        city_id,
+        {s.section: s.score for s in sections if s.score is not None},
+        {s.section: s.score for s in sections if s.is_enough and s.score is not None},
+        scored.result.score,
+        scored.result.headline,
+        scored.top_items,
+    )
+
+
+@dataclass(frozen=True)
+class PeerSet:
+    """The assessments a city is compared with: one per city."""
+
+    by_assessment: dict[int, Peer]
+    meeting: dict[str, int]  # item key: how many of these cities answer it at the top level
+
+    @classmethod
+    def of(cls, peers: Iterable[Peer]) -> PeerSet:
+        by_assessment = {peer.assessment_id: peer for peer in peers}
+        meeting: dict[str, int] = defaultdict(int)
+        for peer in by_assessment.values():
+            for key in peer.top_items:
+                meeting[key] += 1
+        return cls(by_assessment, dict(meeting))
+
+    def city(self, city_id: int) -> Peer | None:
+        return next((p for p in self.by_assessment.values() if p.city_id == city_id), None)
+
+    def others(self, city_id: int) -> dict[int, Peer]:
+        """The other cities' peers, by city id."""
+        return {p.city_id: p for p in self.by_assessment.values() if p.city_id != city_id}
+
+    def meeting_without(self, city_id: int) -> dict[str, int]:
+        """Per item, how many other cities answer it at the top level."""
+        meeting = dict(self.meeting)
+        own = self.city(city_id)
+        for key in own.top_items if own else ():
+            meeting[key] -= 1
+        return meeting

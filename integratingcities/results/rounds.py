@@ -1,0 +1,205 @@
+"""Results of a Charter monitoring round: the network view, and one city's results in it.
+
+Only validated answers count. Each city's scores come from the record its validation wrote
+(``scores``); the round's scores are cached under a stamp of its validated assessments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Item, ItemKind, Level, Section
+from integratingcities.lib import scoring
+from integratingcities.rounds.models import Round
+
+from .peers import Comparison, PeerGroup, PeerSet, city_figures, compare, peer_groups, peer_of
+from .scores import Scheme, scheme, scores_of, validated_stamp
+
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    country: str = ""
+    band: scoring.Band | None = None
+
+    def apply(self, assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+        if self.country:
+            assessments = assessments.filter(city__country=self.country)
+        if self.band is not None:
+            low, high = scoring.BAND_BOUNDS[self.band]
+            assessments = assessments.filter(city__population__gte=low)
+            if high is not None:
+                assessments = assessments.filter(city__population__lt=high)
+        return assessments
+
+
+def counted_assessments(round_: Round, filters: ResultFilters) -> QuerySet[Assessment]:
+    """Only validated answers count in results."""
+    return filters.apply(round_.assessments.filter(state=AssessmentState.VALIDATED))
+
+
+# ---------------------------------------------------------------------------------------------
+# The network view: per rating item, how many cities gave each level.
+
+
+@dataclass
+class ItemCounts:
+    item: Item
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class SectionCounts:
+    section: Section
+    items: list[ItemCounts]
+
+
+@dataclass
+class RoundResults:
+    responding: int
+    levels: list[Level]
+    sections: list[SectionCounts]
+
+
+def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
+    """Per rating item, how many responding cities gave each level (one query for the counts)."""
+    assessments = counted_assessments(round_, filters)
+    rows = (
+        Answer.objects.filter(assessment__in=assessments, item__kind=ItemKind.RATING)
+        .exclude(level=None)
+        .order_by()  # Answer's default ordering would add a join to the GROUP BY
+        .values("item_id", "level__key")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        counts[row["item_id"]][row["level__key"]] = row["n"]
+    sections = []
+    for section in (
+        Section.objects.filter(framework_id=round_.framework_id)
+        .prefetch_related("items")
+        .order_by("position")
+    ):
+        rated = [item for item in section.items.all() if item.kind == ItemKind.RATING]
+        if rated:
+            sections.append(
+                SectionCounts(section, [ItemCounts(item, counts[item.pk]) for item in rated])
+            )
+    levels = list(
+        Level.objects.filter(scale__framework_id=round_.framework_id).order_by(
+            "scale_id", "position"
+        )
+    )
+    return RoundResults(responding=assessments.count(), levels=levels, sections=sections)
+
+
+# ---------------------------------------------------------------------------------------------
+# One city's results in a round, beside its peers.
+
+
+def round_peers(round_: Round, of: Scheme | None = None) -> PeerSet:
+    """Every responding city's scores in the round, computed once per validation (cached)."""
+    counted = counted_assessments(round_, ResultFilters())
+    key = f"results:round-peers:{round_.pk}:{validated_stamp(counted)}"
+    found: PeerSet | None = cache.get(key)
+    if found is None:
+        rows = list(counted.order_by().values_list("pk", "framework_id", "scores", "city_id"))
+        scored = scores_of(
+            ((pk, fw, given) for pk, fw, given, _city in rows),
+            of or scheme(round_.framework_id),
+        )
+        found = PeerSet.of(peer_of(pk, city, scored[pk]) for pk, _fw, _given, city in rows)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section: Section
+    own: scoring.SectionResult
+    comparisons: list[Comparison]  # one per peer group, network first
+
+    @property
+    def network(self) -> Comparison:
+        return self.comparisons[0]
+
+    @property
+    def band(self) -> Comparison:
+        return self.comparisons[1]
+
+
+@dataclass(frozen=True)
+class CityResults:
+    assessment: Assessment
+    own: scoring.Result
+    rows: list[SectionRow]
+    overall: list[Comparison]  # one per peer group, network first
+    groups: list[PeerGroup]
+    gaps: list[Answer]  # commitments answered below the top level, in the framework's order
+    top_levels: frozenset[int]
+
+    @property
+    def band(self) -> scoring.Band | None:
+        value = self.groups[1].value
+        return scoring.Band[value] if value else None
+
+    @property
+    def min_answered_percent(self) -> int:
+        return round(100 * scoring.MIN_ANSWERED_SHARE)
+
+
+def city_results(round_: Round, assessment: Assessment) -> CityResults:
+    """A responding city's scores per role and overall, beside its peers, and its gaps."""
+    of = scheme(round_.framework_id)
+    own = scores_of([(assessment.pk, assessment.framework_id, assessment.scores)], of)[
+        assessment.pk
+    ].result
+    others = round_peers(round_, of).others(assessment.city_id)
+    counted = counted_assessments(round_, ResultFilters())
+    groups = peer_groups(
+        assessment.city_id, city_figures(City.objects.filter(pk__in=counted.values("city_id")))
+    )
+    rows = [
+        SectionRow(
+            section,
+            own.sections[section.key],
+            compare(
+                own.sections[section.key].headline,
+                groups,
+                {city: peer.headlines.get(section.key) for city, peer in others.items()},
+            ),
+        )
+        for section in Section.objects.filter(
+            framework_id=round_.framework_id, key__in=list(of.sizes)
+        ).order_by("position")
+    ]
+    overall = compare(
+        own.headline, groups, {city: peer.overall_headline for city, peer in others.items()}
+    )
+    return CityResults(
+        assessment, own, rows, overall, groups, gaps_of(assessment, of), of.top_levels
+    )
+
+
+def gaps_of(assessment: Assessment, of: Scheme) -> list[Answer]:
+    """The commitments an assessment answers below the top level of their scale (not "not
+    applicable", not unanswered), in the framework's order, with their level: one query."""
+    return list(
+        Answer.objects.filter(
+            assessment=assessment, item_id__in=list(of.items), level__score__isnull=False
+        )
+        .exclude(level_id__in=list(of.top_levels))
+        .select_related("item", "item__section", "level")
+        .order_by("item__section__position", "item__position")
+    )

@@ -1,0 +1,412 @@
+"""Results of a benchmark self-test: how near the standard, what more to do, peers, progress.
+
+A fixed number of queries, whatever the number of cities: the peers (every other city's latest
+validated self-test of the benchmark's lineage) are scored once per validation and cached.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
+from integratingcities.lib import scoring
+
+from .peers import Comparison, Peer, PeerSet, city_figures, compare, peer_groups, peer_of
+from .scores import Scheme, build_scheme, lineage_scheme, scheme, scores_of, validated_stamp
+
+INSPIRING_CITIES = 5  # per weak key factor
+CACHE_SECONDS = 3600
+
+
+def peers_of(lineage: str) -> QuerySet[Assessment]:
+    """The self-tests that may be peers: validated, of any version of the lineage. Mentoring
+    baselines and follow-ups never are."""
+    return Assessment.objects.self_tests().filter(
+        framework__lineage=lineage, state=AssessmentState.VALIDATED
+    )
+
+
+def peer_set(framework: Framework, of: Scheme | None = None) -> PeerSet:
+    """Each city's latest validated self-test of the lineage, scored on this version's items.
+
+    Self-tests of this version carry the scores recorded at their validation. Others (of an
+    earlier version, or validated before scores were recorded) are tallied from their answers,
+    on this version's items (``lineage_scheme``). Cached per version and validation stamp.
+    """
+    candidates = peers_of(framework.lineage)
+    key = f"results:selftest-peers:{framework.pk}:{validated_stamp(candidates)}"
+    found: PeerSet | None = cache.get(key)
+    if found is not None:
+        return found
+    latest = candidates.order_by("city_id", "validated_at", "pk").values_list(
+        "pk", "framework_id", "scores", "city_id"
+    )
+    rows = list({row[3]: row for row in latest}.values())  # the last one per city wins
+    of = of or scheme(framework.pk)
+    recorded = [row for row in rows if row[1] == framework.pk]
+    scored = scores_of(((pk, fw, given) for pk, fw, given, _city in recorded), of)
+    others = [row[0] for row in rows if row[0] not in scored]
+    if others:
+        scored |= scores_of(((pk, 0, None) for pk in others), lineage_scheme(framework))
+    found = PeerSet.of(peer_of(pk, city, scored[pk]) for pk, _fw, _given, city in rows)
+    cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def chart_stamp(assessment: Assessment) -> str:
+    """Changes whenever a chart of this self-test can: the city's self-tests, the peers."""
+    own = (
+        Assessment.objects.self_tests()
+        .filter(city_id=assessment.city_id, framework__lineage=assessment.framework.lineage)
+        .aggregate(n=Count("pk"), last=Max("last_activity_at"))
+    )
+    last = own["last"].isoformat() if own["last"] else "-"
+    return f"{own['n']}:{last}:{validated_stamp(peers_of(assessment.framework.lineage))}"
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    level: Level | None
+    evidence: str
+    score: float | None
+    before: float | None = None
+    change: float | None = None
+    peers_meeting: int = 0
+
+
+@dataclass
+class SectionRow:
+    section: Section
+    result: scoring.SectionResult
+    items: list[ItemRow]
+    comment: str = ""
+    comparisons: list[Comparison] = field(default_factory=list)
+    before: float | None = None  # the previous self-test's headline
+    change: float | None = None  # between two headlines only
+
+
+@dataclass(frozen=True)
+class Inspiring:
+    """A city whose shared evidence is offered as inspiration."""
+
+    assessment_id: int
+    city_name: str
+    city_slug: str
+    is_illustrative: bool
+
+
+@dataclass
+class GapGroup:
+    section: Section
+    result: scoring.SectionResult
+    gaps: list[ItemRow]
+    unknown: list[ItemRow]
+    examples: list[dict[str, Any]]
+    peer_evidence: list[dict[str, Any]]
+    practices: list[Any] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        """The key factor's headline (None: not known, or not enough answers)."""
+        return self.result.headline
+
+    @property
+    def is_weak(self) -> bool:
+        return not scoring.meets(self.result.headline)
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    framework: Framework
+    overall: scoring.Result
+    overall_comparisons: list[Comparison]
+    sections: list[SectionRow]
+    gap_groups: list[GapGroup]
+    context: list[tuple[Item, str]]
+    previous: Assessment | None
+    overall_before: float | None
+    overall_change: float | None
+    peer_count: int
+    dont_know: int
+    unanswered: int
+    levels: list[Level] = field(default_factory=list)
+
+    @property
+    def min_answered_percent(self) -> int:
+        return round(100 * scoring.MIN_ANSWERED_SHARE)
+
+
+def selftest_results(assessment: Assessment) -> Results:
+    framework = assessment.framework
+    sections = list(
+        Section.objects.filter(framework=framework)
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
+        .order_by("position")
+    )
+    levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
+    of = _scheme_of(framework.pk, sections, levels)
+    previous = (
+        Assessment.objects.self_tests()
+        .filter(
+            city_id=assessment.city_id,
+            framework__lineage=framework.lineage,
+            created_at__lt=assessment.created_at,
+        )
+        .exclude(pk=assessment.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    own = {
+        a.item_id: a
+        for a in Answer.objects.filter(assessment=assessment).select_related("level", "item")
+    }
+    before_scores = _previous_scores(previous, framework) if previous else {}
+
+    peers = peer_set(framework, of)
+    others = peers.others(assessment.city_id)
+    peers_meeting = peers.meeting_without(assessment.city_id)
+
+    item_answers: list[scoring.ItemAnswer] = []
+    rows_by_key: dict[str, ItemRow] = {}
+    section_rows: list[SectionRow] = []
+    context: list[tuple[Item, str]] = []
+    dont_know = unanswered = 0
+    for section in sections:
+        if section.is_context:
+            context += [
+                (item, own[item.pk].text)
+                for item in section.items.all()
+                if item.pk in own and own[item.pk].text.strip()
+            ]
+            continue
+        rows = []
+        comment = ""
+        for item in section.items.all():
+            answer = own.get(item.pk)
+            if item.kind != ItemKind.RATING:
+                if answer and answer.text.strip():
+                    comment = answer.text
+                continue
+            level = answer.level if answer else None
+            value = float(level.score) if level and level.score is not None else None
+            if level is None:
+                unanswered += 1
+            elif value is None:
+                dont_know += 1
+            row = ItemRow(
+                item=item,
+                level=level,
+                evidence=answer.evidence if answer else "",
+                score=value,
+                before=before_scores.get(item.key),
+                peers_meeting=peers_meeting.get(item.key, 0),
+            )
+            row.change = scoring.change(row.before, row.score) if previous else None
+            rows.append(row)
+            rows_by_key[item.key] = row
+            item_answers.append(
+                scoring.ItemAnswer(
+                    item.key,
+                    section.key,
+                    item.weight,
+                    value,
+                    level is not None,
+                    of.scale_tops.get(item.scale_id) if item.scale_id else None,
+                )
+            )
+        empty = scoring.SectionResult(section.key, None, 0, len(rows))
+        section_rows.append(SectionRow(section, empty, rows, comment))
+
+    overall = scoring.score(item_answers, of.section_weights, of.sizes)
+    before_result = (
+        scoring.score(
+            [
+                scoring.ItemAnswer(a.item, a.section, a.weight, before_scores.get(a.item), True)
+                for a in item_answers
+            ],
+            of.section_weights,
+            of.sizes,
+        )
+        if previous
+        else None
+    )
+    groups = peer_groups(
+        assessment.city_id,
+        city_figures(
+            City.objects.filter(
+                Q(pk=assessment.city_id) | Q(pk__in=peers_of(framework.lineage).values("city_id"))
+            )
+        ),
+    )
+    for section_row in section_rows:
+        key = section_row.section.key
+        section_row.result = overall.sections.get(key, section_row.result)
+        if before_result is not None:
+            section_row.before = before_result.sections[key].headline
+            section_row.change = scoring.change(section_row.before, section_row.result.headline)
+        section_row.comparisons = compare(
+            section_row.result.headline,
+            groups,
+            {city: peer.headlines.get(key) for city, peer in others.items()},
+        )
+    overall_comparisons = compare(
+        overall.headline, groups, {city: peer.overall_headline for city, peer in others.items()}
+    )
+
+    found_gaps = scoring.gaps_by_section(
+        item_answers, of.top_score or 100, peers_meeting, of.section_weights
+    )
+    by_key = {row.section.key: row for row in section_rows}
+    gap_groups = [
+        GapGroup(
+            section=by_key[entry.section].section,
+            result=by_key[entry.section].result,
+            gaps=[rows_by_key[g.item] for g in entry.gaps],
+            unknown=[rows_by_key[k] for k in entry.unknown],
+            examples=by_key[entry.section].section.examples,
+            peer_evidence=[],
+        )
+        for entry in found_gaps
+    ]
+    _add_peer_evidence(gap_groups, others)
+    _add_practices(gap_groups, framework.lineage)
+    overall_before = before_result.headline if before_result else None
+    return Results(
+        assessment=assessment,
+        framework=framework,
+        overall=overall,
+        overall_comparisons=overall_comparisons,
+        sections=section_rows,
+        gap_groups=gap_groups,
+        context=context,
+        previous=previous,
+        overall_before=overall_before,
+        overall_change=scoring.change(overall_before, overall.headline),
+        peer_count=len(others),
+        dont_know=dont_know,
+        unanswered=unanswered,
+        levels=levels,
+    )
+
+
+def _scheme_of(framework_id: int, sections: list[Section], levels: list[Level]) -> Scheme:
+    """The framework's scheme from its sections (items prefetched) and levels, fetched already."""
+    items = {
+        item.pk: (item.key, section.key, float(item.weight))
+        for section in sections
+        if not section.is_context
+        for item in section.items.all()
+        if item.kind == ItemKind.RATING
+    }
+    return build_scheme(
+        framework_id,
+        items,
+        {section.key: section.weight for section in sections if not section.is_context},
+        [
+            (level.pk, level.scale_id, None if level.score is None else float(level.score))
+            for level in levels
+        ],
+    )
+
+
+def _add_practices(groups: list[GapGroup], lineage: str) -> None:
+    """Published library practices that illustrate each weak key factor (one query)."""
+    from integratingcities.practices.selectors import practices_for_gaps
+
+    weak = [g for g in groups if g.is_weak]
+    found = practices_for_gaps(lineage=lineage, keys=[g.section.key for g in weak], limit=3)
+    for group in weak:
+        group.practices = found.get(group.section.key, [])
+
+
+def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, float | None]:
+    """The earlier self-test's item scores, keyed by this version's item keys."""
+    mapping = {}
+    for key, follows in Item.objects.filter(section__framework=framework).values_list(
+        "key", "follows"
+    ):
+        mapping[key] = key
+        if follows:
+            mapping[follows] = key
+    scores: dict[str, float | None] = {}
+    for item_key, value in (
+        Answer.objects.filter(assessment=previous, item__kind=ItemKind.RATING)
+        .order_by()
+        .values_list("item__key", "level__score")
+    ):
+        if item_key in mapping:
+            scores[mapping[item_key]] = None if value is None else float(value)
+    return scores
+
+
+def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
+    """For each weak key factor, evidence (and cited context) from cities that meet it and
+    agreed to share it: the highest-scoring first, at most ``INSPIRING_CITIES``."""
+    weak = [g for g in groups if g.is_weak]
+    meeting = {
+        g.section.key: [p for p in others.values() if scoring.meets(p.headlines.get(g.section.key))]
+        for g in weak
+    }
+    candidates = {p.assessment_id for found in meeting.values() for p in found}
+    if not candidates:
+        return
+    # Sharing is read afresh: an editor may stop sharing at any time.
+    sharing = {
+        pk: Inspiring(pk, name, slug, illustrative)
+        for pk, name, slug, illustrative in Assessment.objects.filter(
+            pk__in=sorted(candidates), share_evidence=True
+        ).values_list("pk", "city__name", "city__slug", "is_illustrative")
+    }
+    wanted: dict[str, list[tuple[Peer, Inspiring]]] = {}
+    for key, found in meeting.items():
+        shared = [(p, sharing[p.assessment_id]) for p in found if p.assessment_id in sharing]
+        shared.sort(key=lambda pair: (-(pair[0].headlines.get(key) or 0), pair[1].city_name))
+        wanted[key] = shared[:INSPIRING_CITIES]
+    assessment_ids = {p.assessment_id for pairs in wanted.values() for p, _city in pairs}
+    if not assessment_ids:
+        return
+    evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(
+            assessment_id__in=assessment_ids,
+            item__section__key__in=list(wanted),
+            item__kind=ItemKind.RATING,
+            level__score__gt=0,
+        )
+        .exclude(evidence="")
+        .select_related("item__section", "level")
+        .defer("item__section__examples")
+        .order_by("item__position")
+    ):
+        evidence[(answer.assessment_id, answer.item.section.key)].append(
+            {"item": answer.item, "level": answer.level, "evidence": answer.evidence}
+        )
+    # Their cited context factors go with their evidence, so that it is read with their reasons.
+    context: dict[int, list[tuple[Item, str]]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(assessment_id__in=assessment_ids, item__section__is_context=True)
+        .exclude(text="")
+        .select_related("item")
+        .order_by("item__position")
+    ):
+        context[answer.assessment_id].append((answer.item, answer.text))
+    for group in weak:
+        for peer, city in wanted.get(group.section.key, []):
+            found_evidence = evidence.get((peer.assessment_id, group.section.key))
+            if found_evidence:
+                group.peer_evidence.append(
+                    {
+                        "peer": city,
+                        "answers": found_evidence,
+                        "context": context[peer.assessment_id],
+                    }
+                )
