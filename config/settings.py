@@ -133,7 +133,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "integratingcities.accounts.throttle.LoginThrottleHandler"
 # Django's login form calls the e-mail field "username"; axes would otherwise look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "integratingcities.accounts.permissions.axes_username"
+AXES_USERNAME_CALLABLE = "integratingcities.accounts.login.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -80,8 +80,8 @@ def city_role(user: Any, city_id: int | None) -> str | None:
     return roles.get(city_id)
 
 
-def _member_cities(user: Any) -> QuerySet[Membership, dict[str, Any]]:
-    return Membership.objects.filter(user=user).values("city_id")
+def _member_cities(user: Any) -> QuerySet[Membership, int]:
+    return Membership.objects.filter(user=user).values_list("city_id", flat=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -100,9 +100,10 @@ def _assessments(user: Any) -> QuerySet[Assessment]:
 
 def _rounds(user: Any) -> QuerySet[Round]:
     """Published rounds; every round for the secretariat."""
+    rounds = Round.objects.select_related("framework")
     if is_secretariat(user):
-        return Round.objects.all()
-    return Round.objects.filter(status=RoundStatus.PUBLISHED)
+        return rounds
+    return rounds.filter(status=RoundStatus.PUBLISHED)
 
 
 def _frameworks(user: Any) -> QuerySet[Framework]:
@@ -217,6 +218,18 @@ _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.USE_ACCOUNT: _logged_in,
 }
 
+# Permissions that do not depend on the object: refused before it is looked up (a city officer
+# may manage no round at all, so a round's management page is a 403, whichever round it is).
+_ANY_OBJECT = {
+    Perm.MANAGE_CITIES,
+    Perm.MANAGE_ROUNDS,
+    Perm.PUBLISH_PRACTICE,
+    Perm.MANAGE_FRAMEWORKS,
+    Perm.MANAGE_NEWS,
+    Perm.MANAGE_INVITATIONS,
+    Perm.USE_ACCOUNT,
+}
+
 _REFUSALS: dict[Perm, Any] = {
     Perm.ANSWER_ASSESSMENT: gettext_lazy(
         "Only the city's editors may change or submit its answers."
@@ -258,13 +271,15 @@ def permission_required(
     *,
     lookup: dict[str, str] | None = None,
     login: bool = True,
+    refine: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
 ) -> Callable[[View], View]:
     """Load the object named by the URL, then check the permission, the same way everywhere.
 
     - ``login``: anonymous visitors are sent to log in (for pages that are never public);
     - with ``model``: the object is looked up in ``visible_to(user, model)`` by the URL keywords
       in ``lookup`` (URL keyword → field, default ``{"pk": "pk"}``) and passed to the view in
-      their place; one the person may not know exists is a 404;
+      their place; one the person may not know exists is a 404 (``refine`` adds what the page
+      reads with it: related rows, prefetches);
     - with ``perm``: a person who may see the object but not do this gets 403.
     """
     fields = lookup or {"pk": "pk"}
@@ -275,11 +290,14 @@ def permission_required(
             user = request.user
             if login and not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if perm in _ANY_OBJECT and not has_perm(user, perm):
+                raise PermissionDenied
             obj = None
             if model is not None:
                 try:
                     where = {field: kwargs.pop(name) for name, field in fields.items()}
-                    obj = visible_to(user, model).filter(**where).first()
+                    found = visible_to(user, model).filter(**where)
+                    obj = (refine(found) if refine else found).first()
                 except (ValueError, OverflowError):
                     obj = None
                 if obj is None:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,16 +8,17 @@ from django.views.decorators.http import require_http_methods
 
 from integratingcities.assessments.models import EDITABLE_STATES
 from integratingcities.assessments.selectors import assessments_for
+from integratingcities.lib.http import AuthenticatedHttpRequest
+from integratingcities.permissions import Perm, permission_required
 from integratingcities.rounds.models import RoundStatus
 
 from . import selectors
 from .forms import AcceptInvitationForm, InvitationForm, TokenForm
 from .models import ApiToken
-from .permissions import secretariat_required
 from .services import invitation_accept, invitation_for_token, invitation_send, token_create
 
 
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 def home(request: HttpRequest) -> HttpResponse:
     """Where a person lands after logging in: their cities and what they may do."""
     return render(
@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_INVITATIONS)
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, initial={"city": request.GET.get("city", "")[:12]})
@@ -96,9 +96,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Personal API tokens: create one (shown once) or revoke one."""
     new_key = None
     form = TokenForm(request.POST if "create" in request.POST else None)
@@ -110,7 +110,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The token is revoked."))
         return redirect("accounts:tokens")
     if request.method == "POST" and form.is_valid():
-        _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])
     return render(
         request,
         "accounts/tokens.html",

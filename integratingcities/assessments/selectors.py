@@ -3,32 +3,40 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
-from integratingcities.accounts.models import Membership
-from integratingcities.accounts.permissions import is_secretariat
+
 from integratingcities.audit import selectors as audit_selectors
 from integratingcities.audit.models import Action
 from integratingcities.frameworks.models import Item, Level, Section
 from integratingcities.lib.translation import translate
+from integratingcities.permissions import visible_to
 
 from .models import Answer, Assessment, Comment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SectionProgress(TypedDict):
+    """What ``sections_of`` counts on each section."""
+
+    item_count: int
+    answered: int
 
 
 def assessments_for(user: Any) -> QuerySet[Assessment]:
     """The assessments of the user's cities (all of them for the secretariat)."""
-    assessments = Assessment.objects.select_related("city", "framework", "round")
-    if not is_secretariat(user):
-        city_ids = Membership.objects.filter(user=user).values("city_id")
-        assessments = assessments.filter(city_id__in=city_ids)
-    return assessments.annotate(
-        answered=Count("answers", filter=Q(answers__is_answered=True))
-    ).order_by("-created_at", "city__name")
+    return (
+        visible_to(user, Assessment)
+        .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
+        .order_by("-created_at", "city__name")
+    )
 
 
-def sections_of(assessment: Assessment) -> QuerySet[Section]:
+def sections_of(assessment: Assessment) -> "QuerySet[WithAnnotations[Section, SectionProgress]]":
     return (
         Section.objects.filter(framework_id=assessment.framework_id)
         .annotate(

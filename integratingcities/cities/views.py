@@ -1,17 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from integratingcities.accounts.permissions import (
-    can_view_city_private,
-    is_secretariat,
-    secretariat_required,
-)
 from integratingcities.accounts.selectors import city_team
+from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
 from .forms import CityForm
@@ -58,27 +52,24 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = selectors.city_for_page(slug).first()
     if city is None:
         raise Http404
-    private = can_view_city_private(request.user, city.pk)
+    private = has_perm(request.user, Perm.VIEW_CITY_TEAM, city)
     return render(
         request,
         "cities/city_detail.html",
         {
             "city": city,
             "can_see_team": private,
-            "can_edit": is_secretariat(request.user),
+            "can_edit": has_perm(request.user, Perm.MANAGE_CITIES),
         },
     )
 
 
-@login_required
-def city_team_view(request: HttpRequest, slug: str) -> HttpResponse:
-    city = get_object_or_404(City, slug=slug)
-    if not can_view_city_private(request.user, city.pk):
-        raise PermissionDenied
+@permission_required(Perm.VIEW_CITY_TEAM, City, lookup={"slug": "slug"})
+def city_team_view(request: HttpRequest, city: City) -> HttpResponse:
     return render(request, "cities/city_team.html", {"city": city, "team": city_team(city.pk)})
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_CITIES)
 @require_http_methods(["GET", "POST"])
 def city_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     city = get_object_or_404(City, slug=slug) if slug else None

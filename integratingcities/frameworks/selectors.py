@@ -2,17 +2,14 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from integratingcities.accounts.permissions import is_secretariat
+from integratingcities.permissions import visible_to
 
 from .models import Framework, FrameworkKind, FrameworkStatus, Item, Level, Scale, Section
 
 
 def visible_frameworks(user: Any) -> QuerySet[Framework]:
     """Published versions for everyone; drafts too for the secretariat."""
-    frameworks = Framework.objects.all()
-    if not is_secretariat(user):
-        frameworks = frameworks.filter(status=FrameworkStatus.PUBLISHED)
-    return frameworks.order_by("kind", "lineage", "-version")
+    return visible_to(user, Framework).order_by("kind", "lineage", "-version")
 
 
 def with_content(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from integratingcities.accounts.permissions import is_secretariat, secretariat_required
+from integratingcities.permissions import Perm, permission_required, visible_to
 
 from . import selectors
 from .forms import NewsItemForm
@@ -41,19 +41,16 @@ def news_list(request: HttpRequest) -> HttpResponse:
 
 
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    item = get_object_or_404(NewsItem, slug=slug)
-    is_public = NewsItem.objects.published().filter(pk=item.pk).exists()
-    if not is_public and not is_secretariat(request.user):
-        raise Http404
+    item = get_object_or_404(visible_to(request.user, NewsItem), slug=slug)
     return render(request, "network/news_detail.html", {"item": item})
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_NEWS)
 def news_manage(request: HttpRequest) -> HttpResponse:
     return render(request, "network/news_manage.html", {"news": selectors.all_news()})
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_NEWS)
 @require_http_methods(["GET", "POST"])
 def news_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     item = get_object_or_404(NewsItem, slug=slug) if slug else NewsItem()

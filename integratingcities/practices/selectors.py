@@ -12,8 +12,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django_countries import countries
-from integratingcities.accounts.models import Membership
-from integratingcities.accounts.permissions import can_view_city_private, is_secretariat
+
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import (
     Framework,
@@ -24,6 +23,7 @@ from integratingcities.frameworks.models import (
     Section,
 )
 from integratingcities.lib.translation import translate
+from integratingcities.permissions import visible_to
 
 from . import search
 from .models import (
@@ -416,28 +416,22 @@ def facets(
 def visible_practices(user: Any) -> QuerySet[Practice]:
     """Published practices; also the unpublished ones of the user's cities (all of them for
     the secretariat)."""
-    if is_secretariat(user):
-        return Practice.objects.all()
-    if not user.is_authenticated:
-        return Practice.objects.published()
-    own = Membership.objects.filter(user=user).values("city_id")
-    return Practice.objects.filter(Q(status=PracticeStatus.PUBLISHED) | Q(city_id__in=own))
+    return visible_to(user, Practice)
 
 
-def may_view(user: Any, practice: Practice) -> bool:
-    return practice.is_published or can_view_city_private(user, practice.city_id)
-
-
-def practice_for_page(key: str) -> Practice | None:
-    return (
-        Practice.objects.filter(key=key)
-        .select_related("city", "created_by", "from_answer__assessment__round")
-        .prefetch_related(
-            Prefetch("other_cities", queryset=City.objects.order_by("name")),
-            Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
-        )
-        .first()
+def for_page(practices: QuerySet[Practice]) -> QuerySet[Practice]:
+    """What a practice's page reads with it."""
+    return practices.select_related(
+        "city", "created_by", "from_answer__assessment__round"
+    ).prefetch_related(
+        Prefetch("other_cities", queryset=City.objects.order_by("name")),
+        Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
     )
+
+
+def practice_for_page(key: str, user: Any) -> Practice | None:
+    """The practice if the user may see it."""
+    return for_page(visible_to(user, Practice).filter(key=key)).first()
 
 
 def related(practice: Practice, limit: int = 5) -> list[Practice]:
@@ -513,11 +507,7 @@ def city_practices(city: City) -> QuerySet[Practice]:
 def pending_for(user: Any) -> QuerySet[Practice]:
     """Practices not published yet that the user may see: every one for the secretariat, their
     cities' for city members, none for anybody else."""
-    practices = Practice.objects.exclude(status=PracticeStatus.PUBLISHED)
-    if not is_secretariat(user):
-        practices = practices.filter(
-            city_id__in=Membership.objects.filter(user=user).values("city_id")
-        )
+    practices = visible_to(user, Practice).exclude(status=PracticeStatus.PUBLISHED)
     return practices.select_related("city", "created_by").order_by("-updated_at")
 
 

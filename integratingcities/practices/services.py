@@ -20,9 +20,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from integratingcities.assessments.models import Answer
+from integratingcities.audit.models import Action
+from integratingcities.audit.services import log_action
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import FrameworkKind, ItemKind
+from integratingcities.lib.errors import DomainError
 from integratingcities.lib.translation import translate
+from integratingcities.permissions import Perm, require
 
 from . import search, selectors
 from .models import (
@@ -50,7 +54,7 @@ SEED_SOURCES = {"003": PracticeSource.TOOLKIT_2018, "004": PracticeSource.REPORT
 TITLE_LENGTH = 120
 
 
-class PracticeError(Exception):
+class PracticeError(DomainError):
     """A step that is not possible now; the message is shown to the user."""
 
 
@@ -148,6 +152,7 @@ def practice_propose_from_answer(*, answer: Answer, user: Any) -> tuple[Practice
     Returns the practice and whether it is new: an answer proposed before leads to the practice
     made from it then.
     """
+    require(user, Perm.ANSWER_ASSESSMENT, answer.assessment)
     existing = Practice.objects.filter(from_answer=answer).first()
     if existing is not None:
         return existing, False
@@ -195,6 +200,7 @@ def practice_propose_from_answer(*, answer: Answer, user: Any) -> tuple[Practice
 @transaction.atomic
 def practice_update(*, practice: Practice, user: Any, data: PracticeInput) -> Practice:
     """Change what a person may change; themes are replaced by those given."""
+    require(user, Perm.EDIT_PRACTICE, practice)
     for name in PracticeInput.TEXT_FIELDS:
         setattr(practice, name, getattr(data, name).strip())
     practice.year = data.year
@@ -204,26 +210,46 @@ def practice_update(*, practice: Practice, user: Any, data: PracticeInput) -> Pr
 
 
 def _transition(
-    practice: Practice, *, user: Any, allowed: set[str], to: str, error: str, **changes: Any
+    practice: Practice,
+    *,
+    user: Any,
+    action: str,
+    allowed: set[str],
+    to: str,
+    error: str,
+    reason: str = "",
+    **changes: Any,
 ) -> Practice:
     with transaction.atomic():
         locked = Practice.objects.select_for_update().get(pk=practice.pk)
         if locked.status not in allowed:
             raise PracticeError(error)
+        before = locked.status
         locked.status = to
         for name, value in changes.items():
             setattr(locked, name, value)
         locked._history_user = user  # type: ignore[attr-defined]
         locked.full_clean()
         locked.save()
+        log_action(
+            actor=user,
+            action=action,
+            target=locked,
+            city=locked.city,
+            from_state=before,
+            to_state=to,
+            reason=reason,
+        )
     return locked
 
 
 def practice_submit(*, practice: Practice, user: Any) -> Practice:
     """The city sends its draft (or a practice sent back) to the secretariat."""
+    require(user, Perm.SUBMIT_PRACTICE, practice)
     return _transition(
         practice,
         user=user,
+        action=Action.PRACTICE_PROPOSED,
         allowed={PracticeStatus.DRAFT, PracticeStatus.RETURNED},
         to=PracticeStatus.PROPOSED,
         error=_("Only a draft or a practice sent back can be sent for review."),
@@ -232,9 +258,11 @@ def practice_submit(*, practice: Practice, user: Any) -> Practice:
 
 def practice_publish(*, practice: Practice, user: Any) -> Practice:
     """The secretariat publishes: everyone sees it in the library, credited to the city."""
+    require(user, Perm.PUBLISH_PRACTICE, practice)
     return _transition(
         practice,
         user=user,
+        action=Action.PRACTICE_PUBLISHED,
         allowed={PracticeStatus.DRAFT, PracticeStatus.PROPOSED, PracticeStatus.RETURNED},
         to=PracticeStatus.PUBLISHED,
         error=_("This practice is already published."),
@@ -245,15 +273,18 @@ def practice_publish(*, practice: Practice, user: Any) -> Practice:
 
 def practice_return(*, practice: Practice, user: Any, comment: str) -> Practice:
     """The secretariat sends a proposal back to the city, saying what should change."""
+    require(user, Perm.PUBLISH_PRACTICE, practice)
     comment = comment.strip()
     if not comment:
         raise PracticeError(_("Comment: say what the city should change."))
     return _transition(
         practice,
         user=user,
+        action=Action.PRACTICE_SENT_BACK,
         allowed={PracticeStatus.PROPOSED},
         to=PracticeStatus.RETURNED,
         error=_("Only a proposed practice can be sent back."),
+        reason=comment,
         review_comment=comment,
     )
 

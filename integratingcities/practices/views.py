@@ -1,9 +1,9 @@
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -14,19 +14,20 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from integratingcities.accounts.permissions import (
-    can_edit_city_answers,
-    can_view_city_private,
+from integratingcities.assessments.models import Answer, Assessment
+from integratingcities.lib.errors import DomainError, NotAllowed
+from integratingcities.permissions import (
+    Perm,
+    has_perm,
     is_secretariat,
-    secretariat_required,
+    permission_required,
+    visible_to,
 )
-from integratingcities.assessments.models import Answer
 
 from . import exports, search, selectors
 from .forms import PracticeForm, ReturnForm, SearchForm
 from .models import Practice, PracticeStatus
 from .services import (
-    PracticeError,
     practice_propose_from_answer,
     practice_publish,
     practice_return,
@@ -162,16 +163,12 @@ def library(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible(request: HttpRequest, key: str) -> Practice:
-    practice = selectors.practice_for_page(key)
-    if practice is None or not selectors.may_view(request.user, practice):
-        raise Http404
-    return practice
-
-
-def _may_edit(user: Any, practice: Practice) -> bool:
-    return is_secretariat(user) or (
-        practice.is_editable_by_city and can_edit_city_answers(user, practice.city_id)
+def _visible(
+    perm: Perm | None, *, login: bool = True
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A practice by its key: a 404 if the person may not see it, a 403 if not ``perm``."""
+    return permission_required(
+        perm, Practice, lookup={"key": "key"}, login=login, refine=selectors.for_page
     )
 
 
@@ -180,7 +177,6 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     names = selectors.labels()
-    is_editor = can_edit_city_answers(user, practice.city_id)
     answer = practice.from_answer
     return render(
         request,
@@ -189,25 +185,27 @@ def _detail(
             "practice": practice,
             "themes": selectors.themes_of(practice, names),
             "related": selectors.related(practice),
-            "may_edit": _may_edit(user, practice),
-            "may_submit": is_editor and practice.is_editable_by_city,
+            "may_edit": has_perm(user, Perm.EDIT_PRACTICE, practice),
+            "may_submit": has_perm(user, Perm.SUBMIT_PRACTICE, practice)
+            and practice.is_editable_by_city,
             "may_review": is_secretariat(user) and not practice.is_published,
             "may_return": is_secretariat(user) and practice.status == PracticeStatus.PROPOSED,
             "return_form": return_form or ReturnForm(),
             "assessment": answer.assessment
-            if answer and can_view_city_private(user, practice.city_id)
+            if answer and has_perm(user, Perm.VIEW_ASSESSMENT, answer.assessment)
             else None,
         },
         status=200,
     )
 
 
+@_visible(None, login=False)
 @require_GET
-def practice_detail(request: HttpRequest, key: str) -> HttpResponse:
-    return _detail(request, _visible(request, key))
+def practice_detail(request: HttpRequest, practice: Practice) -> HttpResponse:
+    return _detail(request, practice)
 
 
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 @require_POST
 def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
     """One step from an answer's evidence to a draft practice of the city."""
@@ -215,18 +213,21 @@ def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
         Answer.objects.select_related(
             "assessment__city", "assessment__framework", "assessment__round", "item__section"
         )
-        .filter(pk=answer_id)
+        .filter(
+            pk=answer_id,
+            assessment__in=visible_to(request.user, Assessment).values("pk"),
+        )
         .first()
         if 0 < answer_id < 2**63
         else None
     )
-    if answer is None or not can_view_city_private(request.user, answer.assessment.city_id):
+    if answer is None:
         raise Http404
-    if not can_edit_city_answers(request.user, answer.assessment.city_id):
-        raise PermissionDenied
     try:
         practice, created = practice_propose_from_answer(answer=answer, user=request.user)
-    except PracticeError as error:
+    except NotAllowed:
+        raise PermissionDenied from None
+    except DomainError as error:
         messages.error(request, str(error))
         return redirect(
             reverse("assessments:section", args=[answer.assessment_id, answer.item.section.key])
@@ -245,27 +246,24 @@ def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
     return redirect(practice)
 
 
-@login_required
+@_visible(Perm.EDIT_PRACTICE)
 @require_http_methods(["GET", "POST"])
-def practice_edit(request: HttpRequest, key: str) -> HttpResponse:
-    practice = _visible(request, key)
-    if not _may_edit(request.user, practice):
-        raise PermissionDenied
+def practice_edit(request: HttpRequest, practice: Practice) -> HttpResponse:
     form = PracticeForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
         try:
             saved = practice_update(
                 practice=form.instance, user=request.user, data=form.practice_input()
             )
-            if "send" in request.POST and can_edit_city_answers(request.user, saved.city_id):
+            if "send" in request.POST and has_perm(request.user, Perm.SUBMIT_PRACTICE, saved):
                 saved = practice_submit(practice=saved, user=request.user)
                 messages.success(request, _("Saved and sent to the secretariat for review."))
-            elif "publish" in request.POST and is_secretariat(request.user):
+            elif "publish" in request.POST and has_perm(request.user, Perm.PUBLISH_PRACTICE):
                 saved = practice_publish(practice=saved, user=request.user)
                 messages.success(request, _("Saved and published."))
             else:
                 messages.success(request, _("Saved."))
-        except PracticeError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             return redirect(saved)
@@ -276,42 +274,38 @@ def practice_edit(request: HttpRequest, key: str) -> HttpResponse:
             "form": form,
             "practice": practice,
             "may_send": practice.is_editable_by_city
-            and can_edit_city_answers(request.user, practice.city_id),
-            "may_publish": is_secretariat(request.user) and not practice.is_published,
+            and has_perm(request.user, Perm.SUBMIT_PRACTICE, practice),
+            "may_publish": has_perm(request.user, Perm.PUBLISH_PRACTICE)
+            and not practice.is_published,
         },
     )
 
 
-def _act(request: HttpRequest, key: str, action: Any, success: str) -> HttpResponse:
-    practice = _visible(request, key)
+def _act(request: HttpRequest, practice: Practice, action: Any, success: str) -> HttpResponse:
     try:
         action(practice=practice, user=request.user)
-    except PracticeError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success)
     return redirect(practice)
 
 
-@login_required
+@_visible(Perm.SUBMIT_PRACTICE)
 @require_POST
-def submit(request: HttpRequest, key: str) -> HttpResponse:
-    practice = _visible(request, key)
-    if not can_edit_city_answers(request.user, practice.city_id):
-        raise PermissionDenied
-    return _act(request, key, practice_submit, _("Sent to the secretariat for review."))
+def submit(request: HttpRequest, practice: Practice) -> HttpResponse:
+    return _act(request, practice, practice_submit, _("Sent to the secretariat for review."))
 
 
-@secretariat_required
+@_visible(Perm.PUBLISH_PRACTICE)
 @require_POST
-def publish(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, practice_publish, _("Published: everyone can find it now."))
+def publish(request: HttpRequest, practice: Practice) -> HttpResponse:
+    return _act(request, practice, practice_publish, _("Published: everyone can find it now."))
 
 
-@secretariat_required
+@_visible(Perm.PUBLISH_PRACTICE)
 @require_POST
-def send_back(request: HttpRequest, key: str) -> HttpResponse:
-    practice = _visible(request, key)
+def send_back(request: HttpRequest, practice: Practice) -> HttpResponse:
     if practice.status != PracticeStatus.PROPOSED:
         messages.error(request, _("Only a proposed practice can be sent back."))
         return redirect(practice)
@@ -320,14 +314,14 @@ def send_back(request: HttpRequest, key: str) -> HttpResponse:
         return _detail(request, practice, return_form=form)
     try:
         practice_return(practice=practice, user=request.user, comment=form.cleaned_data["comment"])
-    except PracticeError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Sent back to the city with your comment."))
     return redirect(practice)
 
 
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 def proposals(request: HttpRequest) -> HttpResponse:
     """Practices on their way to the library: all of them for the secretariat, the user's
     cities' for city members."""

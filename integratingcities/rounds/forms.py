@@ -69,3 +69,12 @@ class ResultsFilterForm(forms.Form):
         if not self.is_valid() or not self.cleaned_data.get("band"):
             return None
         return scoring.Band[self.cleaned_data["band"]]
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the published results must be corrected"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the round's history and shown beside the revised results."),
+    )

@@ -35,6 +35,8 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when results are published again after a correction (the reason is in the audit trail).
+    revised_at = models.DateTimeField(_("revised"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_on", "title"]

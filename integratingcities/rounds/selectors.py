@@ -4,9 +4,10 @@
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from integratingcities.accounts.permissions import is_secretariat
+
 from integratingcities.assessments.models import Assessment
 from integratingcities.frameworks.models import Item
+from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
     ResultFilters,
     RoundResults,
@@ -14,7 +15,7 @@ from integratingcities.results.rounds import (
     round_results,
 )
 
-from .models import Round, RoundStatus
+from .models import Round
 
 __all__ = [
     "ResultFilters",
@@ -28,10 +29,7 @@ __all__ = [
 
 
 def visible_rounds(user: Any) -> QuerySet[Round]:
-    rounds = Round.objects.select_related("framework")
-    if not is_secretariat(user):
-        rounds = rounds.filter(status=RoundStatus.PUBLISHED)
-    return rounds.order_by("-opens_on")
+    return visible_to(user, Round).order_by("-opens_on")
 
 
 def board(round_: Round) -> tuple[QuerySet[Assessment], int]:

@@ -12,15 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integratingcities.accounts.models import Membership, Role
-from integratingcities.assessments.models import Assessment, AssessmentState
+from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentKind
+from integratingcities.audit.models import Action
+from integratingcities.audit.services import log_action
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
+from integratingcities.lib.errors import DomainError
 from integratingcities.lib.mail import render_subject, render_text
+from integratingcities.permissions import Perm, require
 
 from .models import Round, RoundStatus
 
 
-class RoundError(Exception):
+class RoundError(DomainError):
     """A round step that is not possible now; the message is shown to the user."""
 
 
@@ -34,6 +38,7 @@ def round_open(
     user: Any,
     notify: bool = True,
 ) -> Round:
+    require(user, Perm.MANAGE_ROUNDS)
     if not framework.is_published:
         raise RoundError(_("A round needs a published framework version."))
     with transaction.atomic():
@@ -46,57 +51,128 @@ def round_open(
         )
         new_round.full_clean()
         new_round.save()
-        round_invite(round_=new_round, cities=cities, notify=notify)
+        log_action(actor=user, action=Action.ROUND_OPENED, target=new_round, to_state="open")
+        round_invite(round_=new_round, cities=cities, user=user, notify=notify)
     return new_round
 
 
-def round_invite(*, round_: Round, cities: Iterable[City], notify: bool = True) -> int:
+def round_invite(*, round_: Round, cities: Iterable[City], user: Any, notify: bool = True) -> int:
     """Invite cities (again-invited cities are left as they are); returns how many are new."""
+    require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
         raise RoundError(_("Cities can only be invited to an open round."))
     already = set(round_.assessments.values_list("city_id", flat=True))
     new = [city for city in cities if city.pk not in already]
     Assessment.objects.bulk_create(
-        Assessment(city=city, framework_id=round_.framework_id, round=round_) for city in new
+        Assessment(
+            city=city, framework_id=round_.framework_id, round=round_, kind=AssessmentKind.SURVEY
+        )
+        for city in new
     )
+    if new:
+        log_action(
+            actor=user,
+            action=Action.ROUND_CITIES_INVITED,
+            target=round_,
+            data={"cities": [city.pk for city in new]},
+        )
     if notify and new:
         transaction.on_commit(lambda: _mail_editors(round_, [c.pk for c in new], "invitation"))
     return len(new)
 
 
-def round_remind(*, round_: Round) -> int:
+def round_remind(*, round_: Round, user: Any) -> int:
     """Remind the editors of every city that has not submitted; returns the number of cities."""
+    require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
         raise RoundError(_("Reminders can only be sent while the round is open."))
     waiting = list(
-        round_.assessments.filter(
-            state__in=[
-                AssessmentState.INVITED,
-                AssessmentState.IN_PROGRESS,
-                AssessmentState.CHANGES_REQUESTED,
-            ]
-        ).values_list("city_id", flat=True)
+        round_.assessments.filter(state__in=EDITABLE_STATES).values_list("city_id", flat=True)
     )
     _mail_editors(round_, waiting, "reminder")
+    log_action(
+        actor=user, action=Action.ROUND_REMINDED, target=round_, data={"cities": len(waiting)}
+    )
     return len(waiting)
 
 
-def round_close(*, round_: Round) -> Round:
-    if not round_.is_open:
-        raise RoundError(_("Only an open round can be closed."))
-    round_.status = RoundStatus.CLOSED
-    round_.save(update_fields=["status"])
-    return round_
+def _round_transition(
+    round_: Round,
+    *,
+    user: Any,
+    action: str,
+    allowed: set[str],
+    to: str,
+    error: str,
+    reason: str = "",
+    **stamps: object,
+) -> Round:
+    require(user, Perm.MANAGE_ROUNDS)
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if locked.status not in allowed:
+            raise RoundError(error)
+        before = locked.status
+        locked.status = to
+        for name, value in stamps.items():
+            setattr(locked, name, value)
+        locked.save()
+        log_action(
+            actor=user,
+            action=action,
+            target=locked,
+            from_state=before,
+            to_state=to,
+            reason=reason,
+        )
+    return locked
 
 
-def round_publish(*, round_: Round) -> Round:
-    """Publish results: only validated answers count in them."""
-    if round_.status != RoundStatus.CLOSED:
-        raise RoundError(_("Close the round before publishing its results."))
-    round_.status = RoundStatus.PUBLISHED
-    round_.published_at = timezone.now()
-    round_.save(update_fields=["status", "published_at"])
-    return round_
+def round_close(*, round_: Round, user: Any) -> Round:
+    return _round_transition(
+        round_,
+        user=user,
+        action=Action.ROUND_CLOSED,
+        allowed={RoundStatus.OPEN},
+        to=RoundStatus.CLOSED,
+        error=_("Only an open round can be closed."),
+    )
+
+
+def round_publish(*, round_: Round, user: Any) -> Round:
+    """Publish results: only validated answers count in them. Publishing again after a
+    correction marks the results as revised."""
+    now = timezone.now()
+    revised: dict[str, Any] = {"revised_at": now} if round_.published_at is not None else {}
+    return _round_transition(
+        round_,
+        user=user,
+        action=Action.ROUND_PUBLISHED,
+        allowed={RoundStatus.CLOSED},
+        to=RoundStatus.PUBLISHED,
+        error=_("Close the round before publishing its results."),
+        published_at=round_.published_at or now,
+        **revised,
+    )
+
+
+def round_correct(*, round_: Round, user: Any, reason: str) -> Round:
+    """Take published results back for a correction, with the reason on record.
+
+    The round is closed again: reviewers may then validate or correct answers, and publishing
+    it again marks its results as revised."""
+    reason = reason.strip()
+    if not reason:
+        raise RoundError(_("Say why the published results must be corrected."))
+    return _round_transition(
+        round_,
+        user=user,
+        action=Action.ROUND_CORRECTED,
+        allowed={RoundStatus.PUBLISHED},
+        to=RoundStatus.CLOSED,
+        error=_("Only published results can be corrected."),
+        reason=reason,
+    )
 
 
 def _mail_editors(round_: Round, city_ids: list[int], kind: str) -> None:

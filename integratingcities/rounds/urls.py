@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.round_close_view, name="close"),
     path("<int:pk>/publish/", views.round_publish_view, name="publish"),
     path("<int:pk>/invite/", views.round_invite_view, name="invite"),
+    path("<int:pk>/correct/", views.round_correct_view, name="correct"),
     path("<int:pk>/results/", views.round_results, name="results"),
     path("<int:pk>/results/chart/<slug:key>.svg", views.round_chart, name="chart"),
     path("<int:pk>/results/<slug:slug>/", views.city_results, name="city_results"),

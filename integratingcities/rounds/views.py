@@ -1,4 +1,5 @@
 import hashlib
+from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -8,21 +9,33 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from integratingcities.accounts.permissions import is_secretariat, secretariat_required
 from integratingcities.assessments.models import AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import countries_of
 from integratingcities.lib import scoring
 from integratingcities.lib.charts import stacked_bars
+from integratingcities.lib.errors import DomainError
 from integratingcities.lib.translation import translate
+from integratingcities.permissions import Perm, permission_required
 from integratingcities.practices.selectors import gap_practices
 from integratingcities.results.rounds import city_results as round_city_results
 from integratingcities.results.scores import validated_stamp
 
 from . import selectors
-from .forms import InviteForm, ResultsFilterForm, RoundForm
+from .forms import CorrectionForm, InviteForm, ResultsFilterForm, RoundForm
 from .models import Round
-from .services import RoundError, round_close, round_invite, round_open, round_publish, round_remind
+from .services import (
+    round_close,
+    round_correct,
+    round_invite,
+    round_open,
+    round_publish,
+    round_remind,
+)
+
+manages = permission_required(Perm.MANAGE_ROUNDS, Round)
+# Published results for everyone; the secretariat previews them before publication.
+results_visible = permission_required(None, Round, login=False)
 
 
 def round_list(request: HttpRequest) -> HttpResponse:
@@ -31,7 +44,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_ROUNDS)
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
@@ -46,7 +59,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 cities=data["cities"],
                 user=request.user,
             )
-        except RoundError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -58,11 +71,10 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/round_form.html", {"form": form})
 
 
-@secretariat_required
-def round_board(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_object_or_404(Round.objects.select_related("framework"), pk=pk)
-    rows, total = selectors.board(round_)
-    rows = list(rows)
+@manages
+def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
+    assessments, total = selectors.board(round_)
+    rows: list[Any] = list(assessments)  # annotated with ``answered``; ``percent`` is added here
     for row in rows:
         row.percent = round(100 * row.answered / total) if total else 0
     states = dict.fromkeys(AssessmentState.values, 0)
@@ -78,64 +90,75 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "states": [(AssessmentState(s).label, n) for s, n in states.items()],
             "invite_form": InviteForm(),
+            "correct_form": CorrectionForm(),
             "uninvited": City.objects.exclude(pk__in=invited).order_by("name"),
         },
     )
 
 
-def _round_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
-    round_ = get_object_or_404(Round, pk=pk)
+def _round_action(request: HttpRequest, round_: Round, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
     try:
-        outcome = action(round_=round_)
-    except RoundError as error:
+        outcome = action(round_=round_, user=request.user)
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success % {"count": outcome if isinstance(outcome, int) else 0})
     return redirect(round_)
 
 
-@secretariat_required
+@manages
 @require_POST
-def round_remind_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_remind_view(request: HttpRequest, round_: Round) -> HttpResponse:
     return _round_action(
-        request, pk, round_remind, _("Reminders sent to the editors of %(count)d cities.")
+        request, round_, round_remind, _("Reminders sent to the editors of %(count)d cities.")
     )
 
 
-@secretariat_required
+@manages
 @require_POST
-def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _round_action(request, pk, round_close, _("The round is closed."))
+def round_close_view(request: HttpRequest, round_: Round) -> HttpResponse:
+    return _round_action(request, round_, round_close, _("The round is closed."))
 
 
-@secretariat_required
+@manages
 @require_POST
-def round_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _round_action(request, pk, round_publish, _("The results are published."))
+def round_publish_view(request: HttpRequest, round_: Round) -> HttpResponse:
+    return _round_action(request, round_, round_publish, _("The results are published."))
 
 
-@secretariat_required
+@manages
 @require_POST
-def round_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_object_or_404(Round, pk=pk)
+def round_correct_view(request: HttpRequest, round_: Round) -> HttpResponse:
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the published results must be corrected."))
+        return redirect(round_)
+    try:
+        round_correct(round_=round_, user=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The results are taken back for a correction: publish them again when done."),
+        )
+    return redirect(round_)
+
+
+@manages
+@require_POST
+def round_invite_view(request: HttpRequest, round_: Round) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose at least one city to invite."))
         return redirect(round_)
     try:
-        count = round_invite(round_=round_, cities=form.cleaned_data["cities"])
-    except RoundError as error:
+        count = round_invite(round_=round_, cities=form.cleaned_data["cities"], user=request.user)
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(count)d cities invited.") % {"count": count})
     return redirect(round_)
-
-
-def _visible_results(request: HttpRequest, pk: int) -> Round:
-    round_ = get_object_or_404(Round.objects.select_related("framework"), pk=pk)
-    if not round_.is_published and not is_secretariat(request.user):
-        raise Http404
-    return round_
 
 
 def _filters(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultFilters]:
@@ -143,8 +166,8 @@ def _filters(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultF
     return form, selectors.ResultFilters(country=form.filters_country(), band=form.filters_band())
 
 
-def round_results(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _visible_results(request, pk)
+@results_visible
+def round_results(request: HttpRequest, round_: Round) -> HttpResponse:
     form, filters = _filters(request)
     results = selectors.round_results(round_, filters)
     counted = selectors.counted_assessments(round_, selectors.ResultFilters())
@@ -165,8 +188,9 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def round_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    round_ = _visible_results(request, pk)
+@results_visible
+def round_chart(request: HttpRequest, round_: Round, key: str) -> HttpResponse:
+    pk = round_.pk
     _form, filters = _filters(request)
     if not round_.framework.sections.filter(key=key).exists():
         raise Http404
@@ -192,8 +216,8 @@ def round_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-def city_results(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    round_ = _visible_results(request, pk)
+@results_visible
+def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse:
     counted = selectors.counted_assessments(round_, selectors.ResultFilters())
     assessment = get_object_or_404(counted.select_related("city"), city__slug=slug)
     found = round_city_results(round_, assessment)

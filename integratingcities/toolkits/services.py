@@ -12,6 +12,8 @@ from integratingcities.assessments.models import (
     AssessmentKind,
     AssessmentState,
 )
+from integratingcities.audit.models import Action
+from integratingcities.audit.services import log_action
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus
 from integratingcities.frameworks.services import (
@@ -20,14 +22,16 @@ from integratingcities.frameworks.services import (
     framework_import,
     framework_publish,
 )
+from integratingcities.lib.errors import DomainError
 from integratingcities.lib.translation import as_translated
 from integratingcities.network.models import Project
+from integratingcities.permissions import Perm, require
 
 from .models import Toolkit
 
 
-class ToolkitError(Exception):
-    pass
+class ToolkitError(DomainError):
+    """A toolkit step that is not possible now; the message is shown to the user."""
 
 
 @transaction.atomic
@@ -48,11 +52,12 @@ def toolkits_load(data: dict[str, Any]) -> int:
     return len(data["toolkits"])
 
 
-def benchmark_upload(*, text: str, filename: str) -> ImportResult:
+def benchmark_upload(*, text: str, filename: str, user: Any) -> ImportResult:
     """Import an uploaded benchmark file as a draft, to preview before publishing.
 
     The catalogue gains an entry for a new theme; a file for the Charter is refused here.
     """
+    require(user, Perm.MANAGE_FRAMEWORKS)
     with transaction.atomic():
         result = framework_import(text=text, source=filename, publish=False)
         framework = result.framework
@@ -76,13 +81,32 @@ def benchmark_upload(*, text: str, filename: str) -> ImportResult:
             key=framework.lineage,
             defaults={"title": framework.title, "year": timezone.now().year, "position": 999},
         )
+        if not result.unchanged:
+            log_action(
+                actor=user,
+                action=Action.FRAMEWORK_IMPORTED,
+                target=framework,
+                to_state=framework.status,
+                data={"file": filename[:200]},
+            )
     return result
 
 
-def benchmark_publish(*, framework: Framework) -> Framework:
+def benchmark_publish(*, framework: Framework, user: Any) -> Framework:
+    require(user, Perm.MANAGE_FRAMEWORKS)
     if framework.kind != FrameworkKind.BENCHMARK:
         raise ToolkitError(_("Only benchmarks are published here."))
-    return framework_publish(framework=framework)
+    with transaction.atomic():
+        before = framework.status
+        published = framework_publish(framework=framework)
+        log_action(
+            actor=user,
+            action=Action.FRAMEWORK_PUBLISHED,
+            target=published,
+            from_state=before,
+            to_state=published.status,
+        )
+    return published
 
 
 def latest_published(lineage: str) -> Framework | None:
@@ -100,6 +124,7 @@ def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
 
     Earlier self-tests stay as they are: they are what progress is measured against.
     """
+    require(user, Perm.START_SELF_TEST, city)
     framework = latest_published(lineage)
     if framework is None:
         raise ToolkitError(_("This benchmark has no published version to take yet."))
@@ -113,16 +138,33 @@ def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
         )
         if open_one is not None:
             return open_one
-        return Assessment.objects.create(
+        started = Assessment.objects.create(
             city=city,
             framework=framework,
             kind=AssessmentKind.SELF_TEST,
             state=AssessmentState.IN_PROGRESS,
             last_activity_at=timezone.now(),
         )
+        log_action(
+            actor=user,
+            action=Action.ASSESSMENT_STARTED,
+            target=started,
+            city=city,
+            to_state=AssessmentState.IN_PROGRESS,
+        )
+        return started
 
 
-def sharing_set(*, assessment: Assessment, share: bool) -> Assessment:
-    assessment.share_evidence = share
-    assessment.save(update_fields=["share_evidence"])
+def sharing_set(*, assessment: Assessment, share: bool, user: Any) -> Assessment:
+    require(user, Perm.ANSWER_ASSESSMENT, assessment)
+    with transaction.atomic():
+        assessment.share_evidence = share
+        assessment.save(update_fields=["share_evidence"])
+        log_action(
+            actor=user,
+            action=Action.ASSESSMENT_SHARING_CHANGED,
+            target=assessment,
+            city=assessment.city,
+            data={"share_evidence": share},
+        )
     return assessment

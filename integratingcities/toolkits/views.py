@@ -1,9 +1,9 @@
 """Toolkit pages: the catalogue, a benchmark as a toolkit, self-tests and their results."""
 
 import hashlib
+from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,25 +11,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
 from integratingcities.accounts.models import Membership, Role
-from integratingcities.accounts.permissions import (
-    can_edit_city_answers,
-    can_view_city_private,
-    is_secretariat,
-    secretariat_required,
-)
-from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.models import Assessment, AssessmentQuerySet
 from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
 from integratingcities.lib.charts import grouped_bars
+from integratingcities.lib.errors import DomainError
 from integratingcities.lib.translation import translate
+from integratingcities.permissions import (
+    Perm,
+    has_perm,
+    is_secretariat,
+    permission_required,
+    visible_to,
+)
 from integratingcities.results.selftests import chart_stamp, selftest_results
 
 from . import selectors
 from .forms import SelfTestStartForm, SharingForm, UploadForm
 from .models import Toolkit
 from .services import (
-    ToolkitError,
     benchmark_publish,
     benchmark_upload,
     latest_published,
@@ -91,32 +93,39 @@ def benchmark(request: HttpRequest, key: str) -> HttpResponse:
 def version(request: HttpRequest, key: str, version: int) -> HttpResponse:
     """One version as a city would see it; drafts only for the secretariat (the preview)."""
     framework = get_object_or_404(
-        Framework, lineage=key, version=version, kind=FrameworkKind.BENCHMARK
+        visible_to(request.user, Framework),
+        lineage=key,
+        version=version,
+        kind=FrameworkKind.BENCHMARK,
     )
-    if not framework.is_published and not is_secretariat(request.user):
-        raise Http404
     toolkit = Toolkit.objects.select_related("project").filter(key=key).first()
     return _benchmark_page(request, toolkit, framework, key)
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_FRAMEWORKS)
 @require_POST
 def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
     framework = get_object_or_404(
         Framework, lineage=key, version=version, kind=FrameworkKind.BENCHMARK
     )
-    benchmark_publish(framework=framework)
-    messages.success(request, _("Published: cities can now take this version."))
+    try:
+        benchmark_publish(framework=framework, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Published: cities can now take this version."))
     return redirect("toolkits:benchmark", key=key)
 
 
-@secretariat_required
+@permission_required(Perm.MANAGE_FRAMEWORKS)
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = benchmark_upload(
-                text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name
+                text=form.cleaned_data["text"],
+                filename=form.cleaned_data["file"].name,
+                user=request.user,
             )
         except FrameworkFileError as exc:
             form.add_error(
@@ -134,41 +143,38 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "toolkits/upload.html", {"form": form})
 
 
-@login_required
+@permission_required(Perm.USE_ACCOUNT)
 @require_POST
 def start(request: HttpRequest, key: str) -> HttpResponse:
     memberships = _edited_cities(request)
     form = SelfTestStartForm(request.POST, memberships=memberships)
     if not memberships:
-        raise PermissionDenied
+        raise PermissionDenied  # edits no city: may start no self-test
     if not form.is_valid():
         messages.error(request, _("Choose one of the cities you answer for."))
         return redirect("toolkits:benchmark", key=key)
     try:
         assessment = selftest_start(city=form.cleaned_data["city"], lineage=key, user=request.user)
-    except ToolkitError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("toolkits:benchmark", key=key)
     return redirect(assessment.get_absolute_url())
 
 
-def _selftest(request: HttpRequest, pk: int) -> Assessment:
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("city", "framework"),
-        pk=pk,
-        round=None,
-        framework__kind=FrameworkKind.BENCHMARK,
-    )
-    if not can_view_city_private(request.user, assessment.city_id):
-        raise Http404
-    return assessment
+# A city's self-test: another city's is a 404, as if absent.
+selftest = permission_required(
+    Perm.VIEW_ASSESSMENT,
+    Assessment,
+    refine=lambda found: (
+        cast(AssessmentQuerySet, found).self_tests().filter(framework__kind=FrameworkKind.BENCHMARK)
+    ),
+)
 
 
-@login_required
-def results(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _selftest(request, pk)
+@selftest
+def results(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     found = selftest_results(assessment)
-    may_edit = can_edit_city_answers(request.user, assessment.city_id)
+    may_edit = has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment)
     return render(
         request,
         "toolkits/results.html",
@@ -182,9 +188,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def chart(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    assessment = _selftest(request, pk)
+@selftest
+def chart(request: HttpRequest, assessment: Assessment, kind: str) -> HttpResponse:
+    pk = assessment.pk
     if kind not in ("scores", "progress"):
         raise Http404
     # Drawn again only when what it shows can have changed: this city's self-tests of the
@@ -222,15 +228,14 @@ def _draw_chart(assessment: Assessment, kind: str) -> str:
     return grouped_bars(labels, series, _("score (0-100)"))
 
 
-@login_required
+@selftest
 @require_POST
-def sharing(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _selftest(request, pk)
-    if not can_edit_city_answers(request.user, assessment.city_id):
+def sharing(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    if not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
         raise PermissionDenied
     form = SharingForm(request.POST)
     share = form.is_valid() and form.cleaned_data["share"]
-    sharing_set(assessment=assessment, share=share)
+    sharing_set(assessment=assessment, share=share, user=request.user)
     messages.success(
         request,
         _(

@@ -12,8 +12,8 @@ from typing import Any
 
 from django import template
 
-from integratingcities.accounts.permissions import can_edit_city_answers
 from integratingcities.assessments.models import Answer
+from integratingcities.permissions import Perm, has_perm
 
 from .. import selectors
 from ..models import Practice
@@ -28,7 +28,7 @@ def city_practices(city: Any) -> list[Practice]:
 
 @register.simple_tag
 def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict[str, Any]]:
-    if not can_edit_city_answers(user, assessment.city_id):
+    if not has_perm(user, Perm.ANSWER_ASSESSMENT, assessment):
         return {}
     answers = dict(
         Answer.objects.filter(assessment=assessment, item__section=section)

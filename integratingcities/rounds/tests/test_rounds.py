@@ -6,17 +6,27 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
-from integratingcities.assessments.services import assessment_validate
+from integratingcities.assessments.services import AssessmentError, assessment_validate
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.rounds.models import Round, RoundStatus
-from integratingcities.rounds.services import RoundError, round_close, round_publish
+from integratingcities.rounds.services import (
+    RoundError,
+    round_close,
+    round_correct,
+    round_publish,
+)
 
 
 @pytest.fixture(autouse=True)
 def real_commits(transactional_db: None) -> None:
     """Invitation and reminder mail leaves on commit."""
+
+
+def _secretariat() -> User:
+    return User.objects.get(is_staff=True)
 
 
 def _validated(round_: Round, city, levels: dict[str, str]) -> Assessment:  # type: ignore[no-untyped-def]
@@ -115,8 +125,10 @@ class TestOpening:
 
     def test_publishing_needs_a_closed_round(self, open_round: Round) -> None:
         with pytest.raises(RoundError):
-            round_publish(round_=open_round)
-        round_publish(round_=round_close(round_=open_round))
+            round_publish(round_=open_round, user=_secretariat())
+        round_publish(
+            round_=round_close(round_=open_round, user=_secretariat()), user=_secretariat()
+        )
         assert Round.objects.get().status == RoundStatus.PUBLISHED
 
 
@@ -129,7 +141,9 @@ class TestResults:
         Assessment.objects.filter(pk=submitted.pk).update(state="submitted")
         url = reverse("rounds:results", args=[open_round.pk])
         assert client_for(None).get(url).status_code == 404
-        round_publish(round_=round_close(round_=open_round))
+        round_publish(
+            round_=round_close(round_=open_round, user=_secretariat()), user=_secretariat()
+        )
         response = client_for(None).get(url)
         assert response.context["results"].responding == 1
         policymaker = response.context["results"].sections[0]
@@ -167,7 +181,9 @@ class TestResults:
             "equal-access-non-discrimination": "not_at_all",
         }
         _validated(open_round, people.riga, not_at_all)
-        round_publish(round_=round_close(round_=open_round))
+        round_publish(
+            round_=round_close(round_=open_round, user=_secretariat()), user=_secretariat()
+        )
         response = client_for(None).get(
             reverse("rounds:city_results", args=[open_round.pk, "ghent"])
         )
@@ -188,7 +204,9 @@ class TestResults:
     ) -> None:
         fully = {"communicate-commitment": "fully", "equal-access-non-discrimination": "fully"}
         _validated(open_round, people.ghent, fully)
-        round_publish(round_=round_close(round_=open_round))
+        round_publish(
+            round_=round_close(round_=open_round, user=_secretariat()), user=_secretariat()
+        )
         city_url = reverse("rounds:city_results", args=[open_round.pk, "ghent"])
         chart_url = reverse("rounds:chart", args=[open_round.pk, "policymaker"])
         visitor = client_for(None)
@@ -205,7 +223,13 @@ class TestResults:
             },
         )
         Assessment.objects.filter(pk=riga.pk).update(state="submitted")
+        # Published results change only through a correction, published again as revised.
+        with pytest.raises(AssessmentError):
+            assessment_validate(assessment=riga, user=people.secretariat)
+        corrected = round_correct(round_=open_round, user=people.secretariat, reason="Riga late")
         assessment_validate(assessment=riga, user=people.secretariat)
+        republished = round_publish(round_=corrected, user=people.secretariat)
+        assert republished.revised_at is not None
 
         after = visitor.get(city_url).context["r"].rows[0]
         assert after.network.spread.median == 25
