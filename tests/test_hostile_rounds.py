@@ -1421,6 +1421,8 @@ API_CASES = [
     ([{**ARRANGEMENT, "choices": ["mainstreamed", "cross_department_team"]}], 400, "[0].choices"),
     ([{**BODIES, "choices": ["elected_official", "x"]}], 400, "[0].choices"),
     ([{**FTE, "number": "1e30"}], 400, "[0].number"),
+    ([{**FTE, "number": "1e999999999"}], 400, "[0].number"),
+    ([{**FTE, "number": "-1e-999999999"}], 400, "[0].number"),
     ([{**FTE, "number": 1e30}], 400, "[0].number"),
     ([{**FTE, "number": 10**30}], 400, "[0].number"),
     ([{**FTE, "number": "1e12"}], 400, "[0].number"),
@@ -1739,4 +1741,16 @@ def test_a_submitted_assessment_refuses_api_writes(answered: Assessment, editor_
     response = api_put(answered.pk, json.dumps([{**ANSWER, "evidence": "Changed"}]), editor_token)
     assert response.status_code == 409  # not possible now, as on the page
     assert "submitted" in response.json()["detail"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("literal", ["1e999999999", "-1e999999999", "1E+400"])
+def test_a_json_number_beyond_any_float_is_refused_not_a_crash(
+    answered: Assessment, editor_token: str, literal: str
+) -> None:
+    """A JSON number literal that Python reads as infinity (or as a number of a billion digits)."""
+    before = snapshot()
+    body = '[{"item": "staff-fte", "version": 1, "number": ' + literal + "}]"
+    response = api_put(answered.pk, body, editor_token)
+    assert response.status_code in (400, 422), response.content[:500]
     assert snapshot() == before
