@@ -44,6 +44,7 @@ run: demo
 test: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy integratingcities config
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 lint: venv

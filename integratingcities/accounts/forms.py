@@ -1,6 +1,8 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +24,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        username = self.fields["username"]
+        username = cast(UsernameField, self.fields["username"])
         username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean_username(self) -> str:

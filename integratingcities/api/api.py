@@ -51,7 +51,7 @@ def _city_out(city: City) -> dict[str, object]:
     return {
         "slug": city.slug,
         "name": city.name,
-        "country": city.country.code,
+        "country": city.country_code,
         "signatory": city.is_signatory,
         "signed_earliest": city.signed_earliest,
         "signed_latest": city.signed_latest,

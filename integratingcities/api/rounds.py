@@ -224,8 +224,8 @@ def save_answers(
     )
     by_place = {(item.section.key, item.key): item for item in all_items}
     by_key: dict[str, list[Item]] = {}
-    for item in all_items:
-        by_key.setdefault(item.key, []).append(item)
+    for known in all_items:
+        by_key.setdefault(known.key, []).append(known)
 
     def label(item: Item) -> str:
         """An item's name in replies: its key, with its section where the key is shared."""

@@ -1,7 +1,9 @@
+from typing import cast
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 class Network(models.Model):
@@ -92,6 +94,12 @@ class City(models.Model):
         from django.urls import reverse
 
         return reverse("cities:detail", kwargs={"slug": self.slug})
+
+    @property
+    def country_code(self) -> str:
+        """The two-letter code. django-countries gives a ``Country``; django-stubs, reading a
+        CharField, types the attribute as ``str``."""
+        return cast(Country, self.country).code
 
     @property
     def is_signatory(self) -> bool:

@@ -12,7 +12,7 @@ from integratingcities.cities.models import City
 PASSWORD = "a-long-test-password-42"  # noqa: S105
 
 
-class CityFactory(factory.django.DjangoModelFactory):
+class CityFactory(factory.django.DjangoModelFactory[City]):
     class Meta:
         model = City
         django_get_or_create = ("slug",)
@@ -27,7 +27,7 @@ class SignatoryFactory(CityFactory):
     signed_latest = date(2013, 3, 31)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -38,9 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(user: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            user.save()
 
 
 @dataclass
@@ -65,16 +65,18 @@ class People:
 
 
 def make_people() -> People:
-    ghent = SignatoryFactory(name="Ghent", slug="ghent", country="BE")
-    riga = SignatoryFactory(name="Riga", slug="riga", country="LV")
+    ghent = SignatoryFactory.create(name="Ghent", slug="ghent", country="BE")
+    riga = SignatoryFactory.create(name="Riga", slug="riga", country="LV")
     people = People(
         ghent=ghent,
         riga=riga,
-        secretariat=UserFactory(email="secretariat@example.org", is_staff=True, is_superuser=True),
-        editor=UserFactory(email="editor.ghent@example.org"),
-        viewer=UserFactory(email="viewer.ghent@example.org"),
-        reviewer=UserFactory(email="reviewer@example.org"),
-        outsider=UserFactory(email="editor.riga@example.org"),
+        secretariat=UserFactory.create(
+            email="secretariat@example.org", is_staff=True, is_superuser=True
+        ),
+        editor=UserFactory.create(email="editor.ghent@example.org"),
+        viewer=UserFactory.create(email="viewer.ghent@example.org"),
+        reviewer=UserFactory.create(email="reviewer@example.org"),
+        outsider=UserFactory.create(email="editor.riga@example.org"),
     )
     Membership.objects.create(user=people.editor, city=ghent, role=Role.EDITOR)
     Membership.objects.create(user=people.viewer, city=ghent, role=Role.VIEWER)
@@ -85,7 +87,7 @@ def make_people() -> People:
 
 def another_editor(city: City) -> User:
     """A second editor of the city, for saves that meet."""
-    editor = UserFactory(email=f"second.editor.{city.slug}@example.org")
+    editor = UserFactory.create(email=f"second.editor.{city.slug}@example.org")
     Membership.objects.get_or_create(user=editor, city=city, role=Role.EDITOR)
     return editor
 

@@ -50,7 +50,7 @@ def practice_record(practice: Practice, names: selectors.Labels) -> dict[str, An
         "title": practice.title,
         "city": practice.city.slug,
         "city_name": practice.city.name,
-        "country": practice.city.country.code,  # type: ignore[attr-defined]
+        "country": practice.city.country_code,
         "other_cities": [city.slug for city in practice.other_cities.all()],
         "year": practice.year,
         "summary": practice.summary,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +36,7 @@ class SelfTestStartForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = City.objects.filter(
+        cast("forms.ModelChoiceField[City]", self.fields["city"]).queryset = City.objects.filter(
             pk__in=[m.city_id for m in memberships]
         ).order_by("name")
         if len(memberships) == 1:

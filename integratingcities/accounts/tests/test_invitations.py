@@ -14,13 +14,13 @@ URL = reverse("accounts:invitations")
 
 
 def _link() -> str:
-    match = re.search(r"https?://\S+/accounts/invitation/\S+/", mail.outbox[-1].body)
+    match = re.search(r"https?://\S+/accounts/invitation/\S+/", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(0).split("8000", 1)[-1] if "8000" in match.group(0) else match.group(0)
 
 
 def _path_of_link() -> str:
-    match = re.search(r"/accounts/invitation/[^/\s]+/", mail.outbox[-1].body)
+    match = re.search(r"/accounts/invitation/[^/\s]+/", str(mail.outbox[-1].body))
     assert match
     return match.group(0)
 

@@ -68,10 +68,10 @@ def draft_charter(charter: Framework) -> Framework:
 @pytest.fixture
 def cities(db: None) -> dict[str, City]:
     return {
-        "ghent": SignatoryFactory(name="Ghent", slug="ghent", country="BE"),
-        "antwerp": CityFactory(name="Antwerp", slug="antwerp", country="BE"),
-        "riga": SignatoryFactory(name="Riga", slug="riga", country="LV"),
-        "zagreb": CityFactory(name="Zagreb", slug="zagreb", country="HR"),
+        "ghent": SignatoryFactory.create(name="Ghent", slug="ghent", country="BE"),
+        "antwerp": CityFactory.create(name="Antwerp", slug="antwerp", country="BE"),
+        "riga": SignatoryFactory.create(name="Riga", slug="riga", country="LV"),
+        "zagreb": CityFactory.create(name="Zagreb", slug="zagreb", country="HR"),
     }
 
 
@@ -228,7 +228,7 @@ def test_the_city_list_query_count_does_not_grow_with_the_cities(api: Client, db
         City.objects.all().delete()
         network = Network.objects.get_or_create(slug="wg", name="Working group")[0]
         for index in range(number):
-            city = SignatoryFactory(name=f"Place {index:02}", slug=f"place-{index:02}")
+            city = SignatoryFactory.create(name=f"Place {index:02}", slug=f"place-{index:02}")
             city.networks.add(network)
         with CaptureQueriesContext(connection) as context:
             body = _json(api.get("/api/v1/cities/", {"page_size": 100}))

@@ -98,7 +98,9 @@ def test_bad_answers_are_refused_naming_the_field(
 def test_only_the_citys_editors_write(
     people: People, ghent_assessment: Assessment, role: str
 ) -> None:
-    token = token_create(user=people.all_roles()[role], name="t")[1]
+    user = people.all_roles()[role]
+    assert user is not None
+    token = token_create(user=user, name="t")[1]
     response = _put(
         client_for(None),
         ghent_assessment,

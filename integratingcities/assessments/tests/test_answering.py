@@ -62,6 +62,7 @@ class TestSaving:
         ghent_assessment.refresh_from_db()
         assert ghent_assessment.state == AssessmentState.IN_PROGRESS
         answer = Answer.objects.get()
+        assert answer.level is not None
         assert (answer.level.key, answer.evidence, answer.version) == ("fully", "", 1)
         assert answer.history.get().history_user == people.editor
 

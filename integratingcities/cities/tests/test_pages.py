@@ -83,7 +83,7 @@ def test_the_list_pages_query_count_does_not_grow_with_cities(db: None) -> None:
 
 
 def test_the_city_page_query_count_does_not_grow_with_projects(db: None) -> None:
-    city = SignatoryFactory(name="Ghent")
+    city = SignatoryFactory.create(name="Ghent")
     url = reverse("cities:detail", kwargs={"slug": city.slug})
     before = _queries(url)
     for n in range(5):
@@ -93,14 +93,14 @@ def test_the_city_page_query_count_does_not_grow_with_projects(db: None) -> None
 
 
 def test_the_city_page_shows_unknown_figures_as_unknown(db: None) -> None:
-    city = SignatoryFactory(name="Riga", country="LV")
+    city = SignatoryFactory.create(name="Riga", country="LV")
     html = client_for(None).get(city.get_absolute_url()).content.decode()
     assert html.count("Not known") == 2
     assert ">0<" not in html
 
 
 def test_the_city_page_shows_a_figure_with_year_and_source(db: None) -> None:
-    city = SignatoryFactory(
+    city = SignatoryFactory.create(
         name="Barcelona",
         country="ES",
         foreign_born_share="22.2",

@@ -19,6 +19,7 @@ def test_the_admin_edits_drafts_but_never_a_published_version(people: People) ->
         assert page.status_code == 200
         assert ('name="_save"' in page.content.decode()) is editable
         section = framework.sections.first()
+        assert section is not None
         page = client.get(f"/admin/frameworks/section/{section.pk}/change/")
         assert ('name="_save"' in page.content.decode()) is editable
     response = client.post(

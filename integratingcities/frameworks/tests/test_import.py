@@ -34,8 +34,8 @@ sections:
 """
 
 
-def _import(text: str, **kwargs: object) -> Framework:
-    return framework_import(text=text, source="demo.yaml", **kwargs).framework
+def _import(text: str, *, publish: bool = False) -> Framework:
+    return framework_import(text=text, source="demo.yaml", publish=publish).framework
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ ROLES = {
 }
 
 
-class PracticeFactory(factory.django.DjangoModelFactory):
+class PracticeFactory(factory.django.DjangoModelFactory[Practice]):
     """``commitments=[...]`` and ``key_factors=[...]`` add themes; the practice is indexed."""
 
     class Meta:
@@ -44,21 +44,21 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     status = PracticeStatus.PUBLISHED
 
     @factory.post_generation
-    def commitments(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def commitments(practice: Practice, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             PracticeTheme.objects.bulk_create(
                 PracticeTheme(
-                    practice=self, lineage=CHARTER_LINEAGE, section_key=ROLES[key], item_key=key
+                    practice=practice, lineage=CHARTER_LINEAGE, section_key=ROLES[key], item_key=key
                 )
                 for key in extracted
             )
 
     @factory.post_generation
-    def key_factors(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def key_factors(practice: Practice, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             PracticeTheme.objects.bulk_create(
                 PracticeTheme(
-                    practice=self,
+                    practice=practice,
                     lineage="anti-discrimination-job-market",
                     section_key=key,
                     item_key="",
@@ -67,6 +67,6 @@ class PracticeFactory(factory.django.DjangoModelFactory):
             )
 
     @factory.post_generation
-    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def indexed(practice: Practice, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            search.index([self.pk])
+            search.index([practice.pk])

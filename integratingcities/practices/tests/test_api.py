@@ -93,6 +93,8 @@ def test_the_list_query_count_does_not_grow(people: People) -> None:
     PracticeFactory(summary="A city practice.", commitments=["workforce-diversity"])
     few = queries()
     for _ in range(20):
-        practice = PracticeFactory(summary="A city practice.", commitments=["needs-understood"])
-        practice.other_cities.add(CityFactory())
+        practice = PracticeFactory.create(
+            summary="A city practice.", commitments=["needs-understood"]
+        )
+        practice.other_cities.add(CityFactory.create())
     assert queries() == few

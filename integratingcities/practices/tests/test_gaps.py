@@ -2,6 +2,7 @@
 meet, practices of cities that meet it; other apps ask ``practices_for_gaps``."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -60,7 +61,7 @@ def published_round(library: None, people: People, charter: Framework) -> Round:
     return round_
 
 
-def city_results(round_: Round, slug: str = "ghent") -> object:
+def city_results(round_: Round, slug: str = "ghent") -> Any:
     response = client_for(None).get(reverse("rounds:city_results", args=[round_.pk, slug]))
     assert response.status_code == 200
     return response
@@ -108,7 +109,7 @@ def test_the_gap_queries_do_not_grow(published_round: Round, people: People) -> 
 
     few = queries()
     for number in range(12):
-        city = CityFactory()
+        city = CityFactory.create()
         validated(published_round, city, {"workforce-diversity": "fully"})
         PracticeFactory(city=city, commitments=["workforce-diversity", "migrant-engagement"])
         PracticeFactory(city=city, commitments=["workforce-diversity"], year=2000 + number)

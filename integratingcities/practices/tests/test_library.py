@@ -151,13 +151,13 @@ def test_the_query_count_does_not_grow_with_practices(people: People) -> None:
     params = {"q": "city", "role": "employer"}
     few = (queries({}), queries(params))
     for number in range(30):
-        practice = PracticeFactory(
+        practice = PracticeFactory.create(
             city=cities[number % 2],
             year=2000 + number,
             commitments=["workforce-diversity", "needs-understood"],
             key_factors=["data-collection"],
         )
-        practice.other_cities.add(CityFactory())
+        practice.other_cities.add(CityFactory.create())
     assert (queries({}), queries(params)) == few
     assert few[0] <= 20
 
@@ -171,7 +171,7 @@ class TestDownloads:
         response = client_for(None).get(reverse("practices:export_csv"), {"country": "LV"})
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        text = response.getvalue().decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert [row["key"] for row in rows] == ["riga-migrant-council"]
         assert rows[0]["title"] == "'=HYPERLINK(1)"
@@ -182,7 +182,7 @@ class TestDownloads:
 
     def test_json_holds_every_match(self) -> None:
         response = client_for(None).get(reverse("practices:export_json"), {"q": "city"})
-        data = json.loads(b"".join(response.streaming_content))
+        data = json.loads(response.getvalue())
         found = {record["key"]: record for record in data["practices"]}
         assert "vienna-monitors-workforce" in found
         vienna = found["vienna-monitors-workforce"]
@@ -193,7 +193,7 @@ class TestDownloads:
 
     def test_an_empty_search_downloads_an_empty_list(self) -> None:
         response = client_for(None).get(reverse("practices:export_json"), {"city": "atlantis"})
-        assert json.loads(b"".join(response.streaming_content)) == {"practices": []}
+        assert json.loads(response.getvalue()) == {"practices": []}
 
 
 @pytest.mark.usefixtures("library")

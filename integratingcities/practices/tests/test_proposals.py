@@ -99,6 +99,7 @@ class TestProposing:
         self, people: People, proposed: Practice
     ) -> None:
         client = client_for(people.editor)
+        assert proposed.from_answer is not None
         response = client.post(propose_url(proposed.from_answer))
         assert response["Location"] == proposed.get_absolute_url()
         assert Practice.objects.count() == 1

@@ -29,7 +29,7 @@ def test_it_loads_the_35_signatories_of_october_2015(loaded: None) -> None:
     assert sorted(signatories.values_list("name", flat=True)) == sorted(SIGNATORIES_OCTOBER_2015)
     nuremberg = City.objects.get(slug="nuremberg")
     assert nuremberg.signature_period == "October 2015"
-    assert City.objects.get(slug="toronto").country.code == "CA"
+    assert City.objects.get(slug="toronto").country_code == "CA"
 
 
 def test_unknown_figures_stay_unknown(loaded: None) -> None:

@@ -52,7 +52,7 @@ def load_demo_users() -> None:
                 is_staff=secretariat,
                 is_superuser=secretariat,
             )
-        if city_slug:
+        if city_slug and role:
             Membership.objects.get_or_create(
                 user=user, city=City.objects.get(slug=city_slug), defaults={"role": role}
             )
