@@ -20,6 +20,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -27,7 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integratingcities.accounts.models import Membership, Role
+from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import Assessment
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
@@ -48,6 +49,7 @@ class Perm(StrEnum):
     VIEW_ASSESSMENT = "assessment.view"
     ANSWER_ASSESSMENT = "assessment.answer"  # save answers, submit, share evidence, propose
     REVIEW_ASSESSMENT = "assessment.review"  # comment, request changes, validate
+    CORRECT_ASSESSMENT = "assessment.correct"  # take a validation back
     # Rounds
     MANAGE_ROUNDS = "round.manage"  # open, invite, remind, close, publish, correct
     # Practices
@@ -145,12 +147,12 @@ _VISIBLE: dict[type[Model], Callable[[Any], QuerySet[Any]]] = {
 }
 
 
-def visible_to(user: Any, model: type[M]) -> QuerySet[M]:
+def visible_to(user: User | AnonymousUser, model: type[M]) -> QuerySet[M]:
     """The objects of ``model`` that ``user`` may know exist."""
     return _VISIBLE[model](user)
 
 
-def may_see(user: Any, obj: Model) -> bool:
+def may_see(user: User | AnonymousUser, obj: Model) -> bool:
     """Whether one object already loaded is visible to the user (without a query where the
     rule can be read from the object)."""
     if isinstance(obj, Assessment):
@@ -208,6 +210,7 @@ _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.VIEW_ASSESSMENT: _member,
     Perm.ANSWER_ASSESSMENT: _editor,
     Perm.REVIEW_ASSESSMENT: _reviewer,
+    Perm.CORRECT_ASSESSMENT: _secretariat,
     Perm.MANAGE_ROUNDS: _secretariat,
     Perm.EDIT_PRACTICE: _practice_editor,
     Perm.SUBMIT_PRACTICE: _editor,
@@ -241,18 +244,19 @@ _REFUSALS: dict[Perm, Any] = {
     Perm.SUBMIT_PRACTICE: gettext_lazy("Only the city's editors may send its practice for review."),
     Perm.EDIT_PRACTICE: gettext_lazy("You cannot change this practice now."),
     Perm.MANAGE_ROUNDS: gettext_lazy("Only the secretariat manages rounds."),
+    Perm.CORRECT_ASSESSMENT: gettext_lazy("Only the secretariat takes a validation back."),
     Perm.PUBLISH_PRACTICE: gettext_lazy("Only the secretariat publishes practices."),
     Perm.MANAGE_FRAMEWORKS: gettext_lazy("Only the secretariat manages frameworks."),
 }
 
 
-def has_perm(user: Any, perm: Perm, obj: Any = None) -> bool:
+def has_perm(user: User | AnonymousUser, perm: Perm, obj: Any = None) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return _RULES[perm](user, obj)
 
 
-def require(user: Any, perm: Perm, obj: Any = None) -> None:
+def require(user: User | AnonymousUser, perm: Perm, obj: Any = None) -> None:
     """For services: refuse the step with a reason the page and the API both show."""
     if not has_perm(user, perm, obj):
         raise NotAllowed(str(_REFUSALS.get(perm) or _("You may not do this.")))

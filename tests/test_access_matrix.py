@@ -100,6 +100,7 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:validate": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
+    "assessments:reopen": ({"pk": ANSWERS}, {"secretariat"}),
     "toolkits:publish": ({"key": BENCHMARK, "version": 2}, {"secretariat"}),
     # Any city editor may start a self-test, for a city they edit (the outsider edits Riga).
     "toolkits:start": ({"key": BENCHMARK}, {"editor", "outsider"}),

@@ -208,3 +208,12 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the validation is taken back"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history of these answers."),
+    )

@@ -332,6 +332,28 @@ def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
     return validated
 
 
+def assessment_reopen(*, assessment: Assessment, user: Any, reason: str) -> Assessment:
+    """The secretariat takes a validation back (validated in error), with the reason on
+    record. In a published round it needs the round's correction first, so that published
+    results never change behind the reader's back."""
+    require(user, Perm.CORRECT_ASSESSMENT, assessment)
+    reason = reason.strip()
+    if not reason:
+        raise AssessmentError(_("Say why the validation is taken back."))
+    return _transition(
+        assessment,
+        user=user,
+        action=Action.ASSESSMENT_CORRECTED,
+        check=_check_reviewable,
+        allowed={AssessmentState.VALIDATED},
+        to=AssessmentState.SUBMITTED,
+        error=_("Only validated answers can be taken back."),
+        reason=reason,
+        validated_at=None,
+        scores=None,
+    )
+
+
 def scores_record(*, assessments: Sequence[Assessment]) -> None:
     """Record the scores of validated assessments, whose answers no longer change.
 

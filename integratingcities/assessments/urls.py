@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/request-changes/", views.request_changes, name="request_changes"),
     path("<int:pk>/validate/", views.validate, name="validate"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
 ]

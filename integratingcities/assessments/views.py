@@ -11,11 +11,12 @@ from integratingcities.lib.errors import DomainError
 from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
-from .forms import CommentForm, SectionAnswersForm
-from .models import Assessment
+from .forms import CommentForm, ReopenForm, SectionAnswersForm
+from .models import Assessment, AssessmentState
 from .services import (
     answers_save,
     assessment_missing,
+    assessment_reopen,
     assessment_request_changes,
     assessment_submit,
     assessment_validate,
@@ -54,6 +55,10 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
             "percent": round(100 * answered / total) if total else 0,
             "may_edit": may_answer(request.user, assessment),
             "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
+            "may_reopen": has_perm(request.user, Perm.CORRECT_ASSESSMENT, assessment)
+            and assessment.state == AssessmentState.VALIDATED
+            and not (assessment.round and assessment.round.is_published),
+            "reopen_form": ReopenForm(),
             "comments": selectors.comments_of(assessment),
         },
     )
@@ -230,4 +235,24 @@ def validate(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Validated."))
+    return redirect(assessment)
+
+
+@permission_required(Perm.CORRECT_ASSESSMENT, Assessment)
+@require_POST
+def reopen(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the validation is taken back."))
+        return redirect(assessment)
+    try:
+        assessment_reopen(
+            assessment=assessment, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The validation is taken back: the answers wait for a review again.")
+        )
     return redirect(assessment)

@@ -19,8 +19,8 @@ class Action(models.TextChoices):
     ASSESSMENT_SUBMITTED = "assessment.submitted", _("Answers submitted")
     ASSESSMENT_CHANGES_REQUESTED = "assessment.changes_requested", _("Changes requested")
     ASSESSMENT_VALIDATED = "assessment.validated", _("Answers validated")
-    # The secretariat reopens or changes a validated assessment of a published round.
-    ASSESSMENT_CORRECTED = "assessment.corrected", _("Published answers corrected")
+    # The secretariat takes a validation back (validated in error), with a reason.
+    ASSESSMENT_CORRECTED = "assessment.corrected", _("Validation taken back")
     ASSESSMENT_COMMENT_ADDED = "assessment.comment_added", _("Comment added")
     ASSESSMENT_SHARING_CHANGED = "assessment.sharing_changed", _("Evidence sharing changed")
     ROUND_OPENED = "round.opened", _("Round opened")

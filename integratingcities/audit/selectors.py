@@ -90,11 +90,11 @@ def _changes_requested(entry: AuditEntry, who: dict[str, Any]) -> str:
 
 def _corrected(entry: AuditEntry, who: dict[str, Any]) -> str:
     if entry.from_state and entry.to_state and entry.from_state != entry.to_state:
-        return _("%(actor)s corrected the published results (%(from_state)s → %(to_state)s)") % {
+        return _("%(actor)s took the validation back (%(from_state)s → %(to_state)s)") % {
             **who,
             **_states(entry),
         }
-    return _("%(actor)s corrected the published results") % who
+    return _("%(actor)s took the validation back") % who
 
 
 def _sharing(entry: AuditEntry, who: dict[str, Any]) -> str:

@@ -48,10 +48,10 @@ def test_a_correction_gives_its_reason_and_states_by_their_labels(
         reason="Figures missing",
     )
     assert describe(plain) == (
-        "Sara Secretariat corrected the published results: Riga's and Ghent's answers were swapped."
+        "Sara Secretariat took the validation back: Riga's and Ghent's answers were swapped."
     )
     assert describe(reopened) == (
-        "Sara Secretariat corrected the published results (Validated → Changes requested): "
+        "Sara Secretariat took the validation back (Validated → Changes requested): "
         "Figures missing."
     )
 

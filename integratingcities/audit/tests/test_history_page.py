@@ -77,7 +77,7 @@ def test_it_tells_answers_comments_and_decisions_in_words_newest_first(
     _story(named, ghent_assessment)
     page = _page(named.editor, ghent_assessment)
     lines = [
-        "Sara Secretariat corrected the published results (Submitted → Changes requested): "
+        "Sara Secretariat took the validation back (Submitted → Changes requested): "
         "Two roles were swapped.",
         "Rui Reviewer asked for changes (1 comment).",
         "Please add figures.",
