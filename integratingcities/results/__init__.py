@@ -4,7 +4,8 @@ The rules themselves are pure and live in ``lib.scoring`` (with property tests);
 applies them to the database, for Charter rounds and benchmark self-tests alike. Rounds,
 toolkits and practices only ask it (docs/analysis.md lists every rule and where it lives).
 
-- ``scores``: what a framework scores (``scheme``, ``lineage_scheme``), scores from answers
+- ``scores``: what a framework scores (``scheme``, cached as ``scheme_for``,
+  ``lineage_scheme``), scores from answers
   (``tally``) or from the record written at validation (``record``, ``records``,
   ``read_record``), whichever exists (``scores_of``); ``validated_stamp`` for cache keys.
 - ``peers``: a city's figures (``city_figures``), its peer groups (``peer_groups``), its place

@@ -19,7 +19,7 @@ from integratingcities.lib import scoring
 from integratingcities.rounds.models import Round
 
 from .peers import Comparison, PeerGroup, PeerSet, city_figures, compare, peer_groups, peer_of
-from .scores import Scheme, scheme, scores_of, validated_stamp
+from .scores import Scheme, scheme_for, scores_of, validated_stamp
 
 CACHE_SECONDS = 3600
 
@@ -117,7 +117,7 @@ def round_peers(round_: Round, of: Scheme | None = None) -> PeerSet:
         rows = list(counted.order_by().values_list("pk", "framework_id", "scores", "city_id"))
         scored = scores_of(
             ((pk, fw, given) for pk, fw, given, _city in rows),
-            of or scheme(round_.framework_id),
+            of or scheme_for(round_.framework),
         )
         found = PeerSet.of(peer_of(pk, city, scored[pk]) for pk, _fw, _given, city in rows)
         cache.set(key, found, CACHE_SECONDS)
@@ -161,7 +161,7 @@ class CityResults:
 
 def city_results(round_: Round, assessment: Assessment) -> CityResults:
     """A responding city's scores per role and overall, beside its peers, and its gaps."""
-    of = scheme(round_.framework_id)
+    of = scheme_for(round_.framework)
     own = scores_of([(assessment.pk, assessment.framework_id, assessment.scores)], of)[
         assessment.pk
     ].result

@@ -14,15 +14,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment
-from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
+from integratingcities.frameworks.models import (
+    Framework,
+    FrameworkStatus,
+    Item,
+    ItemKind,
+    Level,
+    Section,
+)
 from integratingcities.lib import scoring
 
 # The shape of ``Assessment.scores``; records of another shape are not read (their assessments
 # are tallied from their answers until ``manage.py record_scores`` records them again).
 RECORD_VERSION = 2
+SCHEME_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,19 @@ def scheme(framework_id: int) -> Scheme:
     )
     levels = Level.objects.filter(scale__framework_id=framework_id)
     return build_scheme(framework_id, items, weights, _levels(levels))
+
+
+def scheme_for(framework: Framework) -> Scheme:
+    """``scheme`` of a framework version, cached while it is published: a published version
+    never changes (docs/frameworks.md), and its content hash is in the key all the same."""
+    if framework.status != FrameworkStatus.PUBLISHED:
+        return scheme(framework.pk)
+    key = f"results:scheme:v{RECORD_VERSION}:{framework.pk}:{framework.content_hash}"
+    found: Scheme | None = cache.get(key)
+    if found is None:
+        found = scheme(framework.pk)
+        cache.set(key, found, SCHEME_SECONDS)
+    return found
 
 
 def build_scheme(

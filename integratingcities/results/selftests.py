@@ -19,7 +19,14 @@ from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
 from integratingcities.lib import scoring
 
 from .peers import Comparison, Peer, PeerSet, city_figures, compare, peer_groups, peer_of
-from .scores import Scheme, build_scheme, lineage_scheme, scheme, scores_of, validated_stamp
+from .scores import (
+    Scheme,
+    build_scheme,
+    lineage_scheme,
+    scheme_for,
+    scores_of,
+    validated_stamp,
+)
 
 INSPIRING_CITIES = 5  # per weak key factor
 CACHE_SECONDS = 3600
@@ -49,7 +56,7 @@ def peer_set(framework: Framework, of: Scheme | None = None) -> PeerSet:
         "pk", "framework_id", "scores", "city_id"
     )
     rows = list({row[3]: row for row in latest}.values())  # the last one per city wins
-    of = of or scheme(framework.pk)
+    of = of or scheme_for(framework)
     recorded = [row for row in rows if row[1] == framework.pk]
     scored = scores_of(((pk, fw, given) for pk, fw, given, _city in recorded), of)
     others = [row[0] for row in rows if row[0] not in scored]
