@@ -20,6 +20,7 @@ from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.assessments.selectors import assessments_for
 from integratingcities.assessments.services import answers_save, assessment_submit
 from integratingcities.frameworks.models import Item, ItemKind, Level
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import visible_to
 from integratingcities.rounds import selectors as round_selectors
 from integratingcities.rounds.models import Round
@@ -209,7 +210,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
     auth=token_or_session,
 )
 def save_answers(
-    request: HttpRequest, assessment_id: int, payload: list[AnswerIn]
+    request: AuthenticatedHttpRequest, assessment_id: int, payload: list[AnswerIn]
 ) -> tuple[int, dict[str, Any]]:
     """Save answers as a draft. Each answer names the version it was based on (0 for new);
     an answer changed by someone else meanwhile is not overwritten and is listed in conflicts.
@@ -342,7 +343,7 @@ def _short(error: ValidationError) -> str:
     response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     auth=token_or_session,
 )
-def submit(request: HttpRequest, assessment_id: int) -> tuple[int, dict[str, Any]]:
+def submit(request: AuthenticatedHttpRequest, assessment_id: int) -> tuple[int, dict[str, Any]]:
     """Submit, if everything required is answered (as on the review page)."""
     submitted = assessment_submit(assessment=_assessment(request, assessment_id), user=request.user)
     return 200, _assessment_out(submitted)

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integratingcities.accounts.models import User
 from integratingcities.audit.models import Action
 from integratingcities.audit.services import log_action
 from integratingcities.frameworks.models import Item, ItemKind, Level
@@ -48,7 +50,7 @@ def _check_reviewable(assessment: Assessment) -> None:
         )
 
 
-def may_answer(user: Any, assessment: Assessment) -> bool:
+def may_answer(user: User | AnonymousUser, assessment: Assessment) -> bool:
     """Whether the page should offer the editing form (the services decide the same way)."""
     try:
         require(user, Perm.ANSWER_ASSESSMENT, assessment)
@@ -112,7 +114,7 @@ class SaveResult:
 def answers_save(
     *,
     assessment: Assessment,
-    user: Any,
+    user: User,
     inputs: Mapping[Item, AnswerInput],
     base_versions: Mapping[int, int],
 ) -> SaveResult:
@@ -221,7 +223,7 @@ def assessment_missing(assessment: Assessment) -> list[Missing]:
 def _transition(
     assessment: Assessment,
     *,
-    user: Any,
+    user: User,
     action: str,
     allowed: set[str],
     to: str,
@@ -257,7 +259,7 @@ def _transition(
     return locked
 
 
-def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
+def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     require(user, Perm.ANSWER_ASSESSMENT, assessment)
     _check_answerable(assessment)
     missing = assessment_missing(assessment)
@@ -278,7 +280,7 @@ def assessment_submit(*, assessment: Assessment, user: Any) -> Assessment:
     )
 
 
-def comment_add(*, assessment: Assessment, item: Item, author: Any, text: str) -> Comment:
+def comment_add(*, assessment: Assessment, item: Item, author: User, text: str) -> Comment:
     require(author, Perm.REVIEW_ASSESSMENT, assessment)
     _check_reviewable(assessment)
     if item.section.framework_id != assessment.framework_id:
@@ -298,7 +300,7 @@ def _check_changes_possible(assessment: Assessment) -> None:
         )
 
 
-def assessment_request_changes(*, assessment: Assessment, user: Any) -> Assessment:
+def assessment_request_changes(*, assessment: Assessment, user: User) -> Assessment:
     require(user, Perm.REVIEW_ASSESSMENT, assessment)
     comments = assessment.comments.count()
     if not comments:
@@ -315,7 +317,7 @@ def assessment_request_changes(*, assessment: Assessment, user: Any) -> Assessme
     )
 
 
-def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
+def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
     require(user, Perm.REVIEW_ASSESSMENT, assessment)
     with transaction.atomic():
         validated = _transition(
@@ -332,7 +334,7 @@ def assessment_validate(*, assessment: Assessment, user: Any) -> Assessment:
     return validated
 
 
-def assessment_reopen(*, assessment: Assessment, user: Any, reason: str) -> Assessment:
+def assessment_reopen(*, assessment: Assessment, user: User, reason: str) -> Assessment:
     """The secretariat takes a validation back (validated in error), with the reason on
     record. In a published round it needs the round's correction first, so that published
     results never change behind the reader's back."""

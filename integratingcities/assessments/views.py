@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from integratingcities.frameworks.models import Item, Section
 from integratingcities.lib.errors import DomainError
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
@@ -65,7 +66,9 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
 
 
 @viewable
-def section_edit(request: HttpRequest, assessment: Assessment, key: str) -> HttpResponse:
+def section_edit(
+    request: AuthenticatedHttpRequest, assessment: Assessment, key: str
+) -> HttpResponse:
     section = get_object_or_404(Section, framework_id=assessment.framework_id, key=key)
     may_edit = may_answer(request.user, assessment)
     if request.method == "POST" and not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
@@ -164,7 +167,7 @@ def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 
 @answerable
 @require_POST
-def submit(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_submit(assessment=assessment, user=request.user)
     except DomainError as error:
@@ -187,7 +190,7 @@ def answer_history(request: HttpRequest, assessment: Assessment) -> HttpResponse
 
 @reviewable
 @require_POST
-def comment(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment before sending it."))
@@ -216,7 +219,7 @@ def comment(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 
 @reviewable
 @require_POST
-def request_changes(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def request_changes(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_request_changes(assessment=assessment, user=request.user)
     except DomainError as error:
@@ -228,7 +231,7 @@ def request_changes(request: HttpRequest, assessment: Assessment) -> HttpRespons
 
 @reviewable
 @require_POST
-def validate(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def validate(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     try:
         assessment_validate(assessment=assessment, user=request.user)
     except DomainError as error:
@@ -240,7 +243,7 @@ def validate(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 
 @permission_required(Perm.CORRECT_ASSESSMENT, Assessment)
 @require_POST
-def reopen(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the validation is taken back."))

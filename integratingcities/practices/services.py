@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer
 from integratingcities.audit.models import Action
 from integratingcities.audit.services import log_action
@@ -146,7 +147,7 @@ def title_from(text: str) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def practice_propose_from_answer(*, answer: Answer, user: Any) -> tuple[Practice, bool]:
+def practice_propose_from_answer(*, answer: Answer, user: User) -> tuple[Practice, bool]:
     """A draft practice from an answer's evidence, for the city to complete and send.
 
     Returns the practice and whether it is new: an answer proposed before leads to the practice
@@ -198,7 +199,7 @@ def practice_propose_from_answer(*, answer: Answer, user: Any) -> tuple[Practice
 
 
 @transaction.atomic
-def practice_update(*, practice: Practice, user: Any, data: PracticeInput) -> Practice:
+def practice_update(*, practice: Practice, user: User, data: PracticeInput) -> Practice:
     """Change what a person may change; themes are replaced by those given."""
     require(user, Perm.EDIT_PRACTICE, practice)
     for name in PracticeInput.TEXT_FIELDS:
@@ -212,7 +213,7 @@ def practice_update(*, practice: Practice, user: Any, data: PracticeInput) -> Pr
 def _transition(
     practice: Practice,
     *,
-    user: Any,
+    user: User,
     action: str,
     allowed: set[str],
     to: str,
@@ -243,7 +244,7 @@ def _transition(
     return locked
 
 
-def practice_submit(*, practice: Practice, user: Any) -> Practice:
+def practice_submit(*, practice: Practice, user: User) -> Practice:
     """The city sends its draft (or a practice sent back) to the secretariat."""
     require(user, Perm.SUBMIT_PRACTICE, practice)
     return _transition(
@@ -256,7 +257,7 @@ def practice_submit(*, practice: Practice, user: Any) -> Practice:
     )
 
 
-def practice_publish(*, practice: Practice, user: Any) -> Practice:
+def practice_publish(*, practice: Practice, user: User) -> Practice:
     """The secretariat publishes: everyone sees it in the library, credited to the city."""
     require(user, Perm.PUBLISH_PRACTICE, practice)
     return _transition(
@@ -271,7 +272,7 @@ def practice_publish(*, practice: Practice, user: Any) -> Practice:
     )
 
 
-def practice_return(*, practice: Practice, user: Any, comment: str) -> Practice:
+def practice_return(*, practice: Practice, user: User, comment: str) -> Practice:
     """The secretariat sends a proposal back to the city, saying what should change."""
     require(user, Perm.PUBLISH_PRACTICE, practice)
     comment = comment.strip()

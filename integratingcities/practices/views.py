@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.lib.errors import DomainError, NotAllowed
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import (
     Perm,
     has_perm,
@@ -207,7 +208,7 @@ def practice_detail(request: HttpRequest, practice: Practice) -> HttpResponse:
 
 @permission_required(Perm.USE_ACCOUNT)
 @require_POST
-def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
+def propose(request: AuthenticatedHttpRequest, answer_id: int) -> HttpResponse:
     """One step from an answer's evidence to a draft practice of the city."""
     answer = (
         Answer.objects.select_related(
@@ -248,7 +249,7 @@ def propose(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 @_visible(Perm.EDIT_PRACTICE)
 @require_http_methods(["GET", "POST"])
-def practice_edit(request: HttpRequest, practice: Practice) -> HttpResponse:
+def practice_edit(request: AuthenticatedHttpRequest, practice: Practice) -> HttpResponse:
     form = PracticeForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,7 +282,9 @@ def practice_edit(request: HttpRequest, practice: Practice) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, practice: Practice, action: Any, success: str) -> HttpResponse:
+def _act(
+    request: AuthenticatedHttpRequest, practice: Practice, action: Any, success: str
+) -> HttpResponse:
     try:
         action(practice=practice, user=request.user)
     except DomainError as error:
@@ -293,19 +296,19 @@ def _act(request: HttpRequest, practice: Practice, action: Any, success: str) ->
 
 @_visible(Perm.SUBMIT_PRACTICE)
 @require_POST
-def submit(request: HttpRequest, practice: Practice) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, practice: Practice) -> HttpResponse:
     return _act(request, practice, practice_submit, _("Sent to the secretariat for review."))
 
 
 @_visible(Perm.PUBLISH_PRACTICE)
 @require_POST
-def publish(request: HttpRequest, practice: Practice) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, practice: Practice) -> HttpResponse:
     return _act(request, practice, practice_publish, _("Published: everyone can find it now."))
 
 
 @_visible(Perm.PUBLISH_PRACTICE)
 @require_POST
-def send_back(request: HttpRequest, practice: Practice) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, practice: Practice) -> HttpResponse:
     if practice.status != PracticeStatus.PROPOSED:
         messages.error(request, _("Only a proposed practice can be sent back."))
         return redirect(practice)

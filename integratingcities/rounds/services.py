@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integratingcities.accounts.models import Membership, Role
+from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentKind
 from integratingcities.audit.models import Action
 from integratingcities.audit.services import log_action
@@ -35,7 +35,7 @@ def round_open(
     opens_on: date,
     closes_on: date,
     cities: Iterable[City],
-    user: Any,
+    user: User,
     notify: bool = True,
 ) -> Round:
     require(user, Perm.MANAGE_ROUNDS)
@@ -56,7 +56,7 @@ def round_open(
     return new_round
 
 
-def round_invite(*, round_: Round, cities: Iterable[City], user: Any, notify: bool = True) -> int:
+def round_invite(*, round_: Round, cities: Iterable[City], user: User, notify: bool = True) -> int:
     """Invite cities (again-invited cities are left as they are); returns how many are new."""
     require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
@@ -81,7 +81,7 @@ def round_invite(*, round_: Round, cities: Iterable[City], user: Any, notify: bo
     return len(new)
 
 
-def round_remind(*, round_: Round, user: Any) -> int:
+def round_remind(*, round_: Round, user: User) -> int:
     """Remind the editors of every city that has not submitted; returns the number of cities."""
     require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
@@ -99,7 +99,7 @@ def round_remind(*, round_: Round, user: Any) -> int:
 def _round_transition(
     round_: Round,
     *,
-    user: Any,
+    user: User,
     action: str,
     allowed: set[str],
     to: str,
@@ -128,7 +128,7 @@ def _round_transition(
     return locked
 
 
-def round_close(*, round_: Round, user: Any) -> Round:
+def round_close(*, round_: Round, user: User) -> Round:
     return _round_transition(
         round_,
         user=user,
@@ -139,7 +139,7 @@ def round_close(*, round_: Round, user: Any) -> Round:
     )
 
 
-def round_publish(*, round_: Round, user: Any) -> Round:
+def round_publish(*, round_: Round, user: User) -> Round:
     """Publish results: only validated answers count in them. Publishing again after a
     correction marks the results as revised."""
     now = timezone.now()
@@ -156,7 +156,7 @@ def round_publish(*, round_: Round, user: Any) -> Round:
     )
 
 
-def round_correct(*, round_: Round, user: Any, reason: str) -> Round:
+def round_correct(*, round_: Round, user: User, reason: str) -> Round:
     """Take published results back for a correction, with the reason on record.
 
     The round is closed again: reviewers may then validate or correct answers, and publishing

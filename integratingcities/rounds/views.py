@@ -15,6 +15,7 @@ from integratingcities.cities.selectors import countries_of
 from integratingcities.lib import scoring
 from integratingcities.lib.charts import stacked_bars
 from integratingcities.lib.errors import DomainError
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import Perm, permission_required
 from integratingcities.practices.selectors import gap_practices
@@ -46,7 +47,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.MANAGE_ROUNDS)
 @require_http_methods(["GET", "POST"])
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,7 +97,9 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
     )
 
 
-def _round_action(request: HttpRequest, round_: Round, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _round_action(
+    request: AuthenticatedHttpRequest, round_: Round, action, success: str
+) -> HttpResponse:  # type: ignore[no-untyped-def]
     try:
         outcome = action(round_=round_, user=request.user)
     except DomainError as error:
@@ -108,7 +111,7 @@ def _round_action(request: HttpRequest, round_: Round, action, success: str) -> 
 
 @manages
 @require_POST
-def round_remind_view(request: HttpRequest, round_: Round) -> HttpResponse:
+def round_remind_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     return _round_action(
         request, round_, round_remind, _("Reminders sent to the editors of %(count)d cities.")
     )
@@ -116,19 +119,19 @@ def round_remind_view(request: HttpRequest, round_: Round) -> HttpResponse:
 
 @manages
 @require_POST
-def round_close_view(request: HttpRequest, round_: Round) -> HttpResponse:
+def round_close_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     return _round_action(request, round_, round_close, _("The round is closed."))
 
 
 @manages
 @require_POST
-def round_publish_view(request: HttpRequest, round_: Round) -> HttpResponse:
+def round_publish_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     return _round_action(request, round_, round_publish, _("The results are published."))
 
 
 @manages
 @require_POST
-def round_correct_view(request: HttpRequest, round_: Round) -> HttpResponse:
+def round_correct_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the published results must be corrected."))
@@ -147,7 +150,7 @@ def round_correct_view(request: HttpRequest, round_: Round) -> HttpResponse:
 
 @manages
 @require_POST
-def round_invite_view(request: HttpRequest, round_: Round) -> HttpResponse:
+def round_invite_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose at least one city to invite."))

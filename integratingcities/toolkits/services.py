@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integratingcities.accounts.models import User
 from integratingcities.assessments.models import (
     EDITABLE_STATES,
     Assessment,
@@ -52,7 +53,7 @@ def toolkits_load(data: dict[str, Any]) -> int:
     return len(data["toolkits"])
 
 
-def benchmark_upload(*, text: str, filename: str, user: Any) -> ImportResult:
+def benchmark_upload(*, text: str, filename: str, user: User) -> ImportResult:
     """Import an uploaded benchmark file as a draft, to preview before publishing.
 
     The catalogue gains an entry for a new theme; a file for the Charter is refused here.
@@ -92,7 +93,7 @@ def benchmark_upload(*, text: str, filename: str, user: Any) -> ImportResult:
     return result
 
 
-def benchmark_publish(*, framework: Framework, user: Any) -> Framework:
+def benchmark_publish(*, framework: Framework, user: User) -> Framework:
     require(user, Perm.MANAGE_FRAMEWORKS)
     if framework.kind != FrameworkKind.BENCHMARK:
         raise ToolkitError(_("Only benchmarks are published here."))
@@ -119,7 +120,7 @@ def latest_published(lineage: str) -> Framework | None:
     )
 
 
-def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
+def selftest_start(*, city: City, lineage: str, user: User) -> Assessment:
     """A new self-test of the latest published version, or the city's one still in progress.
 
     Earlier self-tests stay as they are: they are what progress is measured against.
@@ -155,7 +156,7 @@ def selftest_start(*, city: City, lineage: str, user: Any) -> Assessment:
         return started
 
 
-def sharing_set(*, assessment: Assessment, share: bool, user: Any) -> Assessment:
+def sharing_set(*, assessment: Assessment, share: bool, user: User) -> Assessment:
     require(user, Perm.ANSWER_ASSESSMENT, assessment)
     with transaction.atomic():
         assessment.share_evidence = share

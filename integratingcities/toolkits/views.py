@@ -18,6 +18,7 @@ from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
 from integratingcities.lib.charts import grouped_bars
 from integratingcities.lib.errors import DomainError
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import (
     Perm,
@@ -104,7 +105,7 @@ def version(request: HttpRequest, key: str, version: int) -> HttpResponse:
 
 @permission_required(Perm.MANAGE_FRAMEWORKS)
 @require_POST
-def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, key: str, version: int) -> HttpResponse:
     framework = get_object_or_404(
         Framework, lineage=key, version=version, kind=FrameworkKind.BENCHMARK
     )
@@ -118,7 +119,7 @@ def publish(request: HttpRequest, key: str, version: int) -> HttpResponse:
 
 
 @permission_required(Perm.MANAGE_FRAMEWORKS)
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +146,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.USE_ACCOUNT)
 @require_POST
-def start(request: HttpRequest, key: str) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     memberships = _edited_cities(request)
     form = SelfTestStartForm(request.POST, memberships=memberships)
     if not memberships:
@@ -230,7 +231,7 @@ def _draw_chart(assessment: Assessment, kind: str) -> str:
 
 @selftest
 @require_POST
-def sharing(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def sharing(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
     if not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
         raise PermissionDenied
     form = SharingForm(request.POST)

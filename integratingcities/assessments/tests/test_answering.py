@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.assessments.services import (
     AnswerInput,
@@ -26,7 +27,7 @@ def _level(charter: Framework, key: str) -> Level:
     return Level.objects.get(scale__framework=charter, key=key)
 
 
-def _answer_everything(assessment: Assessment, user: object) -> None:
+def _answer_everything(assessment: Assessment, user: User) -> None:
     charter = assessment.framework
     fully = _level(charter, "fully")
     inputs = {}
