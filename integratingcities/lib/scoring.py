@@ -221,12 +221,17 @@ def answered_share(
 
     Sections without items of any weight are left out; with none left, nothing is answered.
     """
-    weights = section_weights or {}
-    mean = weighted_mean(
-        (result.answered_share, weights.get(name, 1))
-        for name, result in sections.items()
-        if result.weight > 0
+    return share_of_sections(
+        {name: r.answered_share for name, r in sections.items() if r.weight > 0}, section_weights
     )
+
+
+def share_of_sections(
+    shares: Mapping[str, float], section_weights: Mapping[str, Number] | None = None
+) -> float:
+    """The mean of sections' answered shares, each weighted by the section's weight."""
+    weights = section_weights or {}
+    mean = weighted_mean((share, weights.get(name, 1)) for name, share in shares.items())
     return 0.0 if mean is None else mean
 
 

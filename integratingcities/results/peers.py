@@ -13,9 +13,9 @@ population, foreign-born share and country; city indicators later.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from integratingcities.cities.models import City
 from integratingcities.lib import scoring
 
-from .scores import Scored
+from .scores import RECORD_VERSION, Scheme, Scored, tally
 
 NETWORK, SIZE_BAND, FOREIGN_BORN, COUNTRY = "network", "band", "foreign_born", "country"
 GROUP_KINDS = (NETWORK, SIZE_BAND, FOREIGN_BORN, COUNTRY)
@@ -161,6 +161,69 @@ def peer_of(assessment_id: int, city_id: int, scored: Scored) -> Peer:
         scored.result.headline,
         scored.top_items,
     )
+
+
+def peer_from_record(
+    assessment_id: int, city_id: int, record: Mapping[str, Any] | None, of: Scheme
+) -> Peer | None:
+    """``peer_of`` the scores recorded for ``of``'s framework, without building a result per
+    section: the peers of a benchmark are thousands. None if the record is not of this shape."""
+    if not record or record.get("version") != RECORD_VERSION:
+        return None
+    recorded = record["sections"]
+    scores: dict[str, float] = {}
+    headlines: dict[str, float] = {}
+    shares: dict[str, float] = {}
+    for key, size in of.sizes.items():
+        value, _scored, weight = recorded.get(key, (None, 0, 0.0))
+        share = min(weight / size.weight, 1.0) if size.weight > 0 else 0.0
+        if size.weight > 0:
+            shares[key] = share
+        if value is not None:
+            scores[key] = value
+            if scoring.enough(share):
+                headlines[key] = value
+    overall = scoring.overall(scores, of.section_weights)
+    enough = scoring.enough(scoring.share_of_sections(shares, of.section_weights))
+    return Peer(
+        assessment_id,
+        city_id,
+        scores,
+        headlines,
+        overall,
+        overall if overall is not None and enough else None,
+        frozenset(record["top_items"]),
+    )
+
+
+def peers_from(
+    rows: Iterable[tuple[int, int, Any, int]],
+    of: Scheme,
+    other_versions: Callable[[], Scheme] | None = None,
+) -> list[Peer]:
+    """Peers of (assessment id, framework id, record, city id) rows, scored on ``of``.
+
+    Records of ``of``'s framework are read; the other assessments are tallied from their
+    answers, on ``of``, or on ``other_versions()`` (a lineage scheme) for other versions.
+    """
+    found: list[Peer] = []
+    same: dict[int, int] = {}
+    other: dict[int, int] = {}
+    for pk, framework_id, record, city_id in rows:
+        peer = (
+            peer_from_record(pk, city_id, record, of) if framework_id == of.framework_id else None
+        )
+        if peer is not None:
+            found.append(peer)
+        elif framework_id == of.framework_id or other_versions is None:
+            same[pk] = city_id
+        else:
+            other[pk] = city_id
+    for missing, scheme in ((same, lambda: of), (other, other_versions)):
+        if missing and scheme is not None:
+            tallied = tally(list(missing), scheme())
+            found += [peer_of(pk, city_id, tallied[pk]) for pk, city_id in missing.items()]
+    return found
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
@@ -18,8 +18,8 @@ from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 from integratingcities.rounds.models import Round
 
-from .peers import Comparison, PeerGroup, PeerSet, city_figures, compare, peer_groups, peer_of
-from .scores import Scheme, scheme_for, scores_of, validated_stamp
+from .peers import Comparison, PeerGroup, PeerSet, city_figures, compare, peer_groups, peers_from
+from .scores import Scheme, scheme_for, scheme_of, scores_of, validated_stamp
 
 CACHE_SECONDS = 3600
 
@@ -114,12 +114,8 @@ def round_peers(round_: Round, of: Scheme | None = None) -> PeerSet:
     key = f"results:round-peers:{round_.pk}:{validated_stamp(counted)}"
     found: PeerSet | None = cache.get(key)
     if found is None:
-        rows = list(counted.order_by().values_list("pk", "framework_id", "scores", "city_id"))
-        scored = scores_of(
-            ((pk, fw, given) for pk, fw, given, _city in rows),
-            of or scheme_for(round_.framework),
-        )
-        found = PeerSet.of(peer_of(pk, city, scored[pk]) for pk, _fw, _given, city in rows)
+        rows = counted.order_by().values_list("pk", "framework_id", "scores", "city_id")
+        found = PeerSet.of(peers_from(rows, of or scheme_for(round_.framework)))
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -161,7 +157,13 @@ class CityResults:
 
 def city_results(round_: Round, assessment: Assessment) -> CityResults:
     """A responding city's scores per role and overall, beside its peers, and its gaps."""
-    of = scheme_for(round_.framework)
+    sections = list(
+        Section.objects.filter(framework_id=round_.framework_id)
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
+        .order_by("position")
+    )
+    levels = list(Level.objects.filter(scale__framework_id=round_.framework_id))
+    of = scheme_of(round_.framework_id, sections, levels)
     own = scores_of([(assessment.pk, assessment.framework_id, assessment.scores)], of)[
         assessment.pk
     ].result
@@ -180,9 +182,8 @@ def city_results(round_: Round, assessment: Assessment) -> CityResults:
                 {city: peer.headlines.get(section.key) for city, peer in others.items()},
             ),
         )
-        for section in Section.objects.filter(
-            framework_id=round_.framework_id, key__in=list(of.sizes)
-        ).order_by("position")
+        for section in sections
+        if section.key in of.sizes
     ]
     overall = compare(
         own.headline, groups, {city: peer.overall_headline for city, peer in others.items()}

@@ -88,6 +88,26 @@ def scheme_for(framework: Framework) -> Scheme:
     return found
 
 
+def scheme_of(framework_id: int, sections: list[Section], levels: list[Level]) -> Scheme:
+    """The framework's scheme from its sections (items prefetched) and levels, fetched already."""
+    items = {
+        item.pk: (item.key, section.key, float(item.weight))
+        for section in sections
+        if not section.is_context
+        for item in section.items.all()
+        if item.kind == ItemKind.RATING
+    }
+    return build_scheme(
+        framework_id,
+        items,
+        {section.key: section.weight for section in sections if not section.is_context},
+        [
+            (level.pk, level.scale_id, None if level.score is None else float(level.score))
+            for level in levels
+        ],
+    )
+
+
 def build_scheme(
     framework_id: int,
     items: Mapping[int, tuple[str, str, float]],

@@ -18,13 +18,12 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 
-from .peers import Comparison, Peer, PeerSet, city_figures, compare, peer_groups, peer_of
+from .peers import Comparison, Peer, PeerSet, city_figures, compare, peer_groups, peers_from
 from .scores import (
     Scheme,
-    build_scheme,
     lineage_scheme,
     scheme_for,
-    scores_of,
+    scheme_of,
     validated_stamp,
 )
 
@@ -56,13 +55,9 @@ def peer_set(framework: Framework, of: Scheme | None = None) -> PeerSet:
         "pk", "framework_id", "scores", "city_id"
     )
     rows = list({row[3]: row for row in latest}.values())  # the last one per city wins
-    of = of or scheme_for(framework)
-    recorded = [row for row in rows if row[1] == framework.pk]
-    scored = scores_of(((pk, fw, given) for pk, fw, given, _city in recorded), of)
-    others = [row[0] for row in rows if row[0] not in scored]
-    if others:
-        scored |= scores_of(((pk, 0, None) for pk in others), lineage_scheme(framework))
-    found = PeerSet.of(peer_of(pk, city, scored[pk]) for pk, _fw, _given, city in rows)
+    found = PeerSet.of(
+        peers_from(rows, of or scheme_for(framework), lambda: lineage_scheme(framework))
+    )
     cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -160,7 +155,7 @@ def selftest_results(assessment: Assessment) -> Results:
         .order_by("position")
     )
     levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
-    of = _scheme_of(framework.pk, sections, levels)
+    of = scheme_of(framework.pk, sections, levels)
     previous = (
         Assessment.objects.self_tests()
         .filter(
@@ -302,26 +297,6 @@ def selftest_results(assessment: Assessment) -> Results:
         dont_know=dont_know,
         unanswered=unanswered,
         levels=levels,
-    )
-
-
-def _scheme_of(framework_id: int, sections: list[Section], levels: list[Level]) -> Scheme:
-    """The framework's scheme from its sections (items prefetched) and levels, fetched already."""
-    items = {
-        item.pk: (item.key, section.key, float(item.weight))
-        for section in sections
-        if not section.is_context
-        for item in section.items.all()
-        if item.kind == ItemKind.RATING
-    }
-    return build_scheme(
-        framework_id,
-        items,
-        {section.key: section.weight for section in sections if not section.is_context},
-        [
-            (level.pk, level.scale_id, None if level.score is None else float(level.score))
-            for level in levels
-        ],
     )
 
 

@@ -42,7 +42,7 @@ def test_a_record_reads_back_as_the_answers_score(
     tallied = tally([assessment.pk], of)[assessment.pk]
     scores_record(assessments=[assessment])
     assessment.refresh_from_db()
-    assert assessment.scores["version"] == RECORD_VERSION
+    assert assessment.scores is not None and assessment.scores["version"] == RECORD_VERSION
     assert read_record(assessment.scores, of) == tallied
     policymaker = tallied.result.sections["policymaker"]
     assert (policymaker.score, policymaker.scored_items, policymaker.items) == (75, 2, 3)
@@ -99,12 +99,13 @@ def test_peer_groups_are_drawn_from_the_city_figures(people: People) -> None:
     Ghent = people.ghent
     Ghent.population, Ghent.foreign_born_share = 263_000, Decimal("22.5")
     Ghent.save()
-    antwerp = SignatoryFactory(name="Antwerp", country="BE", population=530_000)
-    leuven = SignatoryFactory(name="Leuven", country="BE", population=300_000)
+    antwerp = SignatoryFactory.create(name="Antwerp", country="BE", population=530_000)
+    leuven = SignatoryFactory.create(name="Leuven", country="BE", population=300_000)
     figures = peer_rules.city_figures(
         type(Ghent).objects.filter(pk__in=[Ghent.pk, antwerp.pk, leuven.pk, people.riga.pk])
     )
-    assert figures[Ghent.pk].band is not None and figures[Ghent.pk].band.name == "MEDIUM"
+    band_of_ghent = figures[Ghent.pk].band
+    assert band_of_ghent is not None and band_of_ghent.name == "MEDIUM"
     network, band, foreign_born, country = peer_rules.peer_groups(Ghent.pk, figures)
     assert network.members == {antwerp.pk, leuven.pk, people.riga.pk}
     assert band.members == {leuven.pk} and band.value == "MEDIUM"
