@@ -332,15 +332,6 @@ CALLERS = [
         for via in ("token", "session")
     ),
 ]
-# Known: an operation without authentication does not read a personal token, so a token's
-# holder is answered as an anonymous visitor there (a session is read). Where that person may
-# see more than a visitor (drafts of their city's practices, the secretariat's draft
-# frameworks and unpublished rounds), the token sees less than the same person's session.
-TOKEN_NOT_READ = pytest.mark.xfail(
-    strict=True, reason="operations without authentication ignore a personal token"
-)
-
-
 @cache
 def _operations() -> dict[tuple[str, str], dict[str, Any]]:
     schema = api.get_openapi_schema()
@@ -357,16 +348,6 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     for key, operation in operations.items():
         takes_body = "requestBody" in operation
         assert all((call.body is not None) == takes_body for call in API_MATRIX[key]), key
-
-
-def _known_token_gap(
-    request: pytest.FixtureRequest, method: str, template: str, role: str, via: str, seen: bool
-) -> None:
-    """Mark the case as the known gap when a token caller should see more than a visitor on
-    an operation without authentication."""
-    public = not _operations()[(method, template)].get("security")
-    if via == "token" and public and seen:
-        request.applymarker(TOKEN_NOT_READ)
 
 
 def _call(people: People, role: str, via: str, method: str, path: str, body: object = None) -> Any:
@@ -395,7 +376,6 @@ def test_who_may_call_what(
     via: str,
 ) -> None:
     expected = call.expected[role]
-    _known_token_gap(request, method, template, role, via, expected != call.expected["anonymous"])
     response = _call(people, role, via, method, call.path, call.body)
     assert response.status_code == expected, (role, via, response.content[:300])
     if response.status_code >= 400:
@@ -436,8 +416,6 @@ def test_api_lists_hold_only_what_the_person_may_know_exists(
     request: pytest.FixtureRequest, content: None, people: People, path: str, role: str, via: str
 ) -> None:
     expected = API_LISTS[path].get(role)
-    anonymous = API_LISTS[path].get("anonymous")
-    _known_token_gap(request, "GET", path, role, via, expected != anonymous)
     response = _call(people, role, via, "GET", path)
     if expected is None:
         assert response.status_code == 401

@@ -1,11 +1,13 @@
 """The read-only JSON API (OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Router, Schema
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import PageNumberPagination, paginate
 
 from integratingcities.cities import selectors as city_selectors
@@ -15,14 +17,30 @@ from integratingcities.frameworks.models import Framework
 from integratingcities.lib.errors import DomainError
 from integratingcities.practices.api import router as practices_router
 
+from .auth import token_if_given
 from .rounds import router as rounds_router
 from .schemas import CityDetailOut, CityOut, ErrorOut, FrameworkDetailOut, FrameworkOut
 
-api = NinjaAPI(
+
+class PlatformAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The public reads say that their token is optional (OpenAPI's empty requirement)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("security") == [{"TokenAuth": []}]:
+                    operation["security"] = [{}, {"TokenAuth": []}]
+        return schema
+
+
+api = PlatformAPI(
     title="Integrating Cities API",
     version="1",
     description="Cities, Charter signatories and frameworks (the Charter, thematic benchmarks).",
     urls_namespace="api",
+    auth=token_if_given,
 )
 
 
