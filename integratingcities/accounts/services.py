@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
 from integratingcities.lib.mail import render_subject, render_text
+from integratingcities.permissions import Perm, require
 
 from .models import ApiToken, Invitation, Membership, User
 
@@ -43,6 +44,7 @@ def invitation_send(
     A person who already has an account is given the role at once and told so; a new person
     receives a one-time link to set a password.
     """
+    require(invited_by, Perm.MANAGE_INVITATIONS)
     email = User.objects.normalize_email(email).strip()
     if not as_secretariat and (city is None or not role):
         raise ValidationError(_("Choose a city and a role, or invite to the secretariat."))

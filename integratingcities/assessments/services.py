@@ -334,6 +334,16 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
     return validated
 
 
+def may_reopen(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the page should offer to take the validation back."""
+    try:
+        require(user, Perm.CORRECT_ASSESSMENT, assessment)
+        _check_reviewable(assessment)
+    except DomainError:
+        return False
+    return assessment.state == AssessmentState.VALIDATED
+
+
 def assessment_reopen(*, assessment: Assessment, user: User, reason: str) -> Assessment:
     """The secretariat takes a validation back (validated in error), with the reason on
     record. In a published round it needs the round's correction first, so that published

@@ -13,7 +13,7 @@ from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
 from .forms import CommentForm, ReopenForm, SectionAnswersForm
-from .models import Assessment, AssessmentState
+from .models import Assessment
 from .services import (
     answers_save,
     assessment_missing,
@@ -23,6 +23,7 @@ from .services import (
     assessment_validate,
     comment_add,
     may_answer,
+    may_reopen,
 )
 
 # Another city's answers are a 404, as if absent; a city's own, the step refused, a 403.
@@ -56,9 +57,7 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
             "percent": round(100 * answered / total) if total else 0,
             "may_edit": may_answer(request.user, assessment),
             "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
-            "may_reopen": has_perm(request.user, Perm.CORRECT_ASSESSMENT, assessment)
-            and assessment.state == AssessmentState.VALIDATED
-            and not (assessment.round and assessment.round.is_published),
+            "may_reopen": may_reopen(request.user, assessment),
             "reopen_form": ReopenForm(),
             "comments": selectors.comments_of(assessment),
         },

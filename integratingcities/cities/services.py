@@ -1,11 +1,23 @@
-"""Writes for cities: loading the versioned content file (content/cities.yaml)."""
+"""Writes for cities: the secretariat's edits, and loading the versioned content file
+(content/cities.yaml)."""
 
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
+from integratingcities.accounts.models import User
+from integratingcities.permissions import Perm, require
+
 from .models import City, Network
+
+
+def city_save(*, city: City, user: User) -> City:
+    """Save a city the secretariat created or edited (validated by its form)."""
+    require(user, Perm.MANAGE_CITIES)
+    city.full_clean()
+    city.save()
+    return city
 
 
 def _figure(entry: dict[str, Any], key: str) -> tuple[Any, Any, str]:

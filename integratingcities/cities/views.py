@@ -5,11 +5,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from integratingcities.accounts.selectors import city_team
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
 from .forms import CityForm
 from .models import City
+from .services import city_save
 
 
 def _country_code(request: HttpRequest) -> str:
@@ -71,11 +73,12 @@ def city_team_view(request: HttpRequest, city: City) -> HttpResponse:
 
 @permission_required(Perm.MANAGE_CITIES)
 @require_http_methods(["GET", "POST"])
-def city_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+def city_edit(request: AuthenticatedHttpRequest, slug: str | None = None) -> HttpResponse:
     city = get_object_or_404(City, slug=slug) if slug else None
     form = CityForm(request.POST or None, instance=city)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = city_save(city=form.save(commit=False), user=request.user)
+        form.save_m2m()
         messages.success(request, _("%(city)s is saved.") % {"city": saved.name})
         return redirect(saved)
     return render(request, "cities/city_form.html", {"form": form, "city": city})

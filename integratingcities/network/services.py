@@ -4,15 +4,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from integratingcities.accounts.models import User
 from integratingcities.cities.models import City
+from integratingcities.permissions import Perm, require
 
 from .models import Conference, NewsItem, NewsStatus, PartnerRole, Project, ProjectPartner
 
 
-def news_save(*, item: NewsItem, author: object, publish: bool) -> NewsItem:
+def news_save(*, item: NewsItem, author: User, publish: bool) -> NewsItem:
     """Save a news item; publishing stamps the date once, unpublishing keeps it as a draft."""
+    require(author, Perm.MANAGE_NEWS)
     if item.author_id is None:
-        item.author = author  # type: ignore[assignment]
+        item.author = author
     if publish:
         item.status = NewsStatus.PUBLISHED
         item.published_at = item.published_at or timezone.now()

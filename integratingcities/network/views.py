@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, permission_required, visible_to
 
 from . import selectors
@@ -52,7 +53,7 @@ def news_manage(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.MANAGE_NEWS)
 @require_http_methods(["GET", "POST"])
-def news_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+def news_edit(request: AuthenticatedHttpRequest, slug: str | None = None) -> HttpResponse:
     item = get_object_or_404(NewsItem, slug=slug) if slug else NewsItem()
     form = NewsItemForm(
         request.POST or None,
