@@ -147,6 +147,10 @@ class Practice(models.Model):
         return self.status == PracticeStatus.PUBLISHED
 
     @property
+    def is_proposed(self) -> bool:
+        return self.status == PracticeStatus.PROPOSED
+
+    @property
     def is_editable_by_city(self) -> bool:
         """The city edits a draft and a practice sent back; not while it is reviewed."""
         return self.status in {PracticeStatus.DRAFT, PracticeStatus.RETURNED}

@@ -20,7 +20,6 @@ from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import (
     Perm,
     has_perm,
-    is_secretariat,
     permission_required,
     visible_to,
 )
@@ -189,8 +188,8 @@ def _detail(
             "may_edit": has_perm(user, Perm.EDIT_PRACTICE, practice),
             "may_submit": has_perm(user, Perm.SUBMIT_PRACTICE, practice)
             and practice.is_editable_by_city,
-            "may_review": is_secretariat(user) and not practice.is_published,
-            "may_return": is_secretariat(user) and practice.status == PracticeStatus.PROPOSED,
+            "may_review": has_perm(user, Perm.PUBLISH_PRACTICE) and not practice.is_published,
+            "may_return": has_perm(user, Perm.PUBLISH_PRACTICE) and practice.is_proposed,
             "return_form": return_form or ReturnForm(),
             "assessment": answer.assessment
             if answer and has_perm(user, Perm.VIEW_ASSESSMENT, answer.assessment)
@@ -309,7 +308,7 @@ def publish(request: AuthenticatedHttpRequest, practice: Practice) -> HttpRespon
 @_visible(Perm.PUBLISH_PRACTICE)
 @require_POST
 def send_back(request: AuthenticatedHttpRequest, practice: Practice) -> HttpResponse:
-    if practice.status != PracticeStatus.PROPOSED:
+    if not practice.is_proposed:  # the service refuses it too; this spares the form's errors
         messages.error(request, _("Only a proposed practice can be sent back."))
         return redirect(practice)
     form = ReturnForm(request.POST)
@@ -341,7 +340,11 @@ def proposals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "practices/proposals.html",
-        {"groups": groups, "total": len(pending), "secretariat": is_secretariat(request.user)},
+        {
+            "groups": groups,
+            "total": len(pending),
+            "secretariat": has_perm(request.user, Perm.PUBLISH_PRACTICE),
+        },
     )
 
 

@@ -23,7 +23,6 @@ from integratingcities.lib.translation import translate
 from integratingcities.permissions import (
     Perm,
     has_perm,
-    is_secretariat,
     permission_required,
     visible_to,
 )
@@ -42,7 +41,7 @@ from .services import (
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    toolkits, latest = selectors.catalogue(drafts=is_secretariat(request.user))
+    toolkits, latest = selectors.catalogue(drafts=has_perm(request.user, Perm.MANAGE_FRAMEWORKS))
     rows = [(toolkit, latest.get(toolkit.key)) for toolkit in toolkits]
     return render(request, "toolkits/catalogue.html", {"rows": rows})
 
@@ -72,8 +71,10 @@ def _benchmark_page(
             "toolkit": toolkit,
             "framework": selectors.benchmark_content(framework) if framework else None,
             "key": key,
-            "versions": Framework.objects.filter(lineage=key, kind=FrameworkKind.BENCHMARK)
-            if is_secretariat(request.user)
+            "versions": visible_to(request.user, Framework).filter(
+                lineage=key, kind=FrameworkKind.BENCHMARK
+            )
+            if has_perm(request.user, Perm.MANAGE_FRAMEWORKS)
             else [],
             "start_form": SelfTestStartForm(memberships=memberships)
             if memberships and framework is not None and framework.is_published
