@@ -356,17 +356,28 @@ def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
     assessment_ids = {p.assessment_id for pairs in wanted.values() for p, _city in pairs}
     if not assessment_ids:
         return
+    # Each city's evidence under the key factors it was chosen for, and nothing more.
+    chosen = Q()
+    for key, pairs in wanted.items():
+        if pairs:
+            chosen |= Q(
+                assessment_id__in=[p.assessment_id for p, _city in pairs], item__section__key=key
+            )
     evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for answer in (
-        Answer.objects.filter(
-            assessment_id__in=assessment_ids,
-            item__section__key__in=list(wanted),
-            item__kind=ItemKind.RATING,
-            level__score__gt=0,
-        )
+        Answer.objects.filter(chosen, item__kind=ItemKind.RATING, level__score__gt=0)
         .exclude(evidence="")
         .select_related("item__section", "level")
-        .defer("item__section__examples")
+        .defer(
+            "item__guidance",
+            "item__sub_questions",
+            "item__options",
+            "item__unit",
+            "item__section__title",
+            "item__section__description",
+            "item__section__guidance",
+            "item__section__examples",
+        )
         .order_by("item__position")
     ):
         evidence[(answer.assessment_id, answer.item.section.key)].append(
