@@ -27,8 +27,8 @@ catalogue (content/toolkits.yaml), once. For each N it:
 3. measures, logged in as an editor of city 0001 (``Client.force_login``), the results page of
    its latest self-test, cold (the peers memo and Django's cache cleared, untimed, before every
    request: the peers are read and scored again) and warm; its scores chart, drawn (Django's
-   cache cleared before every request) and cached; and, anonymous, the benchmark's page and the
-   catalogue.
+   cache cleared before every request, the peers scored again untimed) and cached; and,
+   anonymous, the benchmark's page and the catalogue.
 
 Targets (the thematic benchmarks issue): the query count of every page does not grow with N;
 the results page answers in under 300 ms (median) at N = 2,000 on PostgreSQL. The report ends
@@ -74,6 +74,17 @@ def pages() -> list[Page]:
         cache.clear()
         forget_peers()
 
+    def chart_only() -> None:
+        """Only the chart is drawn again: the peers stay scored (in the memo before the results
+        module, in Django's cache after it), as after any request in a running server."""
+        cache.clear()
+        try:
+            from integratingcities.frameworks.models import Framework
+            from integratingcities.results.selftests import peer_set
+        except ImportError:
+            return  # the memo was not cleared
+        peer_set(Framework.objects.get(lineage=LINEAGE, status="published"))
+
     pk = (
         Assessment.objects.filter(city__slug=MEASURED_CITY, round=None)
         .order_by("-created_at")
@@ -88,7 +99,7 @@ def pages() -> list[Page]:
             "scores chart, drawn",
             f"{results}chart/scores.svg",
             client=editor_client,
-            before=cache.clear,
+            before=chart_only,
         ),
         Page("scores chart, cached", f"{results}chart/scores.svg", client=editor_client),
         Page("benchmark page (anonymous)", f"/benchmarks/{LINEAGE}/"),
