@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "simple_history",
+    # django-ninja as an app: its templates and static files serve the API docs (Swagger UI)
+    # from the platform itself, not from a CDN.
+    "ninja",
     "integratingcities.accounts",
     "integratingcities.cities",
     "integratingcities.frameworks",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.api.api import api
+from integratingcities.site import errors
 
 admin.site.site_header = _("Integrating Cities · administration")
 admin.site.site_title = _("Integrating Cities")
@@ -21,3 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = errors.page_not_found
+handler403 = errors.permission_denied
+handler500 = errors.server_error
