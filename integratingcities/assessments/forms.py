@@ -3,13 +3,16 @@
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.frameworks.models import Item, ItemKind, Level
+from integratingcities.lib.forms import TypedDecimalField, shown
 from integratingcities.lib.translation import translate
 
 from .models import Answer
@@ -29,20 +32,89 @@ def refuse_unpaired_surrogates(value: str) -> None:
             raise ValidationError(_("This text contains a broken character.")) from None
 
 
+def completed_link(link: str) -> str:
+    """A web address as typed, with https:// added when it starts with a host name
+    (“www.gent.be/integratie”, “gent.be/x”), as Django's URLField does for its assume_scheme.
+
+    A link with a scheme, or starting with "/", is kept as typed (the validator judges it)."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return link
+    if parts.scheme or link.startswith(("/", "\\")):
+        return link
+    try:
+        return str(_COMPLETE.to_python(link))
+    except ValidationError:
+        return link
+
+
+_COMPLETE = forms.URLField(assume_scheme="https")
+
+
 def clean_links(raw: str) -> tuple[str, ...]:
-    links = tuple(line.strip() for line in raw.splitlines() if line.strip())
-    if len(links) > MAX_LINKS:
+    """One web address a line; a link without its scheme is completed with https://."""
+    typed = tuple(line.strip() for line in raw.splitlines() if line.strip())
+    if len(typed) > MAX_LINKS:
         raise ValidationError(_("Give at most %(max)d links.") % {"max": MAX_LINKS})
     check = URLValidator(schemes=["http", "https"])
-    for link in links:
+    links = []
+    for link in typed:
+        completed = completed_link(link)
         try:
-            check(link)
+            check(completed)
         except ValidationError as error:
             raise ValidationError(
-                _("“%(link)s” is not a web address (it should start with https://).")
+                _(
+                    "“%(link)s” is not a web address. Write it as the browser's address bar"
+                    " shows it, such as https://www.example.org/page, or remove it."
+                )
                 % {"link": link[:80]}
             ) from error
-    return links
+        links.append(completed)
+    return tuple(links)
+
+
+def number_field(item: Item, answer: Answer | None) -> TypedDecimalField:
+    """A number item's field, whose messages speak in its own terms: a year, a share, a number.
+
+    An item is a year when its key is "year" or ends in "-year" and it has no unit: it takes
+    whole numbers only. A unit of "%" makes it a share."""
+    unit = translate(item.unit) if item.unit else ""
+    low, high = item.number_min, item.number_max
+    is_year = not unit and (item.key == "year" or item.key.endswith("-year"))
+    bounds = {
+        "min": shown(low) if low is not None else "",
+        "max": shown(high) if high is not None else "",
+        "unit": unit,
+    }
+    if low is not None and high is not None:
+        if is_year:
+            message = _("Give a year between %(min)s and %(max)s.") % bounds
+        elif unit == "%":
+            message = _("Give a share between %(min)s and %(max)s %%.") % bounds
+        elif unit:
+            message = _("Give a number between %(min)s and %(max)s %(unit)s.") % bounds
+        else:
+            message = _("Give a number between %(min)s and %(max)s.") % bounds
+    elif low is not None:
+        message = _("Give a number of %(min)s or more.") % bounds
+    elif high is not None:
+        message = _("Give a number of %(max)s or less.") % bounds
+    else:
+        message = str(_("Give a whole number.")) if is_year else ""
+    return TypedDecimalField(
+        label=translate(item.text),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=low,
+        max_value=high,
+        whole=is_year,
+        range_message=message,
+        example="2024" if is_year else "",
+        initial=answer.number if answer else None,
+    )
 
 
 class SectionAnswersForm(forms.Form):
@@ -60,6 +132,8 @@ class SectionAnswersForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.items = list(items)
+        self.answers = answers
+        self.levels_by_scale = levels
         self.levels = {
             item.pk: {level.key: level for level in levels.get(item.scale_id or 0, [])}
             for item in self.items
@@ -120,16 +194,7 @@ class SectionAnswersForm(forms.Form):
                     initial=answer.choices if answer else [],
                 )
             elif item.kind == ItemKind.NUMBER:
-                self.fields[f"{prefix}-number"] = forms.DecimalField(
-                    label=label,
-                    required=False,
-                    max_digits=14,
-                    decimal_places=2,
-                    min_value=item.number_min,
-                    max_value=item.number_max,
-                    initial=answer.number if answer else None,
-                    widget=forms.NumberInput(attrs={"step": "any"}),
-                )
+                self.fields[f"{prefix}-number"] = number_field(item, answer)
             else:
                 self.fields[f"{prefix}-text"] = forms.CharField(
                     label=label,
@@ -154,6 +219,31 @@ class SectionAnswersForm(forms.Form):
                 except ValidationError as error:
                     self.add_error(name, error)
         return data
+
+    def refuses_only_links(self) -> bool:
+        """Whether links are all the form refuses. The rest of the section can then be saved
+        (inputs() keeps each refused list of links as stored) and the form shown again with
+        what was typed, the refused links and their messages included."""
+        return bool(self.errors) and all(name.endswith("-links") for name in self.errors)
+
+    def with_versions(self, versions: dict[int, int]) -> "SectionAnswersForm":
+        """The same typed values, based on the versions a partial save left."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        for pk, version in versions.items():
+            data[f"i{pk}-version"] = str(version)
+        form = SectionAnswersForm(
+            data, items=self.items, levels=self.levels_by_scale, answers=self.answers
+        )
+        form.full_clean()
+        return form
+
+    def _links(self, item: Item) -> tuple[str, ...]:
+        name = f"i{item.pk}-links"
+        if name in self.errors:
+            answer = self.answers.get(item.pk)
+            return tuple(answer.links) if answer else ()
+        return tuple(self.cleaned_data.get(name) or ())
 
     def bound_items(self) -> list[dict[str, Any]]:
         """Per item, its bound fields, for the template."""
@@ -186,7 +276,7 @@ class SectionAnswersForm(forms.Form):
                 inputs[item] = AnswerInput(
                     level=self.levels[item.pk].get(level_key),
                     evidence=(data.get(f"{prefix}evidence") or "").strip(),
-                    links=data.get(f"{prefix}links") or (),
+                    links=self._links(item),
                 )
             elif item.kind == ItemKind.SINGLE_CHOICE:
                 choice = data.get(f"{prefix}choice")

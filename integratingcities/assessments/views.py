@@ -83,7 +83,8 @@ def section_edit(
     autosave = request.headers.get("X-Autosave") == "1"
     conflicts = []
     if request.method == "POST":
-        if form.is_valid():
+        # A refused link does not hold back the rest: it is saved, the link shown with its error.
+        if form.is_valid() or form.refuses_only_links():
             inputs, versions = form.inputs()
             try:
                 result = answers_save(
@@ -103,18 +104,26 @@ def section_edit(
                         "saved": len(result.saved),
                         "versions": {f"i{k}-version": v for k, v in result.versions.items()},
                         "conflicts": [c.item.pk for c in result.conflicts],
+                        **({"errors": form.errors.get_json_data()} if form.errors else {}),
                     },
-                    status=409 if result.conflicts else 200,
+                    status=409 if result.conflicts else 400 if form.errors else 200,
                 )
-            if not result.conflicts:
+            if result.conflicts:
+                conflicts = result.conflicts
+                # Show the other person's answers in the form, and the user's own beside them.
+                content = selectors.section_content(assessment, section)
+                form = SectionAnswersForm(
+                    items=content["items"], levels=content["levels"], answers=content["answers"]
+                )
+            elif form.errors:
+                messages.warning(
+                    request,
+                    _("The other answers were saved; the links marked below were not."),
+                )
+                form = form.with_versions(result.versions)
+            else:
                 messages.success(request, _("Saved. Nothing is sent until you submit."))
                 return redirect(_next_url(request, assessment, section))
-            conflicts = result.conflicts
-            # Show the other person's answers in the form, and the user's own beside them.
-            content = selectors.section_content(assessment, section)
-            form = SectionAnswersForm(
-                items=content["items"], levels=content["levels"], answers=content["answers"]
-            )
         elif autosave:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     sections = list(selectors.sections_of(assessment))

@@ -27,9 +27,9 @@ def _fill_section(page: Page) -> None:
         boxes = question.locator("input[type=checkbox]")
         if boxes.count():
             boxes.first.check()
-        number = question.locator("input[type=number]")
-        if number.count():
-            number.fill(number.get_attribute("min") or "2")
+        number = question.locator("input[inputmode=decimal]")
+        if number.count():  # a year between 1900 and 2100, or a count or share
+            number.fill("2024" if "year" in question.inner_text().lower() else "2,5")
         for area in question.locator("textarea").all():
             name = area.get_attribute("name") or ""
             if not name.endswith("-links") and not area.input_value():
