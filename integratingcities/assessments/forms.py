@@ -307,3 +307,13 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept in the history of these answers."),
     )
+
+
+class ValidateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why validate although answers are missing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when required answers are missing; kept in the history."),
+    )

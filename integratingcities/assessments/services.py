@@ -4,7 +4,7 @@ Each step checks every rule itself (who acts, the state of the answers, the stat
 and raises ``AssessmentError`` or ``NotAllowed``; the pages and the API only show the reason.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -228,12 +228,14 @@ def _transition(
     allowed: set[str],
     to: str,
     error: str,
-    check: Any = None,
+    check: Callable[[Assessment], None] | None = None,
     reason: str = "",
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | Callable[[], Mapping[str, Any] | None] | None = None,
     **stamps: object,
 ) -> Assessment:
-    """Move the answers to state ``to``, under a lock, and record who did it from which state."""
+    """Move the answers to state ``to``, under a lock, and record who did it from which state.
+
+    ``check`` runs on the locked row; ``data`` may be computed after it."""
     with transaction.atomic():
         locked = _locked(assessment)
         if check is not None:
@@ -254,7 +256,7 @@ def _transition(
             from_state=before,
             to_state=to,
             reason=reason,
-            data=data,
+            data=data() if callable(data) else data,
         )
     return locked
 
@@ -317,21 +319,54 @@ def assessment_request_changes(*, assessment: Assessment, user: User) -> Assessm
     )
 
 
-def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
+def assessment_validate(*, assessment: Assessment, user: User, reason: str = "") -> Assessment:
+    """Validate submitted answers. Answers that lack something required (a survey whose state
+    was set by hand, a framework that changed) are validated only with a stated reason, kept in
+    the history."""
     require(user, Perm.REVIEW_ASSESSMENT, assessment)
+    reason = reason.strip()
+    missing = 0
+
+    def check(locked: Assessment) -> None:
+        nonlocal missing
+        _check_reviewable(locked)
+        if locked.state != AssessmentState.SUBMITTED:
+            raise AssessmentError(_("Only submitted answers can be validated."))
+        missing = len(assessment_missing(locked))
+        if missing and not reason:
+            raise AssessmentError(
+                _(
+                    "%(count)d required answers are missing: say why you validate these "
+                    "answers anyway, or ask the city for changes."
+                )
+                % {"count": missing}
+            )
+
     with transaction.atomic():
         validated = _transition(
             assessment,
             user=user,
             action=Action.ASSESSMENT_VALIDATED,
-            check=_check_reviewable,
+            check=check,
             allowed={AssessmentState.SUBMITTED},
             to=AssessmentState.VALIDATED,
             error=_("Only submitted answers can be validated."),
+            reason=reason,
+            data=lambda: {"missing": missing} if missing else None,
             validated_at=timezone.now(),
         )
         scores_record(assessments=[validated])
     return validated
+
+
+def may_validate(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the page should offer to validate (with a reason if answers are missing)."""
+    try:
+        require(user, Perm.REVIEW_ASSESSMENT, assessment)
+        _check_reviewable(assessment)
+    except DomainError:
+        return False
+    return assessment.state == AssessmentState.SUBMITTED
 
 
 def may_reopen(user: User | AnonymousUser, assessment: Assessment) -> bool:

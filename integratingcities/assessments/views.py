@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from integratingcities.frameworks.models import Item, Section
 from integratingcities.lib.errors import DomainError
@@ -12,7 +12,7 @@ from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
-from .forms import CommentForm, ReopenForm, SectionAnswersForm
+from .forms import CommentForm, ReopenForm, SectionAnswersForm, ValidateForm
 from .models import Assessment
 from .services import (
     answers_save,
@@ -24,6 +24,7 @@ from .services import (
     comment_add,
     may_answer,
     may_reopen,
+    may_validate,
 )
 
 # Another city's answers are a 404, as if absent; a city's own, the step refused, a 403.
@@ -238,15 +239,31 @@ def request_changes(request: AuthenticatedHttpRequest, assessment: Assessment) -
 
 
 @reviewable
-@require_POST
+@require_http_methods(["GET", "POST"])
 def validate(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
-    try:
-        assessment_validate(assessment=assessment, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Validated."))
-    return redirect(assessment)
+    """Asks first: what validating does, and what is still missing."""
+    if request.method == "POST":
+        form = ValidateForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            assessment_validate(assessment=assessment, user=request.user, reason=reason)
+        except DomainError as error:
+            messages.error(request, str(error))
+            if may_validate(request.user, assessment):  # a reason is missing: ask again
+                return redirect("assessments:validate", pk=assessment.pk)
+        else:
+            messages.success(request, _("Validated."))
+        return redirect(assessment)
+    return render(
+        request,
+        "assessments/validate_confirm.html",
+        {
+            "assessment": assessment,
+            "missing": assessment_missing(assessment),
+            "may_validate": may_validate(request.user, assessment),
+            "form": ValidateForm(),
+        },
+    )
 
 
 @permission_required(Perm.CORRECT_ASSESSMENT, Assessment)

@@ -1,11 +1,13 @@
 """Reads for rounds: the response board. The results are the results module's
 (``integratingcities.results.rounds``); the names below stay for the API that asks for them."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
-from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
 from integratingcities.frameworks.models import Item
 from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
@@ -45,3 +47,25 @@ def board(round_: Round) -> tuple[QuerySet[Assessment], int]:
 
 def last_activity(round_: Round) -> Any:
     return round_.assessments.aggregate(last=Max("last_activity_at"))["last"]
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """What closing or publishing a round would do: the invited cities by what they have done."""
+
+    waiting: int  # invited, in progress or asked for changes: cannot answer once closed
+    submitted: int  # not validated yet: not counted
+    validated: int  # counted in the published results
+    days_left: int  # before the announced closing date (0 or less: the date has passed)
+
+
+def decision_summary(round_: Round) -> DecisionSummary:
+    counts = dict(
+        round_.assessments.values("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    return DecisionSummary(
+        waiting=sum(counts.get(state, 0) for state in EDITABLE_STATES),
+        submitted=counts.get(AssessmentState.SUBMITTED, 0),
+        validated=counts.get(AssessmentState.VALIDATED, 0),
+        days_left=(round_.closes_on - timezone.localdate()).days,
+    )

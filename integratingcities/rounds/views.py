@@ -117,16 +117,30 @@ def round_remind_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpR
     )
 
 
+def _confirmed(
+    request: AuthenticatedHttpRequest, round_: Round, step: str, action: Any, success: str
+) -> HttpResponse:
+    """A decision that cannot be undone by a click: the page first says what will happen
+    and what is still missing; the step is taken on the confirming POST."""
+    if request.method == "POST":
+        return _round_action(request, round_, action, success)
+    return render(
+        request,
+        "rounds/round_confirm.html",
+        {"round": round_, "step": step, "decision": selectors.decision_summary(round_)},
+    )
+
+
 @manages
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
-    return _round_action(request, round_, round_close, _("The round is closed."))
+    return _confirmed(request, round_, "close", round_close, _("The round is closed."))
 
 
 @manages
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_publish_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
-    return _round_action(request, round_, round_publish, _("The results are published."))
+    return _confirmed(request, round_, "publish", round_publish, _("The results are published."))
 
 
 @manages

@@ -227,7 +227,7 @@ class TestResults:
         with pytest.raises(AssessmentError):
             assessment_validate(assessment=riga, user=people.secretariat)
         corrected = round_correct(round_=open_round, user=people.secretariat, reason="Riga late")
-        assessment_validate(assessment=riga, user=people.secretariat)
+        assessment_validate(assessment=riga, user=people.secretariat, reason="One answer only")
         republished = round_publish(round_=corrected, user=people.secretariat)
         assert republished.revised_at is not None
 
