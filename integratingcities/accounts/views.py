@@ -6,16 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from integratingcities.assessments.models import EDITABLE_STATES
-from integratingcities.assessments.selectors import assessments_for
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, permission_required
-from integratingcities.rounds.models import RoundStatus
 
 from . import selectors
 from .forms import AcceptInvitationForm, InvitationForm, TokenForm
 from .models import ApiToken
 from .services import invitation_accept, invitation_for_token, invitation_send, token_create
+from .todo import todo_for
 
 
 @permission_required(Perm.USE_ACCOUNT)
@@ -26,9 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home.html",
         {
             "memberships": selectors.memberships_of(request.user),
-            "assessments": assessments_for(request.user).filter(
-                state__in=EDITABLE_STATES, round__status=RoundStatus.OPEN
-            )[:20],
+            "todo": todo_for(request.user),
         },
     )
 
@@ -36,7 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_INVITATIONS)
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None, initial={"city": request.GET.get("city", "")[:12]})
+    initial = {"city": request.GET.get("city", "")[:12], "role": request.GET.get("role", "")[:16]}
+    form = InvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
