@@ -81,6 +81,7 @@ class AssessmentOut(Schema):
     framework: str
     framework_version: int
     state: str
+    illustrative: bool  # demonstration levels, not the city's real answers
     answers: list[AnswerOut]
 
 
@@ -170,6 +171,8 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
         "framework": assessment.framework.lineage,
         "framework_version": assessment.framework.version,
         "state": assessment.state,
+        "illustrative": assessment.is_illustrative
+        or (assessment.round is not None and assessment.round.is_illustrative),
         "answers": [
             {
                 "item": a.item.key,

@@ -14,21 +14,32 @@ COLOURS = ["#1b7837", "#e0a526", "#b2182b", "#9e9e9e", "#5e3c99"]
 
 
 def _finish(
-    figure: Any, axis: Any, labels: list[str], positions: list[int], ncol: int, xlabel: str
+    figure: Any,
+    axis: Any,
+    labels: list[str],
+    positions: list[int],
+    ncol: int,
+    xlabel: str,
+    title: str = "",
 ) -> str:
-    """Labels, legend and axes shared by every chart; returns the SVG text."""
+    """Labels, legend and axes shared by every chart; returns the SVG text. A ``title`` (say,
+    that the levels are illustrative) is drawn above the chart and kept as the SVG's title."""
     axis.set_yticks(positions, [shorten(label, 60, placeholder="…") for label in labels])
     axis.set_xlabel(xlabel)
+    if title:
+        figure.suptitle(title, fontsize=9, color="#8a4b00")
     axis.legend(loc="lower left", fontsize=8, frameon=False, ncol=ncol, bbox_to_anchor=(0, 1))
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    figure.savefig(buffer, format="svg", metadata={"Title": title} if title else None)
     plt.close(figure)
     return buffer.getvalue()
 
 
-def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], xlabel: str) -> str:
+def stacked_bars(
+    labels: list[str], series: list[tuple[str, list[int]]], xlabel: str, title: str = ""
+) -> str:
     """Horizontal bars, one per commitment, stacked by level; returns SVG text."""
     height = 1.2 + 0.55 * len(labels)
     figure, axis = plt.subplots(figsize=(8, height))
@@ -37,11 +48,11 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], xlabel:
     for index, (name, values) in enumerate(series):
         axis.barh(positions, values, left=lefts, color=COLOURS[index % len(COLOURS)], label=name)
         lefts = [left + value for left, value in zip(lefts, values, strict=True)]
-    return _finish(figure, axis, labels, positions, len(series), xlabel)
+    return _finish(figure, axis, labels, positions, len(series), xlabel, title)
 
 
 def grouped_bars(
-    labels: list[str], series: list[tuple[str, list[float | None]]], xlabel: str
+    labels: list[str], series: list[tuple[str, list[float | None]]], xlabel: str, title: str = ""
 ) -> str:
     """Horizontal bars on a 0-100 scale, one group per label; a missing value draws no bar."""
     height = 1.2 + (0.25 + 0.22 * len(series)) * len(labels)
@@ -58,4 +69,4 @@ def grouped_bars(
             label=name,
         )
     axis.set_xlim(0, 100)
-    return _finish(figure, axis, labels, positions, len(series), xlabel)
+    return _finish(figure, axis, labels, positions, len(series), xlabel, title)

@@ -31,11 +31,14 @@ def _pick(*parts: str) -> int:
     return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16)
 
 
-def _illustrative_level(levels: dict[str, Level], city: str, item: str, evidence: bool) -> Level:
-    roll = _pick(city, item) % 10
-    if evidence:
-        return levels["fully"] if roll < 6 else levels["partly"]
-    return levels["not_applicable"] if roll == 0 else levels["not_at_all"]
+def _illustrative_level(
+    levels: dict[str, Level], city: str, item: str, evidence: bool
+) -> Level | None:
+    """Fully or partly where the report credits the city with something; otherwise no level:
+    the report's silence is not a "not at all", so the commitment stays unanswered."""
+    if not evidence:
+        return None
+    return levels["fully"] if _pick(city, item) % 10 < 6 else levels["partly"]
 
 
 @transaction.atomic

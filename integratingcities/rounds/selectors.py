@@ -7,8 +7,13 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
-from integratingcities.frameworks.models import Item
+from integratingcities.assessments.models import (
+    EDITABLE_STATES,
+    Answer,
+    Assessment,
+    AssessmentState,
+)
+from integratingcities.frameworks.models import Item, ItemKind
 from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
     ResultFilters,
@@ -25,6 +30,7 @@ __all__ = [
     "board",
     "counted_assessments",
     "last_activity",
+    "own_answers",
     "round_results",
     "visible_rounds",
 ]
@@ -68,4 +74,14 @@ def decision_summary(round_: Round) -> DecisionSummary:
         submitted=counts.get(AssessmentState.SUBMITTED, 0),
         validated=counts.get(AssessmentState.VALIDATED, 0),
         days_left=(round_.closes_on - timezone.localdate()).days,
+    )
+
+
+def own_answers(assessment: Assessment) -> QuerySet[Answer]:
+    """A city's answers to the commitments of a round, with their level and evidence, in the
+    framework's order: what its public page shows where the levels are illustrative."""
+    return (
+        Answer.objects.filter(assessment=assessment, item__kind=ItemKind.RATING)
+        .select_related("item", "item__section", "level")
+        .order_by("item__section__position", "item__position")
     )

@@ -228,7 +228,10 @@ def round_chart(request: HttpRequest, round_: Round, key: str) -> HttpResponse:
             for level in results.levels
             if level.score is not None
         ]
-        svg = stacked_bars(labels, series, _("cities"))
+        title = (
+            _("Illustrative levels, not the cities' real answers") if round_.is_illustrative else ""
+        )
+        svg = stacked_bars(labels, series, _("cities"), title)
         cache.set(cache_key, svg, 3600)
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -248,5 +251,7 @@ def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse
             "r": found,
             # Each commitment not fully met, with practices of cities that meet it.
             "gap_practices": gap_practices(found.gaps, round_, top_levels=found.top_levels),
+            # Illustrative levels rank no real city: the page shows the city's own answers.
+            "own_answers": selectors.own_answers(assessment) if round_.is_illustrative else None,
         },
     )

@@ -227,7 +227,10 @@ def _draw_chart(assessment: Assessment, kind: str) -> str:
         ]
     else:
         raise Http404
-    return grouped_bars(labels, series, _("score (0-100)"))
+    title = (
+        _("Illustrative levels, not the city's real answers") if assessment.is_illustrative else ""
+    )
+    return grouped_bars(labels, series, _("score (0-100)"), title)
 
 
 @selftest

@@ -1,0 +1,89 @@
+"""Illustrative levels are labelled wherever they are shown, and rank no real city in public."""
+
+from django.urls import reverse
+
+from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.services import scores_record
+from integratingcities.frameworks.models import Framework
+from integratingcities.lib.testing import People, client_for
+from integratingcities.rounds.models import Round
+
+from .conftest import Make, rating_keys
+
+
+def _two_cities(people: People, charter: Framework, round_: Round, make: Make) -> Assessment:
+    keys = rating_keys(charter)
+    ghent = make(charter, people.ghent, dict.fromkeys(keys, "partly"), round_=round_)
+    riga = make(charter, people.riga, dict.fromkeys(keys, "fully"), round_=round_)
+    scores_record(assessments=[ghent, riga])
+    return ghent
+
+
+def _city_page(round_: Round) -> str:
+    url = reverse("rounds:city_results", args=[round_.pk, "ghent"])
+    response = client_for(None).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_real_round_ranks_the_city_among_the_others(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    _two_cities(people, charter, published_round, make)
+    page = _city_page(published_round)
+    assert 'data-label="Rank">2/2</td>' in page
+    assert "illustrative" not in page.lower()
+
+
+def test_an_illustrative_round_ranks_no_city_and_shows_its_own_answers(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
+    ghent = _two_cities(people, charter, published_round, make)
+    published_round.refresh_from_db()
+    page = _city_page(published_round)
+    assert "Rank" not in page
+    assert "What Ghent answered" in page
+    assert page.count("Partly · illustrative") == ghent.answers.count()
+
+
+def test_the_round_chart_says_its_levels_are_illustrative(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    _two_cities(people, charter, published_round, make)
+    url = reverse("rounds:chart", args=[published_round.pk, "policymaker"])
+    assert b"Illustrative" not in client_for(None).get(url).content
+    Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
+    other = reverse("rounds:chart", args=[published_round.pk, "policymaker"]) + "?country=BE"
+    svg = client_for(None).get(other).content.decode()
+    assert "<title>Illustrative levels, not the cities&#x27; real answers</title>" in svg or (
+        "<title>Illustrative levels, not the cities' real answers</title>" in svg
+    )
+
+
+def test_the_surveys_list_and_the_api_say_the_levels_are_illustrative(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    ghent = make(charter, people.ghent, {}, round_=published_round)
+    client = client_for(people.editor)
+    assert "illustrative levels" not in client.get(reverse("assessments:list")).content.decode()
+    assert client.get(f"/api/v1/assessments/{ghent.pk}").json()["illustrative"] is False
+    Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
+    assert "illustrative levels" in client.get(reverse("assessments:list")).content.decode()
+    assert client.get(f"/api/v1/assessments/{ghent.pk}").json()["illustrative"] is True
+    listed = client.get("/api/v1/assessments/").json()
+    assert [row["illustrative"] for row in listed] == [True]
+
+
+def test_the_self_test_chart_says_its_levels_are_illustrative(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    own = make(benchmark, people.ghent, {}, state="in_progress")
+    client = client_for(people.editor)
+    url = reverse("toolkits:chart", args=[own.pk, "scores"])
+    assert b"Illustrative" not in client.get(url).content
+    Assessment.objects.filter(pk=own.pk).update(is_illustrative=True)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert b"<title>Illustrative levels" in client.get(url).content
