@@ -75,7 +75,9 @@ def test_a_city_tests_itself_twice_and_sees_its_progress(
     secretariat = new_page()
     log_in(secretariat, base, site.secretariat.email, PASSWORD)
     visit(secretariat, base + f"/assessments/{first.pk}/")
-    secretariat.get_by_role("button", name="Validate").click()
+    secretariat.get_by_role("link", name="Validate…").click()
+    assert_accessible(secretariat)
+    secretariat.get_by_role("button", name="Validate the answers").click()
     expect(secretariat.locator(".messages")).to_contain_text("Validated")
 
     # Its results: how near, what more to do, the context beside them.
