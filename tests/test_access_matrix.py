@@ -98,6 +98,7 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "rounds:correct": ({"pk": PUBLISHED}, {"secretariat"}),
     "assessments:submit": ({"pk": ANSWERS}, {"editor"}),
     "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
+    "assessments:reply": ({"pk": ANSWERS}, {"editor"}),
     "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:validate": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:reopen": ({"pk": ANSWERS}, {"secretariat"}),

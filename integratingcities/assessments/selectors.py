@@ -72,24 +72,89 @@ def section_content(assessment: Assessment, section: Section) -> dict[str, Any]:
     return {"items": items, "levels": dict(levels), "answers": answers, "comments": comments}
 
 
-def history(assessment: Assessment, limit: int = 500) -> list["HistoryEvent"]:
+@dataclass(frozen=True)
+class AnswerReading:
+    """One answer as a reader sees it: the level as a word with its tone, the rest as text."""
+
+    item: Item
+    level: Level | None
+    tone: str  # "yes" (full score), "partly", "no" (no score) or "none" (not counted)
+    choices: tuple[str, ...]
+    number: Decimal | None
+    text: str
+    evidence: str
+    links: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not (
+                self.level or self.choices or self.number is not None or self.text or self.evidence
+            )
+            and not self.links
+        )
+
+
+def level_tone(level: Level | None) -> str:
+    """The colour family of a level, from its score: the same for every scale."""
+    if level is None or level.score is None:
+        return "none"
+    if level.score <= 0:
+        return "no"
+    if level.score >= 100:
+        return "yes"
+    return "partly"
+
+
+def answers_to_read(items: list[Item], answers: Mapping[int, Answer]) -> list[AnswerReading]:
+    """The answers of a section's questions, in their order, for reading (not editing)."""
+    readings = []
+    for item in items:
+        answer = answers.get(item.pk)
+        options = {
+            str(option.get("key")): translate(option.get("label")) or str(option.get("key"))
+            for option in item.options or []
+            if isinstance(option, dict)
+        }
+        level = answer.level if answer is not None and answer.level_id else None
+        readings.append(
+            AnswerReading(
+                item=item,
+                level=level,
+                tone=level_tone(level),
+                choices=tuple(
+                    options.get(str(key), str(key)) for key in (answer.choices if answer else [])
+                ),
+                number=answer.number if answer is not None else None,
+                text=answer.text.strip() if answer is not None else "",
+                evidence=answer.evidence.strip() if answer is not None else "",
+                links=tuple(str(link) for link in (answer.links if answer else [])),
+            )
+        )
+    return readings
+
+
+def history(
+    assessment: Assessment, limit: int = 500, section: Section | None = None
+) -> list["HistoryEvent"]:
     """The assessment's timeline, newest first: answer changes, comments and decisions.
 
-    At most ``limit`` events; the number of queries does not grow with them.
+    With a ``section``, only its answer changes and comments; the decisions on the whole
+    survey are always told, as they explain why answers changed. At most ``limit`` events;
+    the number of queries does not grow with them.
     """
-    items = {
-        item.pk: item
-        for item in Item.objects.filter(section__framework_id=assessment.framework_id)
-        .select_related("section")
-        .order_by()
-    }
+    questions = Item.objects.filter(section__framework_id=assessment.framework_id)
+    if section is not None:
+        questions = questions.filter(section=section)
+    items = {item.pk: item for item in questions.select_related("section").order_by()}
+    only = set(items) if section is not None else None
     levels = {
         level.pk: level
         for level in Level.objects.filter(scale__framework_id=assessment.framework_id).order_by()
     }
     events = [
-        *_answer_events(assessment, items, levels, limit),
-        *_comment_events(assessment, items, limit),
+        *_answer_events(assessment, items, levels, limit, only),
+        *_comment_events(assessment, items, limit, only),
         *_decision_events(assessment, limit),
     ]
     events.sort(key=lambda event: event.when, reverse=True)
@@ -119,17 +184,23 @@ class HistoryEvent:
 
 
 def _answer_events(
-    assessment: Assessment, items: Mapping[int, Item], levels: Mapping[int, Level], limit: int
+    assessment: Assessment,
+    items: Mapping[int, Item],
+    levels: Mapping[int, Level],
+    limit: int,
+    only: set[int] | None,
 ) -> list[HistoryEvent]:
     """Answer versions, each compared with the version before it (fetched in one query)."""
     versions = Answer.history.all()
+    mine = versions.filter(assessment_id=assessment.pk)
+    if only is not None:
+        mine = mine.filter(item_id__in=only)
     earlier = versions.filter(id=OuterRef("id")).filter(
         Q(history_date__lt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
     )
     rows = list(
-        versions.filter(assessment_id=assessment.pk)
-        .select_related("history_user")
+        mine.select_related("history_user")
         .annotate(
             previous_id=Subquery(
                 earlier.order_by("-history_date", "-history_id").values("history_id")[:1]
@@ -200,13 +271,12 @@ def _answer_changes(
 
 
 def _comment_events(
-    assessment: Assessment, items: Mapping[int, Item], limit: int
+    assessment: Assessment, items: Mapping[int, Item], limit: int, only: set[int] | None
 ) -> list[HistoryEvent]:
-    comments = (
-        Comment.objects.filter(assessment_id=assessment.pk)
-        .select_related("author")
-        .order_by("-created_at", "-pk")[:limit]
-    )
+    comments = Comment.objects.filter(assessment_id=assessment.pk)
+    if only is not None:
+        comments = comments.filter(item_id__in=only)
+    comments = comments.select_related("author").order_by("-created_at", "-pk")[:limit]
     return [
         HistoryEvent(
             kind="comment",

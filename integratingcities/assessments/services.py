@@ -19,7 +19,7 @@ from integratingcities.audit.models import Action
 from integratingcities.audit.services import log_action
 from integratingcities.frameworks.models import Item, ItemKind, Level
 from integratingcities.lib.errors import DomainError
-from integratingcities.permissions import Perm, require
+from integratingcities.permissions import Perm, has_perm, require
 
 from .models import Answer, Assessment, AssessmentState, Comment
 
@@ -291,6 +291,54 @@ def comment_add(*, assessment: Assessment, item: Item, author: User, text: str) 
     comment.full_clean()
     comment.save()
     return comment
+
+
+def may_comment(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the section pages should offer a comment box beside each answer: a reviewer's
+    remarks are asked for on submitted answers."""
+    try:
+        require(user, Perm.REVIEW_ASSESSMENT, assessment)
+        _check_reviewable(assessment)
+    except DomainError:
+        return False
+    return assessment.state == AssessmentState.SUBMITTED
+
+
+# States in which the city answers a reviewer's comment: while it may still change its answers.
+REPLY_STATES = {AssessmentState.IN_PROGRESS, AssessmentState.CHANGES_REQUESTED}
+
+
+def _check_repliable(assessment: Assessment, item: Item) -> None:
+    if assessment.state not in REPLY_STATES:
+        raise AssessmentError(
+            _(
+                "Comments can be answered only while the survey is in progress or changes "
+                "are requested."
+            )
+        )
+    if item.section.framework_id != assessment.framework_id:
+        raise AssessmentError(_("This question is not part of this survey."))
+
+
+def may_reply(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the section pages should offer the city's editors to answer comments."""
+    return (
+        assessment.state in REPLY_STATES
+        and not isinstance(user, AnonymousUser)
+        and has_perm(user, Perm.ANSWER_ASSESSMENT, assessment)
+    )
+
+
+def comment_reply(*, assessment: Assessment, item: Item, author: User, text: str) -> Comment:
+    """The city's editor answers the comments on one answer, beside them."""
+    require(author, Perm.ANSWER_ASSESSMENT, assessment)
+    _check_repliable(assessment, item)
+    if not Comment.objects.filter(assessment=assessment, item=item).exists():
+        raise AssessmentError(_("There is no comment on this question to answer."))
+    reply = Comment(assessment=assessment, item=item, author=author, text=text.strip())
+    reply.full_clean()
+    reply.save()
+    return reply
 
 
 def _check_changes_possible(assessment: Assessment) -> None:

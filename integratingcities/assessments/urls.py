@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/history/", views.answer_history, name="history"),
     path("<int:pk>/comment/", views.comment, name="comment"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/request-changes/", views.request_changes, name="request_changes"),
     path("<int:pk>/validate/", views.validate, name="validate"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),

@@ -22,8 +22,11 @@ from .services import (
     assessment_submit,
     assessment_validate,
     comment_add,
+    comment_reply,
     may_answer,
+    may_comment,
     may_reopen,
+    may_reply,
     may_validate,
 )
 
@@ -137,9 +140,14 @@ def section_edit(
             "sections": sections,
             "form": form,
             "rows": form.bound_items(),
+            "readings": []
+            if may_edit
+            else selectors.answers_to_read(content["items"], content["answers"]),
             "comments": content["comments"],
             "conflicts": {conflict.item.pk: conflict for conflict in conflicts},
             "may_edit": may_edit,
+            "may_comment": may_comment(request.user, assessment),
+            "may_reply": may_reply(request.user, assessment),
             "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
         },
         status=409 if conflicts else 200,
@@ -190,20 +198,30 @@ def submit(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpRes
 
 @viewable
 def answer_history(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    sections = list(
+        Section.objects.filter(framework_id=assessment.framework_id).order_by("position")
+    )
+    # An unknown key is no error: the whole history is shown.
+    chosen = next((s for s in sections if s.key == request.GET.get("section")), None)
     return render(
         request,
         "assessments/history.html",
-        {"assessment": assessment, "changes": selectors.history(assessment)[:500]},
+        {
+            "assessment": assessment,
+            "sections": sections,
+            "chosen": chosen,
+            "changes": selectors.history(assessment, section=chosen)[:500],
+        },
     )
 
 
-@reviewable
-@require_POST
-def comment(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
-    form = CommentForm(request.POST)
+def _commented_item(
+    request: AuthenticatedHttpRequest, assessment: Assessment, form: CommentForm
+) -> Item | None:
+    """The question a comment or a reply is about, or None with the reason shown."""
     if not form.is_valid():
         messages.error(request, _("Write a comment before sending it."))
-        return redirect(assessment)
+        return None
     item = (
         Item.objects.filter(
             pk=form.cleaned_data["item"], section__framework_id=assessment.framework_id
@@ -213,6 +231,20 @@ def comment(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpRe
     )
     if item is None:
         messages.error(request, _("This question is not part of this survey."))
+    return item
+
+
+def _beside(assessment: Assessment, item: Item) -> str:
+    url = reverse("assessments:section", args=[assessment.pk, item.section.key])
+    return f"{url}#item-{item.pk}"
+
+
+@reviewable
+@require_POST
+def comment(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
+    form = CommentForm(request.POST)
+    item = _commented_item(request, assessment, form)
+    if item is None:
         return redirect(assessment)
     try:
         comment_add(
@@ -222,8 +254,25 @@ def comment(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpRe
         messages.error(request, str(error))
         return redirect(assessment)
     messages.success(request, _("Comment added."))
-    url = reverse("assessments:section", args=[assessment.pk, item.section.key])
-    return redirect(f"{url}#item-{item.pk}")
+    return redirect(_beside(assessment, item))
+
+
+@answerable
+@require_POST
+def reply(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
+    form = CommentForm(request.POST)
+    item = _commented_item(request, assessment, form)
+    if item is None:
+        return redirect(assessment)
+    try:
+        comment_reply(
+            assessment=assessment, item=item, author=request.user, text=form.cleaned_data["text"]
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(assessment)
+    messages.success(request, _("Answer to the comment added."))
+    return redirect(_beside(assessment, item))
 
 
 @reviewable

@@ -112,3 +112,41 @@ def test_its_queries_do_not_grow_with_the_history(
 
 def test_a_page_without_history_says_so(named: People, ghent_assessment: Assessment) -> None:
     assert "Nothing has happened to these answers yet." in _page(named.viewer, ghent_assessment)
+
+
+def _page_of(user: User, assessment: Assessment, section: str) -> str:
+    url = reverse("assessments:history", args=[assessment.pk])
+    response = client_for(user).get(url, {"section": section})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_one_sections_answers_and_comments_with_every_decision(
+    named: People, ghent_assessment: Assessment
+) -> None:
+    _story(named, ghent_assessment)  # in "Cities as policymakers"
+    employer = Item.objects.filter(
+        section__framework=ghent_assessment.framework, section__key="employer"
+    ).first()
+    assert employer is not None
+    Comment.objects.create(
+        assessment=ghent_assessment, item=employer, author=named.reviewer, text="Staff figures?"
+    )
+    page = _page_of(named.viewer, ghent_assessment, "employer")
+    assert "Staff figures?" in page
+    assert "Please add figures." not in page
+    assert "Level: Partly → Fully" not in page
+    assert "Rui Reviewer asked for changes (1 comment)." in page  # decisions are always told
+    assert '<option value="employer" selected>' in page
+    page = _page_of(named.viewer, ghent_assessment, "policymaker")
+    assert "Staff figures?" not in page
+    assert "Please add figures." in page
+    assert "Level: Partly → Fully" in page
+
+
+def test_an_unknown_section_shows_everything(named: People, ghent_assessment: Assessment) -> None:
+    _story(named, ghent_assessment)
+    page = _page_of(named.viewer, ghent_assessment, "no-such-section<script>")
+    assert "Please add figures." in page
+    assert "Level: Partly → Fully" in page
+    assert "<script>" not in page.split("<main", 1)[1].split("</main>")[0]
