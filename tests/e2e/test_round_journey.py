@@ -96,12 +96,18 @@ def test_a_round_from_opening_to_published_results(
     assessment = Assessment.objects.get(round=round_, city=site.ghent)
     assert assessment.state == "submitted"
 
-    # The secretariat asks for a change on one answer.
+    # The secretariat reads the answers as text and asks for a change beside one of them.
     visit(secretariat, base + f"/assessments/{assessment.pk}/sections/employer/")
+    expect(secretariat.locator("input[type=radio]")).to_have_count(0)
+    first = secretariat.locator("section.question").first
+    expect(first.locator(".level")).to_have_text("Fully")
     assert_accessible(secretariat)
-    secretariat.get_by_label("Question").select_option(index=0)
-    secretariat.get_by_label("Comment", exact=True).fill("Please give this year's figures.")
-    secretariat.get_by_role("button", name="Add comment").click()
+    first.get_by_label("Your comment on this answer").fill("Please give this year's figures.")
+    first.get_by_role("button", name="Add comment").click()
+    expect(secretariat.locator("section.question").first.locator(".comment")).to_contain_text(
+        "Please give this year's figures."
+    )
+    assert_accessible(secretariat)
     visit(secretariat, base + f"/assessments/{assessment.pk}/")
     assert_accessible(secretariat)
     secretariat.get_by_role("button", name="Request changes").click()
@@ -113,6 +119,11 @@ def test_a_round_from_opening_to_published_results(
     editor.get_by_role("link", name="Cities as employers").click()
     expect(editor.locator(".comment")).to_contain_text("Please give this year's figures.")
     assert_accessible(editor)
+    question = editor.locator("fieldset.question").first
+    question.get_by_label("Your answer to the comment").fill("Added to the evidence.")
+    question.get_by_role("button", name="Answer the comment").click()
+    expect(editor.locator(".messages")).to_contain_text("Answer to the comment added")
+    expect(editor.locator("fieldset.question").first.locator(".comment")).to_have_count(2)
     editor.locator("fieldset.question").first.get_by_label("Evidence").fill(
         "Staff with a migrant background: 9% in 2026."
     )
