@@ -61,7 +61,13 @@ def may_answer(user: User | AnonymousUser, assessment: Assessment) -> bool:
 
 
 def _locked(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_related("round").select_for_update().get(pk=assessment.pk)
+    # The round is read with it (a left join, as self-tests have none): lock only this row, as
+    # PostgreSQL locks no row on the nullable side of an outer join.
+    return (
+        Assessment.objects.select_related("round")
+        .select_for_update(of=("self",))
+        .get(pk=assessment.pk)
+    )
 
 
 @dataclass(frozen=True)
