@@ -4,9 +4,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import (
     EDITABLE_STATES,
     Answer,
@@ -43,9 +44,15 @@ def visible_rounds(user: Any) -> QuerySet[Round]:
 def board(round_: Round) -> tuple[QuerySet[Assessment], int]:
     """Per invited city: state, answers given and last activity; and the number of items."""
     total = Item.objects.filter(section__framework_id=round_.framework_id).count()
+    editors = Membership.objects.filter(
+        city_id=OuterRef("city_id"), role=Role.EDITOR, user__is_active=True
+    )
     rows = (
         round_.assessments.select_related("city")
-        .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
+        .annotate(
+            answered=Count("answers", filter=Q(answers__is_answered=True)),
+            has_editor=Exists(editors),
+        )
         .order_by("city__name")
     )
     return rows, total

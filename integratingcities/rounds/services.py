@@ -1,6 +1,7 @@
 """Writes for rounds: open, invite, remind, close, publish."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -81,19 +82,40 @@ def round_invite(*, round_: Round, cities: Iterable[City], user: User, notify: b
     return len(new)
 
 
-def round_remind(*, round_: Round, user: User) -> int:
-    """Remind the editors of every city that has not submitted; returns the number of cities."""
+@dataclass(frozen=True)
+class Reminded:
+    """Who a reminder reached: cities whose editors got it, and cities that have no editor."""
+
+    cities: int
+    without_editor: list[str]
+
+
+def round_remind(*, round_: Round, user: User) -> Reminded:
+    """Remind the editors of every city that has not submitted."""
     require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
         raise RoundError(_("Reminders can only be sent while the round is open."))
     waiting = list(
         round_.assessments.filter(state__in=EDITABLE_STATES).values_list("city_id", flat=True)
     )
-    _mail_editors(round_, waiting, "reminder")
-    log_action(
-        actor=user, action=Action.ROUND_REMINDED, target=round_, data={"cities": len(waiting)}
+    with_editor = set(
+        Membership.objects.filter(
+            city_id__in=waiting, role=Role.EDITOR, user__is_active=True
+        ).values_list("city_id", flat=True)
     )
-    return len(waiting)
+    _mail_editors(round_, [city for city in waiting if city in with_editor], "reminder")
+    without = list(
+        City.objects.filter(pk__in=set(waiting) - with_editor)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    log_action(
+        actor=user,
+        action=Action.ROUND_REMINDED,
+        target=round_,
+        data={"cities": len(with_editor), "without_editor": len(without)},
+    )
+    return Reminded(cities=len(with_editor), without_editor=without)
 
 
 def _round_transition(

@@ -112,9 +112,29 @@ def _round_action(
 @manages
 @require_POST
 def round_remind_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
-    return _round_action(
-        request, round_, round_remind, _("Reminders sent to the editors of %(count)d cities.")
+    try:
+        reminded = round_remind(round_=round_, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(round_)
+    messages.success(
+        request,
+        _("Reminders sent to the editors of %(count)d cities.") % {"count": reminded.cities},
     )
+    if reminded.without_editor:
+        messages.warning(
+            request,
+            _(
+                "%(count)d cities have no editor and got nothing: %(cities)s. Invite an editor "
+                "for each from the board."
+            )
+            % {
+                "count": len(reminded.without_editor),
+                "cities": ", ".join(reminded.without_editor[:20])
+                + (" …" if len(reminded.without_editor) > 20 else ""),
+            },
+        )
+    return redirect(round_)
 
 
 def _confirmed(

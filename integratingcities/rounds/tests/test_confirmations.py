@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.audit.models import Action, AuditEntry
-from integratingcities.lib.testing import People, client_for
+from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.rounds.models import Round, RoundStatus
 
 
@@ -77,3 +78,19 @@ def test_the_confirmation_pages_are_the_secretariats(
         url = reverse(name, args=[open_round.pk])
         assert client_for(people.editor).get(url).status_code == 403
         assert client_for(None).get(url).status_code == 302
+
+
+def test_a_reminder_names_the_cities_that_got_nothing(
+    people: People, open_round: Round, ghent_assessment: Assessment
+) -> None:
+    lonely = CityFactory.create(name="Lonely Town", slug="lonely-town")
+    Assessment.objects.create(city=lonely, framework=open_round.framework, round=open_round)
+    secretariat = client_for(people.secretariat)
+    board = secretariat.get(reverse("rounds:board", args=[open_round.pk])).content.decode()
+    assert board.count("no editor: nobody is told") == 1
+    assert f"?city={lonely.pk}&amp;role=editor" in board
+    response = secretariat.post(reverse("rounds:remind", args=[open_round.pk]), follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert "Reminders sent to the editors of 1 cities." in said
+    assert any("1 cities have no editor and got nothing: Lonely Town." in m for m in said)
+    assert [m.to for m in mail.outbox] == [[people.editor.email]]

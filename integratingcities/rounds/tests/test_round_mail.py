@@ -72,7 +72,7 @@ def test_a_reminder_subject_is_plain_and_on_one_line(
         closes_on=date(2099, 12, 31),
     )
     Assessment.objects.create(city=people.ghent, framework=charter, round=round_)
-    assert round_remind(round_=round_, user=people.secretariat) == 1
+    assert round_remind(round_=round_, user=people.secretariat).cities == 1
     assert [m.subject for m in mail.outbox] == ["Reminder: Cities' survey second line"]
 
 
