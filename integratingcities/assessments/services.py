@@ -50,14 +50,24 @@ def _check_reviewable(assessment: Assessment) -> None:
         )
 
 
-def may_answer(user: User | AnonymousUser, assessment: Assessment) -> bool:
-    """Whether the page should offer the editing form (the services decide the same way)."""
+def _offers(
+    user: User | AnonymousUser,
+    perm: Perm,
+    assessment: Assessment,
+    check: Callable[[Assessment], None],
+) -> bool:
+    """Whether a page should offer a step: the actor and the rule, as the service checks them."""
     try:
-        require(user, Perm.ANSWER_ASSESSMENT, assessment)
-        _check_answerable(assessment)
+        require(user, perm, assessment)
+        check(assessment)
     except DomainError:
         return False
     return True
+
+
+def may_answer(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the page should offer the editing form (the services decide the same way)."""
+    return _offers(user, Perm.ANSWER_ASSESSMENT, assessment, _check_answerable)
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -302,12 +312,7 @@ def comment_add(*, assessment: Assessment, item: Item, author: User, text: str) 
 def may_comment(user: User | AnonymousUser, assessment: Assessment) -> bool:
     """Whether the section pages should offer a comment box beside each answer: a reviewer's
     remarks are asked for on submitted answers."""
-    try:
-        require(user, Perm.REVIEW_ASSESSMENT, assessment)
-        _check_reviewable(assessment)
-    except DomainError:
-        return False
-    return assessment.state == AssessmentState.SUBMITTED
+    return may_validate(user, assessment)
 
 
 # States in which the city answers a reviewer's comment: while it may still change its answers.
@@ -415,22 +420,16 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
 
 def may_validate(user: User | AnonymousUser, assessment: Assessment) -> bool:
     """Whether the page should offer to validate (with a reason if answers are missing)."""
-    try:
-        require(user, Perm.REVIEW_ASSESSMENT, assessment)
-        _check_reviewable(assessment)
-    except DomainError:
-        return False
-    return assessment.state == AssessmentState.SUBMITTED
+    return assessment.state == AssessmentState.SUBMITTED and _offers(
+        user, Perm.REVIEW_ASSESSMENT, assessment, _check_reviewable
+    )
 
 
 def may_reopen(user: User | AnonymousUser, assessment: Assessment) -> bool:
     """Whether the page should offer to take the validation back."""
-    try:
-        require(user, Perm.CORRECT_ASSESSMENT, assessment)
-        _check_reviewable(assessment)
-    except DomainError:
-        return False
-    return assessment.state == AssessmentState.VALIDATED
+    return assessment.state == AssessmentState.VALIDATED and _offers(
+        user, Perm.CORRECT_ASSESSMENT, assessment, _check_reviewable
+    )
 
 
 def assessment_reopen(*, assessment: Assessment, user: User, reason: str) -> Assessment:
