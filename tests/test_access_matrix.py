@@ -97,6 +97,7 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "rounds:invite": ({"pk": OPEN}, {"secretariat"}),
     "rounds:correct": ({"pk": PUBLISHED}, {"secretariat"}),
     "assessments:submit": ({"pk": ANSWERS}, {"editor"}),
+    "assessments:carry_over": ({"pk": ANSWERS}, {"editor"}),
     "assessments:comment": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),
     "assessments:reply": ({"pk": ANSWERS}, {"editor"}),
     "assessments:request_changes": ({"pk": ANSWERS}, {"secretariat", "reviewer"}),

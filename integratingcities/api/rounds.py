@@ -72,6 +72,7 @@ class AnswerOut(Schema):
     links: list[str]
     version: int
     updated_at: datetime
+    carried_over: bool  # copied from the city's earlier answers, not confirmed by an editor yet
 
 
 class AssessmentOut(Schema):
@@ -186,6 +187,7 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
                 "links": a.links,
                 "version": a.version,
                 "updated_at": a.updated_at,
+                "carried_over": a.is_carried_over,
             }
             for a in answers
         ],

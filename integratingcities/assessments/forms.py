@@ -204,6 +204,11 @@ class SectionAnswersForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                     initial=answer.text if answer else "",
                 )
+            if answer is not None and answer.is_carried_over:
+                self.fields[f"{prefix}-confirm"] = forms.BooleanField(
+                    label=_("I have checked this answer: keep it as it is"),
+                    required=False,
+                )
             if disabled:
                 for name, form_field in self.fields.items():
                     if name.startswith(prefix):
@@ -250,15 +255,18 @@ class SectionAnswersForm(forms.Form):
         rows = []
         for item in self.items:
             prefix = f"i{item.pk}-"
+            confirm = f"{prefix}confirm"
             rows.append(
                 {
                     "item": item,
                     "fields": [
                         self[name]
                         for name in self.fields
-                        if name.startswith(prefix) and not name.endswith("-version")
+                        if name.startswith(prefix) and name not in (f"{prefix}version", confirm)
                     ],
                     "version": self[f"{prefix}version"],
+                    # Carried over from earlier answers and not confirmed yet: the box to do so.
+                    "confirm": self[confirm] if confirm in self.fields else None,
                 }
             )
         return rows
@@ -271,25 +279,32 @@ class SectionAnswersForm(forms.Form):
         for item in self.items:
             prefix = f"i{item.pk}-"
             versions[item.pk] = data.get(f"{prefix}version") or 0
+            confirmed = bool(data.get(f"{prefix}confirm"))
             if item.kind == ItemKind.RATING:
                 level_key = data.get(f"{prefix}level") or ""
                 inputs[item] = AnswerInput(
                     level=self.levels[item.pk].get(level_key),
                     evidence=(data.get(f"{prefix}evidence") or "").strip(),
                     links=self._links(item),
+                    confirmed=confirmed,
                 )
             elif item.kind == ItemKind.SINGLE_CHOICE:
                 choice = data.get(f"{prefix}choice")
-                inputs[item] = AnswerInput(choices=(choice,) if choice else ())
+                inputs[item] = AnswerInput(choices=(choice,) if choice else (), confirmed=confirmed)
             elif item.kind == ItemKind.MULTIPLE_CHOICE:
                 inputs[item] = AnswerInput(
-                    choices=tuple(sorted(set(data.get(f"{prefix}choices") or ())))
+                    choices=tuple(sorted(set(data.get(f"{prefix}choices") or ()))),
+                    confirmed=confirmed,
                 )
             elif item.kind == ItemKind.NUMBER:
                 number = data.get(f"{prefix}number")
-                inputs[item] = AnswerInput(number=Decimal(number) if number is not None else None)
+                inputs[item] = AnswerInput(
+                    number=Decimal(number) if number is not None else None, confirmed=confirmed
+                )
             else:
-                inputs[item] = AnswerInput(text=(data.get(f"{prefix}text") or "").strip())
+                inputs[item] = AnswerInput(
+                    text=(data.get(f"{prefix}text") or "").strip(), confirmed=confirmed
+                )
         return inputs, versions
 
 

@@ -105,6 +105,17 @@ class Assessment(models.Model):
     # Section results and top-level items, recorded at validation (validated answers never
     # change): see results.scores.record. None until then.
     scores = models.JSONField(null=True, blank=True, editable=False)
+    # The earlier assessment of the city whose answers this one started from ("Start from
+    # last time"), if it did; its answers then carry ``Answer.is_carried_over`` until confirmed.
+    carried_over_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("started from"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssessmentQuerySet.as_manager()
@@ -168,6 +179,9 @@ class Answer(models.Model):
     links = models.JSONField(_("links"), default=list, blank=True)
     # Whether anything is given; kept with the row so progress is counted in the database.
     is_answered = models.BooleanField(default=False)
+    # Copied from the city's previous assessment and not yet confirmed by an editor: saving the
+    # answer (changed, or confirmed as it is) clears it.
+    is_carried_over = models.BooleanField(_("carried over, to be confirmed"), default=False)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

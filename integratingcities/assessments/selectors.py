@@ -1,11 +1,12 @@
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from integratingcities.audit import selectors as audit_selectors
@@ -14,7 +15,7 @@ from integratingcities.frameworks.models import Item, Level, Section
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
-from .models import Answer, Assessment, Comment
+from .models import Answer, Assessment, AssessmentKind, AssessmentState, Comment
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -25,6 +26,7 @@ class SectionProgress(TypedDict):
 
     item_count: int
     answered: int
+    to_confirm: int
 
 
 def assessments_for(user: Any) -> QuerySet[Assessment]:
@@ -46,13 +48,22 @@ def sections_of(assessment: Assessment) -> "QuerySet[WithAnnotations[Section, Se
                 filter=Q(items__answers__assessment=assessment, items__answers__is_answered=True),
                 distinct=True,
             ),
+            to_confirm=Count(
+                "items__answers",
+                filter=Q(
+                    items__answers__assessment=assessment, items__answers__is_carried_over=True
+                ),
+                distinct=True,
+            ),
         )
         .order_by("position")
     )
 
 
 def section_content(assessment: Assessment, section: Section) -> dict[str, Any]:
-    items = list(Item.objects.filter(section=section).order_by("position"))
+    items = list(
+        Item.objects.filter(section=section).select_related("section").order_by("position")
+    )
     levels: dict[int, list[Level]] = defaultdict(list)
     for level in Level.objects.filter(scale__framework_id=assessment.framework_id).order_by(
         "position"
@@ -84,6 +95,7 @@ class AnswerReading:
     text: str
     evidence: str
     links: tuple[str, ...]
+    carried_over: bool = False  # copied from earlier answers, not confirmed yet
 
     @property
     def is_empty(self) -> bool:
@@ -108,30 +120,187 @@ def level_tone(level: Level | None) -> str:
 
 def answers_to_read(items: list[Item], answers: Mapping[int, Answer]) -> list[AnswerReading]:
     """The answers of a section's questions, in their order, for reading (not editing)."""
-    readings = []
-    for item in items:
-        answer = answers.get(item.pk)
-        options = {
-            str(option.get("key")): translate(option.get("label")) or str(option.get("key"))
-            for option in item.options or []
-            if isinstance(option, dict)
-        }
-        level = answer.level if answer is not None and answer.level_id else None
-        readings.append(
-            AnswerReading(
-                item=item,
-                level=level,
-                tone=level_tone(level),
-                choices=tuple(
-                    options.get(str(key), str(key)) for key in (answer.choices if answer else [])
-                ),
-                number=answer.number if answer is not None else None,
-                text=answer.text.strip() if answer is not None else "",
-                evidence=answer.evidence.strip() if answer is not None else "",
-                links=tuple(str(link) for link in (answer.links if answer else [])),
-            )
+    return [reading_of(item, answers.get(item.pk)) for item in items]
+
+
+def reading_of(item: Item, answer: Answer | None) -> AnswerReading:
+    """One answer for reading: choices by their labels in ``item``'s options."""
+    options = {
+        str(option.get("key")): translate(option.get("label")) or str(option.get("key"))
+        for option in item.options or []
+        if isinstance(option, dict)
+    }
+    level = answer.level if answer is not None and answer.level_id else None
+    return AnswerReading(
+        item=item,
+        level=level,
+        tone=level_tone(level),
+        choices=tuple(
+            options.get(str(key), str(key)) for key in (answer.choices if answer else [])
+        ),
+        number=answer.number if answer is not None else None,
+        text=answer.text.strip() if answer is not None else "",
+        evidence=answer.evidence.strip() if answer is not None else "",
+        links=tuple(str(link) for link in (answer.links if answer else [])),
+        carried_over=answer is not None and answer.is_carried_over,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Start from last time: the city's earlier answers to the same questions
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The city's earlier assessment that this one starts from and shows beside its questions.
+
+    The one it was carried over from, if it was; otherwise, for a survey, the city's most
+    recent validated survey of an earlier round of the same framework (any version), else its
+    most recent earlier survey with answers; for a self-test (and any other kind), the city's
+    latest earlier one of the same benchmark, any version. Only ever the same city's (one query).
+    """
+    own = Assessment.objects.filter(city_id=assessment.city_id).select_related("round", "framework")
+    if assessment.carried_over_from_id is not None:
+        source = own.filter(pk=assessment.carried_over_from_id).first()
+        if source is not None:
+            return source
+    earlier = (
+        own.filter(
+            kind=assessment.kind,
+            framework__lineage=Subquery(
+                Assessment.objects.filter(pk=assessment.pk).values("framework__lineage")[:1]
+            ),
         )
-    return readings
+        .exclude(pk=assessment.pk)
+        .filter(Exists(Answer.objects.filter(assessment=OuterRef("pk"), is_answered=True)))
+    )
+    if assessment.kind == AssessmentKind.SURVEY and assessment.round is not None:
+        opens_on = assessment.round.opens_on
+        return (
+            earlier.filter(
+                Q(round__opens_on__lt=opens_on)
+                | Q(round__opens_on=opens_on, created_at__lt=assessment.created_at)
+            )
+            .order_by(
+                Case(When(state=AssessmentState.VALIDATED, then=0), default=1),
+                "-round__opens_on",
+                "-created_at",
+            )
+            .first()
+        )
+    return earlier.filter(created_at__lt=assessment.created_at).order_by("-created_at").first()
+
+
+def source_name(source: Assessment) -> str:
+    """An earlier assessment as people name it: its round's title, or the self-test's date."""
+    if source.round is not None:
+        return source.round.title
+    return _("the self-test of %(date)s") % {"date": _date(source.created_at)}
+
+
+def source_status(source: Assessment) -> str:
+    """Where the earlier answers stood, with the date: "validated on 3 March 2025"."""
+    if source.state == AssessmentState.VALIDATED and source.validated_at:
+        return _("validated on %(date)s") % {"date": _date(source.validated_at)}
+    if source.state == AssessmentState.SUBMITTED and source.submitted_at:
+        return _("submitted on %(date)s") % {"date": _date(source.submitted_at)}
+    if source.last_activity_at:
+        return _("%(state)s, last saved on %(date)s") % {
+            "state": source.get_state_display().lower(),
+            "date": _date(source.last_activity_at),
+        }
+    return str(source.get_state_display()).lower()
+
+
+def _date(moment: datetime) -> str:
+    return str(formats.date_format(timezone.localtime(moment).date(), "DATE_FORMAT"))
+
+
+def matching_answers(previous: Assessment, items: Sequence[Item]) -> dict[int, Answer]:
+    """Per item of ``items`` (their sections read with them), the previous assessment's
+    answer to the same question, with its item and level (two queries, however many items).
+
+    Frameworks change between rounds: a question is the same when it has the same key in a
+    section of the same key, or follows that key (``Item.follows``); failing that, the same
+    key (or the key it follows) alone, where the key names one question only in each version.
+    A question of the earlier version with no place in this one is left out.
+    """
+    if not items:
+        return {}
+    keys = {item.key for item in items} | {item.follows for item in items if item.follows}
+    framework_id = items[0].section.framework_id
+    counts = {
+        (framework, key): count
+        for framework, key, count in Item.objects.filter(
+            section__framework_id__in={framework_id, previous.framework_id}, key__in=keys
+        )
+        .order_by()
+        .values_list("section__framework_id", "key")
+        .annotate(count=Count("pk"))
+    }
+    earlier = list(
+        Answer.objects.filter(assessment_id=previous.pk, item__key__in=keys)
+        .select_related("item", "item__section", "level")
+        .order_by()
+    )
+    by_place = {(answer.item.section.key, answer.item.key): answer for answer in earlier}
+    by_key = {
+        answer.item.key: answer
+        for answer in earlier
+        if counts.get((previous.framework_id, answer.item.key)) == 1
+    }
+    found: dict[int, Answer] = {}
+    used: set[int] = set()
+
+    def take(item: Item, answer: Answer | None) -> None:
+        if answer is not None and answer.pk not in used and item.pk not in found:
+            found[item.pk] = answer
+            used.add(answer.pk)
+
+    for item in items:  # the same place first, so that a key used twice stays in its section
+        take(item, by_place.get((item.section.key, item.key)))
+    for item in items:
+        if item.follows:
+            take(item, by_place.get((item.section.key, item.follows)))
+    for item in items:
+        if counts.get((framework_id, item.key)) == 1:
+            take(item, by_key.get(item.key) or (by_key.get(item.follows) if item.follows else None))
+    return found
+
+
+@dataclass(frozen=True)
+class LastTime:
+    """The city's earlier answers, for reading beside this assessment's questions."""
+
+    source: Assessment
+    name: str
+    readings: dict[int, AnswerReading]  # by the item of this assessment
+
+
+def last_time(assessment: Assessment, items: Sequence[Item]) -> LastTime | None:
+    """The earlier assessment's answers to ``items`` (their sections read with them), as they
+    were given there (three queries for a whole section)."""
+    source = previous_assessment(assessment)
+    if source is None:
+        return None
+    found = matching_answers(source, items)
+    readings = {
+        pk: reading
+        for pk, answer in found.items()
+        if not (reading := reading_of(answer.item, answer)).is_empty
+    }
+    return LastTime(source=source, name=source_name(source), readings=readings)
+
+
+def unconfirmed_by_section(assessment: Assessment) -> list[dict[str, Any]]:
+    """Per section with answers still carried over and not confirmed: its key, title and
+    how many (one query)."""
+    rows = (
+        Answer.objects.filter(assessment=assessment, is_carried_over=True)
+        .order_by("item__section__position")
+        .values("item__section__key", "item__section__title", "item__section__position")
+        .annotate(count=Count("pk"))
+    )
+    return [dict(row) for row in rows]
 
 
 def history(
@@ -260,14 +429,27 @@ def _answer_labels() -> list[str]:
 def _answer_changes(
     before: Any, after: Any, item: Item | None, levels: Mapping[int, Level]
 ) -> tuple[FieldChange, ...]:
-    """Only the fields that changed from ``before`` (None: nothing yet) to ``after``."""
-    return tuple(
+    """Only the fields that changed from ``before`` (None: nothing yet) to ``after``, and
+    whether a carried-over answer was confirmed."""
+    changes = [
         FieldChange(label=label, old=old, new=new)
         for (label, old), (_label, new) in zip(
             _answer_fields(before, item, levels), _answer_fields(after, item, levels), strict=True
         )
         if old != new
-    )
+    ]
+    was = bool(getattr(before, "is_carried_over", False))
+    now = bool(getattr(after, "is_carried_over", False))
+    if was != now:
+        pending = _("carried over, to be confirmed")
+        changes.append(
+            FieldChange(
+                label=_("Earlier answer"),
+                old=pending if was else "",
+                new=pending if now else _("confirmed"),
+            )
+        )
+    return tuple(changes)
 
 
 def _comment_events(

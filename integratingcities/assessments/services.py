@@ -13,14 +13,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
 
 from integratingcities.accounts.models import User
 from integratingcities.audit.models import Action
 from integratingcities.audit.services import log_action
 from integratingcities.frameworks.models import Item, ItemKind, Level
 from integratingcities.lib.errors import DomainError
+from integratingcities.notifications.models import Kind
+from integratingcities.notifications.services import announce
 from integratingcities.permissions import Perm, has_perm, require
 
+from . import selectors
 from .models import Answer, Assessment, AssessmentState, Comment
 
 
@@ -88,6 +93,9 @@ class AnswerInput:
     text: str = ""
     evidence: str = ""
     links: tuple[str, ...] = ()
+    # The editor confirms a carried-over answer as it is ("I have checked this answer"): saved
+    # unchanged, it loses its mark. Not part of the answer's content (``same_as``).
+    confirmed: bool = False
 
     @classmethod
     def of(cls, answer: Answer | None) -> "AnswerInput":
@@ -153,6 +161,13 @@ def answers_save(
             current = existing.get(item.pk)
             current_version = current.version if current else 0
             if given.same_as(AnswerInput.of(current)):
+                if current is not None and current.is_carried_over and given.confirmed:
+                    # Confirmed as it is: the mark goes; the content, and so its version, stay.
+                    current.is_carried_over = False
+                    current.updated_by = user
+                    current._history_user = user  # type: ignore[attr-defined]
+                    current.save()
+                    result.saved.append(current)
                 result.versions[item.pk] = current_version
                 continue
             base = base_versions.get(item.pk, 0)
@@ -172,6 +187,7 @@ def answers_save(
             answer.evidence = given.evidence
             answer.links = list(given.links)
             answer.is_answered = answer.has_content()
+            answer.is_carried_over = False  # changed by an editor: no longer to be confirmed
             answer.version = current_version + 1
             answer.updated_by = user
             answer._history_user = user  # type: ignore[attr-defined]
@@ -205,6 +221,127 @@ def _changed_since(answer: Answer, base_version: int, given: AnswerInput) -> boo
         .first()
     )
     return then is None or not given.same_as(AnswerInput.of(then))  # type: ignore[arg-type]
+
+
+def _check_carry_over(assessment: Assessment) -> None:
+    """Earlier answers may be copied only into answers the city may change and that are empty."""
+    _check_answerable(assessment)
+    if Answer.objects.filter(assessment=assessment).exists():
+        raise AssessmentError(
+            _(
+                "These answers are already started: earlier answers can only be copied into "
+                "answers that are still empty."
+            )
+        )
+
+
+def may_carry_over(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    """Whether the overview should offer to start from the city's earlier answers (whether
+    there are any is the selector's question)."""
+    return _offers(user, Perm.ANSWER_ASSESSMENT, assessment, _check_carry_over)
+
+
+def assessment_carry_over(*, assessment: Assessment, user: User) -> int:
+    """Start from the city's previous answers ("Start from last time"); returns how many.
+
+    The previous assessment is ``selectors.previous_assessment``'s: the same city's, never
+    another's. Each answer is copied to the question of this version that has its key (see
+    ``selectors.matching_answers``), with the level of the same key in the question's scale, the
+    choices that are still options, a number still within the question's bounds, the text,
+    evidence and links its kind keeps; a question that no longer exists is left out. Every copy
+    is marked as carried over until an editor confirms or changes it. Refused when the answers
+    are started already, may not change, or there is nothing to copy.
+    """
+    require(user, Perm.ANSWER_ASSESSMENT, assessment)
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _check_carry_over(locked)
+        source = selectors.previous_assessment(locked)
+        if source is None:
+            raise AssessmentError(_("The city has no earlier answers to start from."))
+        items = list(
+            Item.objects.filter(section__framework_id=locked.framework_id).select_related("section")
+        )
+        levels = {
+            (level.scale_id, level.key): level
+            for level in Level.objects.filter(scale__framework_id=locked.framework_id)
+        }
+        by_pk = {item.pk: item for item in items}
+        answers = []
+        for item_pk, earlier in selectors.matching_answers(source, items).items():
+            copy = _copied(by_pk[item_pk], earlier, levels)
+            if copy is not None:
+                answers.append(copy)
+        if not answers:
+            raise AssessmentError(
+                _("None of the earlier answers fits a question of this version: start afresh.")
+            )
+        for answer in answers:
+            answer.assessment = locked
+            answer.updated_by = user
+        # A history row each, as every save makes: a colleague's save then compares with it.
+        bulk_create_with_history(answers, Answer, default_user=user)
+        before = locked.state
+        locked.carried_over_from = source
+        locked.last_activity_at = timezone.now()
+        if locked.state == AssessmentState.INVITED:
+            locked.state = AssessmentState.IN_PROGRESS
+        locked.save(update_fields=["carried_over_from", "last_activity_at", "state"])
+        log_action(
+            actor=user,
+            action=Action.ASSESSMENT_CARRIED_OVER,
+            target=locked,
+            city=locked.city,
+            from_state=before if before != locked.state else "",
+            to_state=locked.state if before != locked.state else "",
+            data={
+                "count": len(answers),
+                "source": source.pk,
+                "source_title": source.round.title if source.round is not None else "",
+                "source_date": timezone.localtime(source.created_at).date().isoformat(),
+            },
+        )
+    return len(answers)
+
+
+def carried_over_message(count: int, source: str) -> str:
+    """What the page says after copying ``count`` answers from ``source`` (its name)."""
+    return ngettext(
+        "%(count)d answer was carried over from %(source)s; please confirm it.",
+        "%(count)d answers were carried over from %(source)s; please confirm each one.",
+        count,
+    ) % {"count": count, "source": source}
+
+
+def _copied(item: Item, earlier: Answer, levels: Mapping[tuple[int, str], Level]) -> Answer | None:
+    """A new answer to ``item`` holding what of ``earlier`` still fits it, or None if nothing
+    does."""
+    answer = Answer(item=item, version=1, is_carried_over=True)
+    if item.kind == ItemKind.RATING:
+        if earlier.level is not None and item.scale_id is not None:
+            answer.level = levels.get((item.scale_id, earlier.level.key))
+        answer.evidence = earlier.evidence
+        answer.links = list(earlier.links)
+    elif item.kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
+        options = {
+            str(option.get("key")) for option in item.options or [] if isinstance(option, dict)
+        }
+        kept = [choice for choice in earlier.choices if str(choice) in options]
+        answer.choices = kept[:1] if item.kind == ItemKind.SINGLE_CHOICE else sorted(set(kept))
+    elif item.kind == ItemKind.NUMBER:
+        number = earlier.number
+        if number is not None and (
+            (item.number_min is not None and number < item.number_min)
+            or (item.number_max is not None and number > item.number_max)
+        ):
+            number = None
+        answer.number = number
+    else:
+        answer.text = earlier.text
+    answer.is_answered = answer.has_content()
+    if not (answer.is_answered or answer.evidence.strip() or answer.links):
+        return None
+    return answer
 
 
 @dataclass(frozen=True)
@@ -286,7 +423,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
             _("%(count)d answers still need attention before you can submit.")
             % {"count": len(missing)}
         )
-    return _transition(
+    submitted = _transition(
         assessment,
         user=user,
         action=Action.ASSESSMENT_SUBMITTED,
@@ -296,6 +433,8 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         error=_("Only answers in progress can be submitted."),
         submitted_at=timezone.now(),
     )
+    announce(Kind.SUBMITTED, target_id=submitted.pk, actor=user)
+    return submitted
 
 
 def comment_add(*, assessment: Assessment, item: Item, author: User, text: str) -> Comment:
@@ -366,7 +505,7 @@ def assessment_request_changes(*, assessment: Assessment, user: User) -> Assessm
     comments = assessment.comments.count()
     if not comments:
         raise AssessmentError(_("Write at least one comment saying what should change."))
-    return _transition(
+    returned = _transition(
         assessment,
         user=user,
         action=Action.ASSESSMENT_CHANGES_REQUESTED,
@@ -376,6 +515,8 @@ def assessment_request_changes(*, assessment: Assessment, user: User) -> Assessm
         error=_("Changes can only be requested on submitted answers."),
         data={"comments": comments},
     )
+    announce(Kind.CHANGES_REQUESTED, target_id=returned.pk, actor=user)
+    return returned
 
 
 def assessment_validate(*, assessment: Assessment, user: User, reason: str = "") -> Assessment:
@@ -415,6 +556,7 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
             validated_at=timezone.now(),
         )
         scores_record(assessments=[validated])
+        announce(Kind.VALIDATED, target_id=validated.pk, actor=user)
     return validated
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/sections/<slug:key>/", views.section_edit, name="section"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/carry-over/", views.carry_over, name="carry_over"),
     path("<int:pk>/history/", views.answer_history, name="history"),
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/reply/", views.reply, name="reply"),

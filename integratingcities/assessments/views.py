@@ -16,14 +16,17 @@ from .forms import CommentForm, ReopenForm, SectionAnswersForm, ValidateForm
 from .models import Assessment
 from .services import (
     answers_save,
+    assessment_carry_over,
     assessment_missing,
     assessment_reopen,
     assessment_request_changes,
     assessment_submit,
     assessment_validate,
+    carried_over_message,
     comment_add,
     comment_reply,
     may_answer,
+    may_carry_over,
     may_comment,
     may_reopen,
     may_reply,
@@ -50,6 +53,12 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
     sections = list(selectors.sections_of(assessment))
     total = sum(s.item_count for s in sections)
     answered = sum(s.answered for s in sections)
+    # "Start from last time": offered to the city's editors while the answers are empty.
+    earlier = (
+        selectors.previous_assessment(assessment)
+        if may_carry_over(request.user, assessment)
+        else None
+    )
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -59,6 +68,10 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
             "total": total,
             "answered": answered,
             "percent": round(100 * answered / total) if total else 0,
+            "to_confirm": sum(s.to_confirm for s in sections),
+            "earlier": earlier,
+            "earlier_name": selectors.source_name(earlier) if earlier else "",
+            "earlier_status": selectors.source_status(earlier) if earlier else "",
             "may_edit": may_answer(request.user, assessment),
             "may_review": has_perm(request.user, Perm.REVIEW_ASSESSMENT, assessment),
             "may_reopen": may_reopen(request.user, assessment),
@@ -143,6 +156,8 @@ def section_edit(
             "readings": []
             if may_edit
             else selectors.answers_to_read(content["items"], content["answers"]),
+            "last_time": selectors.last_time(assessment, content["items"]),
+            "to_confirm": sum(1 for a in content["answers"].values() if a.is_carried_over),
             "comments": content["comments"],
             "conflicts": {conflict.item.pk: conflict for conflict in conflicts},
             "may_edit": may_edit,
@@ -177,9 +192,26 @@ def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         {
             "assessment": assessment,
             "missing": assessment_missing(assessment),
+            "unconfirmed": selectors.unconfirmed_by_section(assessment),
             "may_edit": may_answer(request.user, assessment),
         },
     )
+
+
+@answerable
+@require_POST
+def carry_over(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
+    """Start from the city's earlier answers, each to be confirmed."""
+    try:
+        count = assessment_carry_over(assessment=assessment, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(assessment)
+    assessment.refresh_from_db(fields=["carried_over_from"])
+    source = assessment.carried_over_from
+    name = selectors.source_name(source) if source is not None else _("earlier answers")
+    messages.success(request, carried_over_message(count, name))
+    return redirect(assessment)
 
 
 @answerable

@@ -23,6 +23,8 @@ class Action(models.TextChoices):
     ASSESSMENT_CORRECTED = "assessment.corrected", _("Validation taken back")
     ASSESSMENT_COMMENT_ADDED = "assessment.comment_added", _("Comment added")
     ASSESSMENT_SHARING_CHANGED = "assessment.sharing_changed", _("Evidence sharing changed")
+    # An editor started from the city's previous answers ("Start from last time").
+    ASSESSMENT_CARRIED_OVER = "assessment.carried_over", _("Started from earlier answers")
     ROUND_OPENED = "round.opened", _("Round opened")
     ROUND_CITIES_INVITED = "round.cities_invited", _("Cities invited")
     ROUND_REMINDED = "round.reminded", _("Reminder sent")

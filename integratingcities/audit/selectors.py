@@ -1,11 +1,13 @@
 """Reading the audit trail, and saying each entry in words."""
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -106,6 +108,30 @@ def _sharing(entry: AuditEntry, who: dict[str, Any]) -> str:
     return _("%(actor)s changed whether the evidence is shared with other cities") % who
 
 
+def _carried_over(entry: AuditEntry, who: dict[str, Any]) -> str:
+    """E.g. "Eva Editor started from the answers of “Survey 2024” (12 answers carried over)"."""
+    title = entry.data.get("source_title")
+    day = entry.data.get("source_date")
+    if isinstance(title, str) and title:
+        source = _("the answers of “%(title)s”") % {"title": title}
+    elif isinstance(day, str) and day:
+        try:
+            shown = formats.date_format(date.fromisoformat(day), "DATE_FORMAT")
+        except ValueError:
+            shown = day
+        source = _("the answers of the self-test of %(date)s") % {"date": shown}
+    else:
+        source = _("earlier answers")
+    count = _count(entry.data, "count")
+    if count is None:
+        return _("%(actor)s started from %(source)s") % {**who, "source": source}
+    return ngettext(
+        "%(actor)s started from %(source)s (%(count)d answer carried over)",
+        "%(actor)s started from %(source)s (%(count)d answers carried over)",
+        count,
+    ) % {**who, "source": source, "count": count}
+
+
 def _invited(entry: AuditEntry, who: dict[str, Any]) -> str:
     count = _count(entry.data, "count", "cities")
     if count is None:
@@ -137,6 +163,7 @@ _SENTENCES: dict[str, Callable[[AuditEntry, dict[str, Any]], str]] = {
     Action.ASSESSMENT_CORRECTED: _corrected,
     Action.ASSESSMENT_COMMENT_ADDED: _simple(gettext_lazy("%(actor)s added a comment")),
     Action.ASSESSMENT_SHARING_CHANGED: _sharing,
+    Action.ASSESSMENT_CARRIED_OVER: _carried_over,
     Action.ROUND_OPENED: _simple(gettext_lazy("%(actor)s opened the round")),
     Action.ROUND_CITIES_INVITED: _invited,
     Action.ROUND_REMINDED: _reminded,
