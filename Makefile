@@ -37,9 +37,13 @@ run: demo
 	@echo "  city viewer        viewer.ghent@example.org"
 	@echo "  reviewer           reviewer@example.org"
 	@echo "  editor, other city editor.riga@example.org"
-	@echo "E-mails (invitations, password resets) are printed in this terminal."
+	@echo "E-mails (invitations, notifications, password resets) are printed in this terminal;"
+	@echo "a background worker (manage.py db_worker) sends them and the scheduled reminders."
 	@echo
-	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	export DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(MANAGE) db_worker --interval 2 --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(VENV)/bin/ruff check .

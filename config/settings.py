@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     # django-ninja as an app: its templates and static files serve the API docs (Swagger UI)
     # from the platform itself, not from a CDN.
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "integratingcities.accounts",
     "integratingcities.cities",
     "integratingcities.frameworks",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "integratingcities.toolkits",
     "integratingcities.practices",
     "integratingcities.audit",
+    "integratingcities.notifications",
     "integratingcities.site",
     "integratingcities.api",
 ]
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "integratingcities.notifications.views.unread_count",
             ],
             "builtins": ["integratingcities.lib.templatetags.translated"],
         },
@@ -154,6 +158,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integrating Cities <noreply@localhost>")
 
+# Background jobs (notifications, scheduled reminders): stored in the database and run by
+# `manage.py db_worker`, which `make run` starts beside the web server. Tests run them at once.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -193,7 +205,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

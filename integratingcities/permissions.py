@@ -34,6 +34,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.lib.errors import NotAllowed
 from integratingcities.network.models import NewsItem
+from integratingcities.notifications.models import Notification
 from integratingcities.practices.models import Practice, PracticeStatus
 from integratingcities.rounds.models import Round, RoundStatus
 
@@ -60,7 +61,7 @@ class Perm(StrEnum):
     MANAGE_FRAMEWORKS = "framework.manage"
     MANAGE_NEWS = "news.manage"
     MANAGE_INVITATIONS = "account.invite"
-    USE_ACCOUNT = "account.use"  # one's own home page, API tokens
+    USE_ACCOUNT = "account.use"  # one's own home page, API tokens, notifications
 
 
 # ---------------------------------------------------------------------------------------
@@ -137,7 +138,15 @@ def _cities(user: Any) -> QuerySet[City]:
     return City.objects.all()  # every city page is public; its team is a permission
 
 
+def _notifications(user: Any) -> QuerySet[Notification]:
+    """One's own notifications, nobody else's (the secretariat's included)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
 _VISIBLE: dict[type[Model], Callable[[Any], QuerySet[Any]]] = {
+    Notification: _notifications,
     Assessment: _assessments,
     Round: _rounds,
     Framework: _frameworks,

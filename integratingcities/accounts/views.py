@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from integratingcities.lib.http import AuthenticatedHttpRequest
-from integratingcities.permissions import Perm, permission_required
+from integratingcities.notifications.models import Notification
+from integratingcities.permissions import Perm, permission_required, visible_to
 
 from . import selectors
 from .forms import AcceptInvitationForm, InvitationForm, TokenForm
@@ -25,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.memberships_of(request.user),
             "todo": todo_for(request.user),
+            "notifications": visible_to(request.user, Notification).filter(read_at__isnull=True)[
+                :5
+            ],
         },
     )
 

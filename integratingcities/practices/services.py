@@ -27,6 +27,8 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import FrameworkKind, ItemKind
 from integratingcities.lib.errors import DomainError
 from integratingcities.lib.translation import translate
+from integratingcities.notifications.models import Kind
+from integratingcities.notifications.services import announce
 from integratingcities.permissions import Perm, require
 
 from . import search, selectors
@@ -260,7 +262,7 @@ def practice_submit(*, practice: Practice, user: User) -> Practice:
 def practice_publish(*, practice: Practice, user: User) -> Practice:
     """The secretariat publishes: everyone sees it in the library, credited to the city."""
     require(user, Perm.PUBLISH_PRACTICE, practice)
-    return _transition(
+    published = _transition(
         practice,
         user=user,
         action=Action.PRACTICE_PUBLISHED,
@@ -270,6 +272,8 @@ def practice_publish(*, practice: Practice, user: User) -> Practice:
         published_at=practice.published_at or timezone.now(),
         review_comment="",
     )
+    announce(Kind.PRACTICE_DECIDED, target_id=published.pk, actor=user)
+    return published
 
 
 def practice_return(*, practice: Practice, user: User, comment: str) -> Practice:
@@ -278,7 +282,7 @@ def practice_return(*, practice: Practice, user: User, comment: str) -> Practice
     comment = comment.strip()
     if not comment:
         raise PracticeError(_("Comment: say what the city should change."))
-    return _transition(
+    returned = _transition(
         practice,
         user=user,
         action=Action.PRACTICE_SENT_BACK,
@@ -288,6 +292,8 @@ def practice_return(*, practice: Practice, user: User, comment: str) -> Practice
         reason=comment,
         review_comment=comment,
     )
+    announce(Kind.PRACTICE_DECIDED, target_id=returned.pk, actor=user)
+    return returned
 
 
 # ---------------------------------------------------------------------------------------

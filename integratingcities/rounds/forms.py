@@ -8,6 +8,9 @@ from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.lib import scoring
 from integratingcities.lib.forms import BoundedModelMultipleChoiceField
 
+MAX_REMINDER_DAYS = 365
+MAX_REMINDERS = 5
+
 
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -25,7 +28,17 @@ class RoundForm(forms.Form):
         label=_("Invited cities"),
         queryset=City.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The editors of each city are told by e-mail."),
+        help_text=_("The editors and viewers of each city are told by e-mail."),
+    )
+    reminder_days = forms.CharField(
+        label=_("Remind cities that have not submitted, this many days before the deadline"),
+        initial="14, 3",
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Whole numbers separated by commas, e.g. 14, 3. Leave empty for no scheduled "
+            "reminder; you can always remind from the board."
+        ),
     )
 
     def clean_title(self) -> str:
@@ -37,6 +50,26 @@ class RoundForm(forms.Form):
                 code="not_one_line",
             )
         return title
+
+    def clean_reminder_days(self) -> list[int]:
+        parts = [part.strip() for part in self.cleaned_data["reminder_days"].split(",")]
+        days = set()
+        for part in filter(None, parts):
+            if not part.isdigit() or not 1 <= int(part) <= MAX_REMINDER_DAYS:
+                raise forms.ValidationError(
+                    _(
+                        "“%(value)s” is not a number of days: give whole numbers between 1 and "
+                        "%(max)d, separated by commas."
+                    ),
+                    code="invalid_days",
+                    params={"value": part[:20], "max": MAX_REMINDER_DAYS},
+                )
+            days.add(int(part))
+        if len(days) > MAX_REMINDERS:
+            raise forms.ValidationError(
+                _("At most %(max)d reminders."), code="too_many", params={"max": MAX_REMINDERS}
+            )
+        return sorted(days, reverse=True)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

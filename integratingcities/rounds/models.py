@@ -12,6 +12,10 @@ class RoundStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+def default_reminder_days() -> list[int]:
+    return [14, 3]
+
+
 class Round(models.Model):
     title = models.CharField(_("title"), max_length=200)
     framework = models.ForeignKey(
@@ -25,6 +29,12 @@ class Round(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN
     )
+    # Days before the deadline on which cities that have not submitted are reminded, by a
+    # background job; reminders_sent keeps which of them went, so each goes once.
+    reminder_days = models.JSONField(
+        _("reminders, in days before the deadline"), default=default_reminder_days, blank=True
+    )
+    reminders_sent = models.JSONField(default=list, blank=True, editable=False)
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,

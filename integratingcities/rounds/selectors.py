@@ -34,6 +34,7 @@ __all__ = [
     "own_answers",
     "round_results",
     "visible_rounds",
+    "without_editor",
 ]
 
 
@@ -56,6 +57,18 @@ def board(round_: Round) -> tuple[QuerySet[Assessment], int]:
         .order_by("city__name")
     )
     return rows, total
+
+
+def without_editor(round_: Round) -> list[str]:
+    """The names of the invited cities that have no active editor: nobody there is told."""
+    editors = Membership.objects.filter(
+        city_id=OuterRef("city_id"), role=Role.EDITOR, user__is_active=True
+    )
+    return list(
+        round_.assessments.filter(~Exists(editors))
+        .order_by("city__name")
+        .values_list("city__name", flat=True)
+    )
 
 
 def last_activity(round_: Round) -> Any:

@@ -1,14 +1,12 @@
 """Writes for rounds: open, invite, remind, close, publish."""
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +17,8 @@ from integratingcities.audit.services import log_action
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
 from integratingcities.lib.errors import DomainError
-from integratingcities.lib.mail import render_subject, render_text
+from integratingcities.notifications.models import Kind
+from integratingcities.notifications.services import announce
 from integratingcities.permissions import Perm, require
 
 from .models import Round, RoundStatus
@@ -37,8 +36,10 @@ def round_open(
     closes_on: date,
     cities: Iterable[City],
     user: User,
+    reminder_days: Sequence[int] | None = None,
     notify: bool = True,
 ) -> Round:
+    """Open a round and invite cities; reminders are scheduled for the days chosen."""
     require(user, Perm.MANAGE_ROUNDS)
     if not framework.is_published:
         raise RoundError(_("A round needs a published framework version."))
@@ -50,10 +51,14 @@ def round_open(
             closes_on=closes_on,
             created_by=user,
         )
+        if reminder_days is not None:
+            new_round.reminder_days = sorted(set(reminder_days), reverse=True)
         new_round.full_clean()
         new_round.save()
         log_action(actor=user, action=Action.ROUND_OPENED, target=new_round, to_state="open")
         round_invite(round_=new_round, cities=cities, user=user, notify=notify)
+        if notify:
+            transaction.on_commit(lambda: reminders_schedule(new_round))
     return new_round
 
 
@@ -78,7 +83,7 @@ def round_invite(*, round_: Round, cities: Iterable[City], user: User, notify: b
             data={"cities": [city.pk for city in new]},
         )
     if notify and new:
-        transaction.on_commit(lambda: _mail_editors(round_, [c.pk for c in new], "invitation"))
+        announce(Kind.SURVEY_OPENED, target_id=round_.pk, actor=user, city_ids=[c.pk for c in new])
     return len(new)
 
 
@@ -91,10 +96,14 @@ class Reminded:
 
 
 def round_remind(*, round_: Round, user: User) -> Reminded:
-    """Remind the editors of every city that has not submitted."""
+    """Remind the editors of every city that has not submitted, now."""
     require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
         raise RoundError(_("Reminders can only be sent while the round is open."))
+    return _remind(round_, actor=user)
+
+
+def _remind(round_: Round, *, actor: User | None, days_before: int | None = None) -> Reminded:
     waiting = list(
         round_.assessments.filter(state__in=EDITABLE_STATES).values_list("city_id", flat=True)
     )
@@ -103,19 +112,68 @@ def round_remind(*, round_: Round, user: User) -> Reminded:
             city_id__in=waiting, role=Role.EDITOR, user__is_active=True
         ).values_list("city_id", flat=True)
     )
-    _mail_editors(round_, [city for city in waiting if city in with_editor], "reminder")
     without = list(
         City.objects.filter(pk__in=set(waiting) - with_editor)
         .order_by("name")
         .values_list("name", flat=True)
     )
-    log_action(
-        actor=user,
-        action=Action.ROUND_REMINDED,
-        target=round_,
-        data={"cities": len(with_editor), "without_editor": len(without)},
-    )
+    data: dict[str, Any] = {"cities": len(with_editor), "without_editor": len(without)}
+    if days_before is not None:
+        data["days_before"] = days_before
+    log_action(actor=actor, action=Action.ROUND_REMINDED, target=round_, data=data)
+    announce(Kind.REMINDER, target_id=round_.pk, actor=actor, city_ids=with_editor)
     return Reminded(cities=len(with_editor), without_editor=without)
+
+
+REMINDER_HOUR = 8  # local time (TIME_ZONE) at which scheduled reminders go out
+
+
+def reminders_due(round_: Round, today: date) -> list[int]:
+    """The reminder days whose date has come and whose reminder has not gone yet."""
+    if not round_.is_open or today > round_.closes_on:
+        return []
+    return [
+        days
+        for days in round_.reminder_days
+        if days not in round_.reminders_sent and round_.closes_on - dt.timedelta(days=days) <= today
+    ]
+
+
+def reminders_send_due(*, today: date | None = None) -> int:
+    """The background job: remind the cities of every open round whose reminder date has come.
+
+    Each chosen day's reminder goes once, however often the job runs; when several are due at
+    once (the round opened late, the worker was down) the cities get one reminder, not several.
+    Returns how many rounds sent a reminder."""
+    today = today or timezone.localdate()
+    sent = 0
+    for round_id in Round.objects.filter(status=RoundStatus.OPEN, closes_on__gte=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            locked = Round.objects.select_for_update().get(pk=round_id)
+            due = reminders_due(locked, today)
+            if not due:
+                continue
+            locked.reminders_sent = sorted({*locked.reminders_sent, *due}, reverse=True)
+            locked.save(update_fields=["reminders_sent"])
+            _remind(locked, actor=None, days_before=min(due))
+            sent += 1
+    return sent
+
+
+def reminders_schedule(round_: Round) -> None:
+    """Queue the reminder job for each reminder date of the round, where the task backend can
+    run a job later (the database backend can; the immediate one of tests cannot)."""
+    from integratingcities.rounds.tasks import send_due_reminders
+
+    if not send_due_reminders.get_backend().supports_defer:
+        return
+    now = timezone.now()
+    for days in round_.reminder_days:
+        on = round_.closes_on - dt.timedelta(days=days)
+        at = timezone.make_aware(dt.datetime.combine(on, dt.time(REMINDER_HOUR)))
+        send_due_reminders.using(run_after=max(at, now)).enqueue()
 
 
 def _round_transition(
@@ -166,7 +224,7 @@ def round_publish(*, round_: Round, user: User) -> Round:
     correction marks the results as revised."""
     now = timezone.now()
     revised: dict[str, Any] = {"revised_at": now} if round_.published_at is not None else {}
-    return _round_transition(
+    published = _round_transition(
         round_,
         user=user,
         action=Action.ROUND_PUBLISHED,
@@ -176,6 +234,8 @@ def round_publish(*, round_: Round, user: User) -> Round:
         published_at=round_.published_at or now,
         **revised,
     )
+    announce(Kind.ROUND_PUBLISHED, target_id=published.pk, actor=user)
+    return published
 
 
 def round_correct(*, round_: Round, user: User, reason: str) -> Round:
@@ -195,22 +255,3 @@ def round_correct(*, round_: Round, user: User, reason: str) -> Round:
         error=_("Only published results can be corrected."),
         reason=reason,
     )
-
-
-def _mail_editors(round_: Round, city_ids: list[int], kind: str) -> None:
-    editors = Membership.objects.filter(
-        city_id__in=city_ids, role=Role.EDITOR, user__is_active=True
-    ).select_related("user", "city")
-    assessments = dict(
-        Assessment.objects.filter(round=round_, city_id__in=city_ids).values_list("city_id", "pk")
-    )
-    messages = []
-    for membership in editors:
-        link = settings.SITE_URL + reverse(
-            "assessments:detail", kwargs={"pk": assessments[membership.city_id]}
-        )
-        context = {"round": round_, "city": membership.city, "user": membership.user, "link": link}
-        subject = render_subject(f"rounds/email/{kind}_subject.txt", context)
-        body = render_text(f"rounds/email/{kind}.txt", context)
-        messages.append((subject, body, None, [membership.user.email]))
-    send_mass_mail(messages, fail_silently=False)

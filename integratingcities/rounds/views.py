@@ -59,6 +59,7 @@ def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 cities=data["cities"],
                 user=request.user,
+                reminder_days=data["reminder_days"],
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -67,6 +68,9 @@ def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request,
                 _("The round is open and %(count)d cities are invited.")
                 % {"count": len(data["cities"])},
+            )
+            _warn_without_editor(
+                request, selectors.without_editor(new_round), _("nobody there was told")
             )
             return redirect(new_round)
     return render(request, "rounds/round_form.html", {"form": form})
@@ -121,20 +125,25 @@ def round_remind_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpR
         request,
         _("Reminders sent to the editors of %(count)d cities.") % {"count": reminded.cities},
     )
-    if reminded.without_editor:
-        messages.warning(
-            request,
-            _(
-                "%(count)d cities have no editor and got nothing: %(cities)s. Invite an editor "
-                "for each from the board."
-            )
-            % {
-                "count": len(reminded.without_editor),
-                "cities": ", ".join(reminded.without_editor[:20])
-                + (" …" if len(reminded.without_editor) > 20 else ""),
-            },
-        )
+    _warn_without_editor(request, reminded.without_editor, _("they got nothing"))
     return redirect(round_)
+
+
+def _warn_without_editor(request: HttpRequest, cities: list[str], consequence: str) -> None:
+    if not cities:
+        return
+    messages.warning(
+        request,
+        _(
+            "%(count)d cities have no editor, so %(consequence)s: %(cities)s. Invite an "
+            "editor for each from the board."
+        )
+        % {
+            "count": len(cities),
+            "consequence": consequence,
+            "cities": ", ".join(cities[:20]) + (" …" if len(cities) > 20 else ""),
+        },
+    )
 
 
 def _confirmed(

@@ -1,6 +1,7 @@
 """Decisions that cannot be undone by a click say what will happen, and ask first."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.core import mail
 from django.urls import reverse
@@ -81,7 +82,10 @@ def test_the_confirmation_pages_are_the_secretariats(
 
 
 def test_a_reminder_names_the_cities_that_got_nothing(
-    people: People, open_round: Round, ghent_assessment: Assessment
+    people: People,
+    open_round: Round,
+    ghent_assessment: Assessment,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     lonely = CityFactory.create(name="Lonely Town", slug="lonely-town")
     Assessment.objects.create(city=lonely, framework=open_round.framework, round=open_round)
@@ -89,8 +93,9 @@ def test_a_reminder_names_the_cities_that_got_nothing(
     board = secretariat.get(reverse("rounds:board", args=[open_round.pk])).content.decode()
     assert board.count("no editor: nobody is told") == 1
     assert f"?city={lonely.pk}&amp;role=editor" in board
-    response = secretariat.post(reverse("rounds:remind", args=[open_round.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat.post(reverse("rounds:remind", args=[open_round.pk]), follow=True)
     said = [str(message) for message in response.context["messages"]]
     assert "Reminders sent to the editors of 1 cities." in said
-    assert any("1 cities have no editor and got nothing: Lonely Town." in m for m in said)
+    assert any("1 cities have no editor, so they got nothing: Lonely Town." in m for m in said)
     assert [m.to for m in mail.outbox] == [[people.editor.email]]

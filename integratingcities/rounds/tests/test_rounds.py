@@ -68,6 +68,7 @@ class TestOpening:
         assert sorted(m.to[0] for m in mail.outbox) == [
             "editor.ghent@example.org",
             "editor.riga@example.org",
+            "viewer.ghent@example.org",
         ]
         assert "/assessments/" in mail.outbox[0].body
 
