@@ -19,6 +19,7 @@ from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
+from integratingcities.notifications.models import Kind, Notification
 from integratingcities.practices.models import Practice
 from integratingcities.rounds.models import Round
 
@@ -34,6 +35,9 @@ BENCHMARK = "anti-discrimination-job-market"
 # A published practice, a draft of Ghent's, and an answer of Ghent's with evidence to propose.
 PRACTICE, GHENT_DRAFT, EVIDENCE = "published-practice", "ghent-draft-practice", 4001
 GHENT_DRAFT_EDIT = {**GHENT_PRIVATE, "viewer": 403, "reviewer": 403, "outsider": 404}
+# A notification of Ghent's editor: nobody else may know it exists (the secretariat neither).
+NOTE = 5001
+EDITORS_NOTE = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "editor": 302}
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
@@ -88,6 +92,9 @@ MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "practices:proposals": ({}, LOGGED_IN),
     "practices:detail": ({"key": PRACTICE}, PUBLIC),
     "practices:edit": ({"key": GHENT_DRAFT}, GHENT_DRAFT_EDIT),
+    "notifications:list": ({}, LOGGED_IN),
+    "notifications:settings": ({}, LOGGED_IN),
+    "notifications:open": ({"pk": NOTE}, EDITORS_NOTE),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
@@ -111,6 +118,7 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "practices:submit": ({"key": GHENT_DRAFT}, {"editor"}),
     "practices:publish": ({"key": GHENT_DRAFT}, {"secretariat"}),
     "practices:send_back": ({"key": GHENT_DRAFT}, {"secretariat"}),
+    "notifications:mark_all_read": ({}, set(ROLES) - {"anonymous"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
 CONFIRMED = {"assessments:validate", "rounds:close", "rounds:publish"}
@@ -170,6 +178,14 @@ def content(people: People, parse_once: None) -> None:
         key=PRACTICE, title="Out", city=people.riga, status="published", **practice
     )
     Practice.objects.create(key=GHENT_DRAFT, title="Draft", city=people.ghent, **practice)
+    Notification.objects.create(
+        pk=NOTE,
+        recipient=people.editor,
+        kind=Kind.CHANGES_REQUESTED,
+        subject="Changes asked for",
+        body="b",
+        url=reverse("assessments:detail", kwargs={"pk": ANSWERS}),
+    )
 
 
 def _names(patterns: Sequence[object], namespace: str = "") -> set[str]:

@@ -143,6 +143,16 @@ def _invited(entry: AuditEntry, who: dict[str, Any]) -> str:
 
 def _reminded(entry: AuditEntry, who: dict[str, Any]) -> str:
     count = _count(entry.data, "count", "cities")
+    days = entry.data.get("days_before")
+    if entry.actor_id is None and isinstance(days, int) and count is not None:
+        # Sent by the background job on a day the secretariat chose.
+        return ngettext(
+            "The platform sent the reminder due %(days)d days before the deadline to %(count)d "
+            "city",
+            "The platform sent the reminder due %(days)d days before the deadline to %(count)d "
+            "cities",
+            count,
+        ) % {"days": days, "count": count}
     if count is None:
         return _("%(actor)s sent a reminder") % who
     return ngettext(
