@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 
 from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
+from integratingcities.audit.models import Action, AuditEntry
 from integratingcities.lib.mail import render_subject, render_text
 from integratingcities.practices.models import Practice
 from integratingcities.rounds.models import Round
@@ -147,7 +149,17 @@ def _submitted(assessment_id: int, city_ids: list[int]) -> list[Letter]:
     people = {m.user.pk: m.user for m in _members([assessment.city_id], [Role.REVIEWER])}
     people.update({user.pk: user for user in _secretariat()})
     url = reverse("assessments:review", kwargs={"pk": assessment.pk})
-    return [Letter(user, url, _about(assessment)) for user in people.values()]
+    # After changes were asked for, the letter says it is the answers' second (third...) time.
+    again = (
+        AuditEntry.objects.filter(
+            action=Action.ASSESSMENT_SUBMITTED,
+            target_type=ContentType.objects.get_for_model(Assessment),
+            target_id=assessment.pk,
+        ).count()
+        > 1
+    )
+    context = {**_about(assessment), "again": again}
+    return [Letter(user, url, context) for user in people.values()]
 
 
 def _changes_requested(assessment_id: int, city_ids: list[int]) -> list[Letter]:
