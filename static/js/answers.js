@@ -10,12 +10,16 @@
   var saving = false;
 
   function say(text) { if (status) status.textContent = text; }
+  // The words come from the page, translated there (data-msg-* on the form); "{time}" is filled in.
+  function message(name, time) {
+    return (form.dataset["msg" + name] || "").replace("{time}", time || "");
+  }
 
   function save() {
     if (!dirty || saving) return;
     saving = true;
     dirty = false;
-    say(form.dataset.msgSaving || "Saving…");
+    say(message("Saving"));
     fetch(window.location.pathname, {
       method: "POST",
       body: new FormData(form),
@@ -31,24 +35,24 @@
         if (input) input.value = versions[name];
       });
       if (result.status === 200) {
-        say("Saved automatically at " + new Date().toLocaleTimeString() + ". Nothing is sent until you submit.");
+        say(message("Saved", new Date().toLocaleTimeString()));
       } else if (result.status === 409 && result.data.conflicts) {
         dirty = true;
-        say("Someone else changed an answer here: press Save to see both versions.");
+        say(message("Conflict"));
       } else {
         dirty = true;
-        say("Not saved automatically: press Save to see what needs fixing.");
+        say(message("Invalid"));
       }
     }).catch(function () {
       saving = false;
       dirty = true;
-      say("Not saved: the connection failed. Your answers are still in this page; press Save.");
+      say(message("Offline"));
     });
   }
 
   form.addEventListener("input", function () {
     dirty = true;
-    say("Unsaved changes.");
+    say(message("Unsaved"));
     clearTimeout(timer);
     timer = setTimeout(save, 3000);
   });

@@ -112,3 +112,12 @@ def test_a_whole_section_is_answered_with_the_keyboard_alone(
     assert answers.filter(is_answered=True).count() == items.count()
     assert all(answer.level is not None and answer.evidence for answer in answers)
     assert all(answer.links == ["https://www.gent.be/integratie"] for answer in answers)
+
+    # Autosave speaks in the page's own (translated) words.
+    evidence = editor.locator("fieldset.question").first.get_by_label("Evidence")
+    evidence.press("End")
+    editor.keyboard.type(" Renewed in 2026.")
+    status = editor.locator("[data-save-status]")
+    expect(status).to_have_text("Unsaved changes.")
+    expect(status).to_contain_text("Saved automatically at", timeout=10_000)
+    assert "{time}" not in status.inner_text()
