@@ -121,7 +121,12 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "notifications:mark_all_read": ({}, set(ROLES) - {"anonymous"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
-CONFIRMED = {"assessments:validate", "rounds:close", "rounds:publish"}
+CONFIRMED = {
+    "assessments:validate",
+    "assessments:request_changes",
+    "rounds:close",
+    "rounds:publish",
+}
 NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
 
 

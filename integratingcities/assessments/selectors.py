@@ -9,6 +9,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from integratingcities.accounts.models import Membership, Role
 from integratingcities.audit import selectors as audit_selectors
 from integratingcities.audit.models import Action
 from integratingcities.frameworks.models import Item, Level, Section
@@ -499,3 +500,21 @@ def with_framework(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return assessments.select_related("city", "framework", "round").prefetch_related(
         Prefetch("framework__sections", queryset=Section.objects.order_by("position"))
     )
+
+
+def review_comments(assessment: Assessment) -> QuerySet[Comment]:
+    """The comments written since the answers were last submitted: what asking for changes
+    sends to the city (earlier rounds of review are in the history)."""
+    comments = assessment.comments.select_related("item__section", "author").order_by(
+        "item__section__position", "item__position", "created_at"
+    )
+    if assessment.submitted_at:
+        comments = comments.filter(created_at__gte=assessment.submitted_at)
+    return comments
+
+
+def editor_count(assessment: Assessment) -> int:
+    """How many active editors the city has: who is told when changes are asked for."""
+    return Membership.objects.filter(
+        city_id=assessment.city_id, role=Role.EDITOR, user__is_active=True
+    ).count()

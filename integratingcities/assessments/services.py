@@ -500,6 +500,15 @@ def _check_changes_possible(assessment: Assessment) -> None:
         )
 
 
+def may_request_changes(user: User | AnonymousUser, assessment: Assessment) -> bool:
+    def check(locked: Assessment) -> None:
+        _check_changes_possible(locked)
+        if locked.state != AssessmentState.SUBMITTED:
+            raise AssessmentError(_("Changes can only be requested on submitted answers."))
+
+    return _offers(user, Perm.REVIEW_ASSESSMENT, assessment, check)
+
+
 def assessment_request_changes(*, assessment: Assessment, user: User) -> Assessment:
     require(user, Perm.REVIEW_ASSESSMENT, assessment)
     comments = assessment.comments.count()

@@ -30,6 +30,7 @@ from .services import (
     may_comment,
     may_reopen,
     may_reply,
+    may_request_changes,
     may_validate,
 )
 
@@ -308,15 +309,27 @@ def reply(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResp
 
 
 @reviewable
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_changes(request: AuthenticatedHttpRequest, assessment: Assessment) -> HttpResponse:
-    try:
-        assessment_request_changes(assessment=assessment, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Changes requested: the city can edit its answers again."))
-    return redirect(assessment)
+    """Asks first: the comments the city's editors will be sent, and until when they can act."""
+    if request.method == "POST":
+        try:
+            assessment_request_changes(assessment=assessment, user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Changes requested: the city can edit its answers again."))
+        return redirect(assessment)
+    return render(
+        request,
+        "assessments/request_changes_confirm.html",
+        {
+            "assessment": assessment,
+            "comments": selectors.review_comments(assessment),
+            "editors": selectors.editor_count(assessment),
+            "may_request_changes": may_request_changes(request.user, assessment),
+        },
+    )
 
 
 @reviewable

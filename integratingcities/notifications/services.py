@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
+from integratingcities.assessments.selectors import review_comments
 from integratingcities.audit.models import Action, AuditEntry
 from integratingcities.lib.mail import render_subject, render_text
 from integratingcities.practices.models import Practice
@@ -164,10 +165,7 @@ def _submitted(assessment_id: int, city_ids: list[int]) -> list[Letter]:
 
 def _changes_requested(assessment_id: int, city_ids: list[int]) -> list[Letter]:
     assessment = _assessment(assessment_id)
-    comments = assessment.comments.select_related("item", "author")
-    if assessment.submitted_at:
-        comments = comments.filter(created_at__gte=assessment.submitted_at)
-    context = {**_about(assessment), "comments": list(comments)}
+    context = {**_about(assessment), "comments": list(review_comments(assessment))}
     url = assessment.get_absolute_url()
     return [Letter(m.user, url, context) for m in _members([assessment.city_id], [Role.EDITOR])]
 

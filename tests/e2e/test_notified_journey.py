@@ -167,7 +167,10 @@ def test_each_step_tells_the_next_person_who_acts_on_it(
     )
     assert_accessible(reviewer)
     visit(reviewer, base + f"/assessments/{assessment.pk}/")
-    reviewer.get_by_role("button", name="Request changes").click()
+    reviewer.get_by_role("link", name="Request changes…").click()
+    expect(reviewer.locator("main")).to_contain_text("Please give this year's figures.")
+    assert_accessible(reviewer)
+    reviewer.get_by_role("button", name="Send the answers back for changes").click()
     expect(reviewer.locator(".messages")).to_contain_text("Changes requested")
 
     # The editor's e-mail carries the comment; they answer it and submit again.

@@ -64,7 +64,7 @@ def test_a_round_from_opening_to_published_results(
     editor = new_page()
     log_in(editor, base, site.editor.email, PASSWORD)
     assert_accessible(editor)
-    editor.get_by_role("link", name=re.compile("Charter survey 2026: Ghent")).click()
+    editor.get_by_role("link", name=re.compile("^Charter survey 2026: Ghent$")).click()
     assert_accessible(editor)
     editor.get_by_role("link", name="Cities as policymakers").click()
     assert_accessible(editor)
@@ -75,7 +75,7 @@ def test_a_round_from_opening_to_published_results(
     expect(editor.locator(".messages")).to_contain_text("Saved")
     visit(editor, base + "/")
     visit(editor, base + "/accounts/")
-    editor.get_by_role("link", name=re.compile("Charter survey 2026: Ghent")).click()
+    editor.get_by_role("link", name=re.compile("^Charter survey 2026: Ghent$")).click()
     expect(editor.locator("label[for=progress]")).to_contain_text("1 of")
     editor.get_by_role("link", name="Cities as policymakers").click()
     expect(editor.locator("fieldset.question").first.get_by_label("Evidence")).to_have_value(
@@ -110,7 +110,10 @@ def test_a_round_from_opening_to_published_results(
     assert_accessible(secretariat)
     visit(secretariat, base + f"/assessments/{assessment.pk}/")
     assert_accessible(secretariat)
-    secretariat.get_by_role("button", name="Request changes").click()
+    secretariat.get_by_role("link", name="Request changes…").click()
+    expect(secretariat.locator("main")).to_contain_text("Please give this year's figures.")
+    assert_accessible(secretariat)
+    secretariat.get_by_role("button", name="Send the answers back for changes").click()
     expect(secretariat.locator(".messages")).to_contain_text("Changes requested")
 
     # The editor sees the comment beside the answer, fixes it and resubmits.

@@ -7,8 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from integratingcities.assessments.models import Assessment, AssessmentState
+from integratingcities.assessments.models import Assessment, AssessmentState, Comment
 from integratingcities.audit.models import Action, AuditEntry
+from integratingcities.frameworks.models import Item
 from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.rounds.models import Round, RoundStatus
 
@@ -99,3 +100,39 @@ def test_a_reminder_names_the_cities_that_got_nothing(
     assert "Reminders sent to the editors of 1 cities." in said
     assert any("1 cities have no editor, so they got nothing: Lonely Town." in m for m in said)
     assert [m.to for m in mail.outbox] == [[people.editor.email]]
+
+
+def test_asking_for_changes_shows_the_comments_the_city_will_get_first(
+    people: People, ghent_assessment: Assessment
+) -> None:
+    Assessment.objects.filter(pk=ghent_assessment.pk).update(
+        state=AssessmentState.SUBMITTED, submitted_at=timezone.now() - timedelta(hours=1)
+    )
+    item = Item.objects.filter(section__framework=ghent_assessment.framework).first()
+    assert item is not None
+    Comment.objects.create(
+        assessment=ghent_assessment, item=item, author=people.reviewer, text="Which year?"
+    )
+    url = reverse("assessments:request_changes", args=[ghent_assessment.pk])
+    reviewer = client_for(people.reviewer)
+
+    page = reviewer.get(url).content.decode()
+    assert "Which year?" in page
+    assert "The city's editor is told by e-mail, with these comments:" in page
+    assert "Send the answers back for changes" in page
+    assert Assessment.objects.get(pk=ghent_assessment.pk).state == AssessmentState.SUBMITTED
+
+    reviewer.post(url)
+    assert Assessment.objects.get(pk=ghent_assessment.pk).state == (
+        AssessmentState.CHANGES_REQUESTED
+    )
+
+
+def test_asking_for_changes_without_a_comment_is_not_offered(
+    people: People, ghent_assessment: Assessment
+) -> None:
+    Assessment.objects.filter(pk=ghent_assessment.pk).update(state=AssessmentState.SUBMITTED)
+    url = reverse("assessments:request_changes", args=[ghent_assessment.pk])
+    page = client_for(people.reviewer).get(url).content.decode()
+    assert "There is no comment yet" in page
+    assert "Send the answers back for changes" not in page
