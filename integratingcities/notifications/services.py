@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentState
-from integratingcities.assessments.selectors import review_comments
+from integratingcities.assessments.selectors import previous_assessment, review_comments
 from integratingcities.audit.models import Action, AuditEntry
 from integratingcities.lib.mail import render_subject, render_text
 from integratingcities.practices.models import Practice
@@ -117,14 +117,26 @@ def _invited(round_id: int, city_ids: list[int], roles: Iterable[str]) -> list[L
         Letter(
             membership.user,
             assessments[membership.city_id].get_absolute_url(),
-            {"round": assessments[membership.city_id].round, "city": membership.city},
+            {
+                "assessment": assessments[membership.city_id],
+                "round": assessments[membership.city_id].round,
+                "city": membership.city,
+            },
         )
         for membership in _members(assessments, roles)
     ]
 
 
 def _survey_opened(round_id: int, city_ids: list[int]) -> list[Letter]:
-    return _invited(round_id, city_ids, [Role.EDITOR, Role.VIEWER])
+    letters = _invited(round_id, city_ids, [Role.EDITOR, Role.VIEWER])
+    # Only a city that answered before is told it can start from last time.
+    earlier = {
+        assessment.pk: previous_assessment(assessment) is not None
+        for assessment in {letter.context["assessment"] for letter in letters}
+    }
+    for letter in letters:
+        letter.context["has_last_time"] = earlier[letter.context["assessment"].pk]
+    return letters
 
 
 def _reminder(round_id: int, city_ids: list[int]) -> list[Letter]:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -134,9 +134,12 @@ def _warn_without_editor(request: HttpRequest, cities: list[str], consequence: s
         return
     messages.warning(
         request,
-        _(
+        ngettext(
+            "%(count)d city has no editor, so %(consequence)s: %(cities)s. Invite an editor "
+            "from the board.",
             "%(count)d cities have no editor, so %(consequence)s: %(cities)s. Invite an "
-            "editor for each from the board."
+            "editor for each from the board.",
+            len(cities),
         )
         % {
             "count": len(cities),

@@ -100,6 +100,7 @@ def test_opening_a_round_tells_each_city_about_its_own_survey_only(
     assert "Riga" not in to_ghent.body and f"/assessments/{riga.pk}/" not in to_ghent.body
     (to_riga,) = _mails_to("editor.riga@example.org")
     assert "Ghent" not in to_riga.body + to_riga.subject
+    assert "start from your city's answers of last time" not in to_riga.body  # no last time
     # The reviewer and the secretariat have nothing to do yet.
     assert not _mails_to("reviewer@example.org") and not _mails_to("secretariat@example.org")
     note = Notification.objects.get(recipient=people.editor)

@@ -98,7 +98,7 @@ def test_a_reminder_names_the_cities_that_got_nothing(
         response = secretariat.post(reverse("rounds:remind", args=[open_round.pk]), follow=True)
     said = [str(message) for message in response.context["messages"]]
     assert "Reminders sent to the editors of 1 cities." in said
-    assert any("1 cities have no editor, so they got nothing: Lonely Town." in m for m in said)
+    assert any("1 city has no editor, so they got nothing: Lonely Town." in m for m in said)
     assert [m.to for m in mail.outbox] == [[people.editor.email]]
 
 
