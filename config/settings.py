@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "integratingcities.practices",
     "integratingcities.audit",
     "integratingcities.notifications",
+    "integratingcities.indicators",
     "integratingcities.site",
     "integratingcities.api",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("integratingcities.network.urls")),
     path("accounts/", include("integratingcities.accounts.urls")),
     path("notifications/", include("integratingcities.notifications.urls")),
+    path("indicators/", include("integratingcities.indicators.urls")),
     path("rounds/", include("integratingcities.rounds.urls")),
     path("assessments/", include("integratingcities.assessments.urls")),
     path("benchmarks/", include("integratingcities.toolkits.urls")),

@@ -61,6 +61,10 @@ class Perm(StrEnum):
     MANAGE_FRAMEWORKS = "framework.manage"
     MANAGE_NEWS = "news.manage"
     MANAGE_INVITATIONS = "account.invite"
+    # City indicators: the catalogue and imports are the secretariat's; a city's editors may
+    # enter their own city's values of an indicator the secretariat opened to cities.
+    MANAGE_INDICATORS = "indicator.manage"
+    ENTER_INDICATOR_VALUES = "indicator.enter_values"
     USE_ACCOUNT = "account.use"  # one's own home page, API tokens, notifications
 
 
@@ -212,6 +216,13 @@ def _practice_editor(user: Any, practice: Practice) -> bool:
     return is_secretariat(user) or (practice.is_editable_by_city and _editor(user, practice))
 
 
+def _enters_values(user: Any, value: Any) -> bool:
+    """``value``: an indicator value (saved or not), naming its city and indicator."""
+    if is_secretariat(user):
+        return True
+    return bool(value is not None and value.indicator.cities_may_enter and _editor(user, value))
+
+
 _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.VIEW_CITY_TEAM: _member,
     Perm.MANAGE_CITIES: _secretariat,
@@ -227,12 +238,15 @@ _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.MANAGE_FRAMEWORKS: _secretariat,
     Perm.MANAGE_NEWS: _secretariat,
     Perm.MANAGE_INVITATIONS: _secretariat,
+    Perm.MANAGE_INDICATORS: _secretariat,
+    Perm.ENTER_INDICATOR_VALUES: _enters_values,
     Perm.USE_ACCOUNT: _logged_in,
 }
 
 # Permissions that do not depend on the object: refused before it is looked up (a city officer
 # may manage no round at all, so a round's management page is a 403, whichever round it is).
 _ANY_OBJECT = {
+    Perm.MANAGE_INDICATORS,
     Perm.MANAGE_CITIES,
     Perm.MANAGE_ROUNDS,
     Perm.PUBLISH_PRACTICE,
