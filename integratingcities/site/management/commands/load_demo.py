@@ -1,4 +1,5 @@
-"""Load the shipped content (cities, network, frameworks) and one demo login per role."""
+"""Load the shipped content (cities, their indicator values, network, frameworks) and one demo
+login per role."""
 
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.cities.models import City
 from integratingcities.cities.services import cities_load
 from integratingcities.frameworks.services import framework_import_path
+from integratingcities.indicators.models import IndicatorValue
+from integratingcities.indicators.seed import seed_values_load
 from integratingcities.network.services import network_load
 from integratingcities.practices.services import practices_load_path
 from integratingcities.rounds.demo import load_demo_rounds
@@ -33,6 +36,8 @@ DEMO_USERS = [
 
 def load_content() -> None:
     cities_load(yaml.safe_load((CONTENT / "cities.yaml").read_text()))
+    # After the cities: the indicators, the figures of the sources, the populations.
+    seed_values_load(CONTENT / "indicator_values.yaml", CONTENT / "populations.csv")
     network_load(yaml.safe_load((CONTENT / "network.yaml").read_text()))
     for path in sorted((CONTENT / "frameworks").glob("*.yaml")):
         framework_import_path(path=path, publish=True)
@@ -70,4 +75,7 @@ class Command(BaseCommand):
             load_demo_users()
             load_demo_rounds(CONTENT / "demo" / "survey-2015.yaml")
             load_demo_selftests()
-        self.stdout.write(f"Loaded {City.objects.count()} cities and the shipped frameworks.")
+        self.stdout.write(
+            f"Loaded {City.objects.count()} cities, {IndicatorValue.objects.count()} indicator "
+            "values and the shipped frameworks."
+        )
