@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from integratingcities.accounts.selectors import city_team
+from integratingcities.indicators.selectors import city_latest
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, has_perm, permission_required
 
@@ -62,6 +63,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "city": city,
             "can_see_team": private,
             "can_edit": has_perm(request.user, Perm.MANAGE_CITIES),
+            "indicators": city_latest(city),
         },
     )
 

@@ -70,3 +70,101 @@ def grouped_bars(
         )
     axis.set_xlim(0, 100)
     return _finish(figure, axis, labels, positions, len(series), xlabel, title)
+
+
+# A line over years: (legend label, its segments as (year, value) points, style). A line with
+# several segments is drawn in pieces that are never joined (a change of definition is a break).
+Line = tuple[str, list[list[tuple[int, float]]], str]
+LINE_STYLES: dict[str, dict[str, Any]] = {
+    "own": {"linestyle": "-", "marker": "o", "linewidth": 2.2},
+    "reference": {"linestyle": ":", "marker": "s", "linewidth": 1.8},
+    "median": {"linestyle": "--", "marker": "^", "linewidth": 1.4},
+}
+
+
+def lines_over_time(lines: list[Line], ylabel: str, title: str = "", note: str = "") -> str:
+    """Lines over years, one colour and one legend entry each; returns SVG text. A ``note``
+    (say, that a gap in a line is a change of definition) is written under the chart."""
+    figure, axis = plt.subplots(figsize=(8, 3.6))
+    years: set[int] = set()
+    for index, (label, segments, style) in enumerate(lines):
+        options = LINE_STYLES.get(style, LINE_STYLES["own"])
+        for number, segment in enumerate(segments):
+            if not segment:
+                continue
+            xs, ys = [year for year, _ in segment], [value for _, value in segment]
+            years.update(xs)
+            axis.plot(
+                xs,
+                ys,
+                color=COLOURS[index % len(COLOURS)],
+                label=label if number == 0 else None,
+                markersize=5,
+                **options,
+            )
+    ticks = sorted(years)
+    if len(ticks) > 12:
+        ticks = ticks[:: -(-len(ticks) // 12)]
+    axis.set_xticks(ticks, [str(year) for year in ticks])
+    if len(years) == 1:
+        only = next(iter(years))
+        axis.set_xlim(only - 1, only + 1)
+    axis.set_ylabel(ylabel)
+    axis.spines[["top", "right"]].set_visible(False)
+    axis.legend(loc="lower left", fontsize=8, frameon=False, ncol=2, bbox_to_anchor=(0, 1))
+    if title:
+        figure.suptitle(title, fontsize=9, color="#8a4b00")
+    if note:
+        figure.text(0.01, 0.01, note, fontsize=8, color="#444444")
+    figure.tight_layout(rect=(0, 0.05 if note else 0, 1, 1))
+    return _svg(figure, title)
+
+
+def strip(
+    values: list[float],
+    xlabel: str,
+    median: float | None = None,
+    median_label: str = "",
+    marked: list[float] | None = None,
+    marked_label: str = "",
+    title: str = "",
+) -> str:
+    """Each value as a dot on one axis (spread a little up and down so equal values show),
+    the median as a line; ``marked`` values (say, on another definition) as hollow dots."""
+    figure, axis = plt.subplots(figsize=(8, 2.4))
+    for index, (group, label, filled) in enumerate(
+        ((values, "", True), (marked or [], marked_label, False))
+    ):
+        if not group:
+            continue
+        # A fixed spread (no randomness): the same values draw the same chart.
+        heights = [((n * 7) % 11 - 5) / 12 for n in range(len(group))]
+        axis.scatter(
+            group,
+            heights,
+            s=36,
+            facecolors=COLOURS[4] if filled else "none",
+            edgecolors=COLOURS[4],
+            alpha=0.75,
+            label=label or None,
+            zorder=3 - index,
+        )
+    if median is not None:
+        axis.axvline(median, color=COLOURS[0], linestyle="--", linewidth=1.6, label=median_label)
+    axis.set_ylim(-1, 1)
+    axis.set_yticks([])
+    axis.set_xlabel(xlabel)
+    axis.spines[["top", "right", "left"]].set_visible(False)
+    if median is not None or marked:
+        axis.legend(loc="lower left", fontsize=8, frameon=False, ncol=2, bbox_to_anchor=(0, 1))
+    if title:
+        figure.suptitle(title, fontsize=9, color="#8a4b00")
+    figure.tight_layout()
+    return _svg(figure, title)
+
+
+def _svg(figure: Any, title: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Title": title} if title else None)
+    plt.close(figure)
+    return buffer.getvalue()

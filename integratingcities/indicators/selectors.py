@@ -1,0 +1,317 @@
+"""Reads for city indicators: the catalogue, an indicator across cities, a city's series.
+
+Each read is a fixed number of queries whatever the number of cities; the figures they return
+are computed by ``results.indicators`` (medians, ranks, gaps, breaks) and ``results.peers``
+(peer groups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+
+from integratingcities.cities.models import City
+from integratingcities.cities.selectors import CountryOption, countries_of
+from integratingcities.lib import scoring
+from integratingcities.results import indicators as analysis
+from integratingcities.results.peers import (
+    COUNTRY,
+    FOREIGN_BORN,
+    SIZE_BAND,
+    PeerGroup,
+    city_figures,
+    peer_groups,
+)
+
+from .models import Indicator, IndicatorValue
+
+# The peer groups a city's indicators are shown against, beside the network.
+GROUP_KINDS = (SIZE_BAND, FOREIGN_BORN, COUNTRY)
+FOREIGN_BORN_BANDS = tuple(f"{low}-{low + 10}%" for low in range(0, 100, 10))
+
+
+def catalogue() -> QuerySet[Indicator]:
+    """Every indicator, with its reference and how many cities have a value of it."""
+    return Indicator.objects.select_related("reference").annotate(
+        city_count=Count("values__city", distinct=True)
+    )
+
+
+def indicator_for_page(key: str) -> Indicator | None:
+    return Indicator.objects.select_related("reference").filter(key=key).first()
+
+
+def _latest(values: QuerySet[IndicatorValue]) -> QuerySet[IndicatorValue]:
+    """Of ``values``, each city's latest per indicator."""
+    later = IndicatorValue.objects.filter(
+        indicator_id=OuterRef("indicator_id"),
+        city_id=OuterRef("city_id"),
+        year__gt=OuterRef("year"),
+    )
+    return values.filter(~Exists(later))
+
+
+def _value(
+    city_id: int,
+    year: int,
+    value: Decimal,
+    basis: str,
+    source: str = "",
+    note: str = "",
+    illustrative: bool = False,
+) -> analysis.Value:
+    return analysis.Value(city_id, year, float(value), basis, source, note, illustrative)
+
+
+# ---------------------------------------------------------------------------------------------
+# An indicator across cities
+
+
+@dataclass(frozen=True)
+class CityFilters:
+    """Which cities an indicator's distribution shows: a peer group's size band, foreign-born
+    band or country, read from each city's latest figures."""
+
+    country: str = ""
+    band: scoring.Band | None = None
+    foreign_born: str = ""  # one of FOREIGN_BORN_BANDS
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.country or self.band or self.foreign_born)
+
+    def apply(self, values: QuerySet[IndicatorValue]) -> QuerySet[IndicatorValue]:
+        if self.country:
+            values = values.filter(city__country=self.country)
+        if self.band is not None:
+            low, high = scoring.BAND_BOUNDS[self.band]
+            values = values.filter(city__population__gte=low)
+            if high is not None:
+                values = values.filter(city__population__lt=high)
+        if self.foreign_born in FOREIGN_BORN_BANDS:
+            low = int(self.foreign_born.split("-")[0])
+            values = values.filter(city__foreign_born_share__gte=low)
+            if low < 90:  # the top band holds 100
+                values = values.filter(city__foreign_born_share__lt=low + 10)
+        return values
+
+
+@dataclass(frozen=True)
+class CityRef:
+    slug: str
+    name: str
+    country: str
+    population_year: int | None
+    foreign_born_year: int | None
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    city: CityRef
+    ranked: analysis.Ranked
+
+    @property
+    def value(self) -> analysis.Value:
+        return self.ranked.value
+
+
+@dataclass(frozen=True)
+class Distribution:
+    indicator: Indicator
+    rows: list[DistributionRow]
+    median: analysis.Median
+    filters: CityFilters
+    is_ranked: bool  # the indicator has a better direction
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        found = [row.value.year for row in self.rows]
+        return (min(found), max(found)) if found else None
+
+    @property
+    def population_years(self) -> tuple[int, int] | None:
+        return _span(row.city.population_year for row in self.rows)
+
+    @property
+    def foreign_born_years(self) -> tuple[int, int] | None:
+        return _span(row.city.foreign_born_year for row in self.rows)
+
+    @property
+    def illustrative(self) -> bool:
+        return any(row.value.illustrative for row in self.rows)
+
+    @property
+    def other_definitions(self) -> int:
+        return sum(1 for row in self.rows if not row.ranked.comparable)
+
+
+def _span(years: Iterable[int | None]) -> tuple[int, int] | None:
+    known = [y for y in years if y is not None]
+    return (min(known), max(known)) if known else None
+
+
+def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
+    """Each city's latest value of ``indicator`` (the cities of ``filters``), best first, with
+    its rank where a direction is better, and their median (one query)."""
+    rows = filters.apply(_latest(IndicatorValue.objects.filter(indicator=indicator)))
+    cities: dict[int, CityRef] = {}
+    values = []
+    for (
+        city_id,
+        year,
+        value,
+        basis,
+        source,
+        note,
+        illustrative,
+        slug,
+        name,
+        country,
+        population_year,
+        foreign_born_year,
+    ) in rows.order_by().values_list(
+        "city_id",
+        "year",
+        "value",
+        "basis",
+        "source",
+        "note",
+        "is_illustrative",
+        "city__slug",
+        "city__name",
+        "city__country",
+        "city__population_year",
+        "city__foreign_born_year",
+    ):
+        values.append(_value(city_id, year, value, basis, source, note, illustrative))
+        cities[city_id] = CityRef(slug, name, str(country), population_year, foreign_born_year)
+    ranked = analysis.ranked(values, better=indicator.better, basis=indicator.basis)
+    return Distribution(
+        indicator,
+        [DistributionRow(cities[r.value.city_id], r) for r in ranked],
+        analysis.median_of(analysis.comparable(values, indicator.basis)),
+        filters,
+        indicator.better in (analysis.HIGHER, analysis.LOWER),
+    )
+
+
+def countries_with_values(indicator: Indicator) -> list[CountryOption]:
+    return countries_of(City.objects.filter(indicator_values__indicator=indicator))
+
+
+# ---------------------------------------------------------------------------------------------
+# A city's indicators over time
+
+
+@dataclass(frozen=True)
+class CityIndicator:
+    indicator: Indicator
+    series: analysis.CitySeries
+    group: PeerGroup  # the peer group shown beside the network
+
+    @property
+    def reference(self) -> Indicator | None:
+        return self.indicator.reference
+
+
+@dataclass(frozen=True)
+class CityIndicators:
+    city: City
+    indicators: list[CityIndicator]
+    groups: list[PeerGroup]  # every peer group of the city, the network first
+    group: PeerGroup  # the one shown
+
+    @property
+    def illustrative(self) -> bool:
+        return any(item.series.illustrative for item in self.indicators)
+
+
+def city_indicators(
+    city: City, group_kind: str = SIZE_BAND, only: Indicator | None = None
+) -> CityIndicators:
+    """The city's indicators (or ``only`` that one) over time, each year beside the median
+    of the network and of one of its peer groups (``group_kind``), and beside its reference.
+    Three queries, whatever the number of cities."""
+    own = IndicatorValue.objects.filter(city=city).select_related("indicator__reference")
+    if only is not None:
+        own = own.filter(indicator_id__in=[only.pk, only.reference_id or 0])
+    by_indicator: dict[int, list[analysis.Value]] = {}
+    indicators: dict[int, Indicator] = {}
+    for row in own.order_by("indicator__position", "indicator__name", "year"):
+        indicators[row.indicator_id] = row.indicator
+        by_indicator.setdefault(row.indicator_id, []).append(
+            _value(
+                city.pk,
+                row.year,
+                row.value,
+                row.basis,
+                row.source,
+                row.note,
+                row.is_illustrative,
+            )
+        )
+    shown = [pk for pk in indicators if only is None or pk == only.pk]
+    groups = peer_groups(city.pk, city_figures(City.objects.all()))
+    group = next((g for g in groups if g.kind == group_kind), groups[1])
+    years = {v.year for pk in shown for v in by_indicator[pk]}
+    others: dict[int, list[analysis.Value]] = {pk: [] for pk in shown}
+    if shown:
+        for indicator_id, city_id, year, value, basis, illustrative in (
+            IndicatorValue.objects.filter(indicator_id__in=shown, year__in=years)
+            .exclude(city=city)
+            .filter(basis=F("indicator__basis"))
+            .order_by()
+            .values_list("indicator_id", "city_id", "year", "value", "basis", "is_illustrative")
+        ):
+            others[indicator_id].append(
+                _value(city_id, year, value, basis, illustrative=illustrative)
+            )
+    found = []
+    for pk in shown:
+        indicator = indicators[pk]
+        series = analysis.city_series(
+            by_indicator[pk],
+            others[pk],
+            basis=indicator.basis,
+            groups=[groups[0], group],
+            reference=by_indicator.get(indicator.reference_id or 0, []),
+        )
+        found.append(CityIndicator(indicator, series, group))
+    return CityIndicators(city, found, groups, group)
+
+
+def city_latest(city: City) -> list[IndicatorValue]:
+    """The city's latest value of each indicator (one query), for its page."""
+    return list(
+        _latest(IndicatorValue.objects.filter(city=city))
+        .select_related("indicator")
+        .order_by("indicator__position", "indicator__name")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The API
+
+
+def values_of(
+    indicator: Indicator, *, year: int | None = None, everything: bool = False
+) -> QuerySet[IndicatorValue]:
+    """An indicator's values with their cities: each city's latest, every year's
+    (``everything``), or those of ``year``."""
+    values = IndicatorValue.objects.filter(indicator=indicator)
+    if year is not None:
+        values = values.filter(year=year)
+    elif not everything:
+        values = _latest(values)
+    return values.select_related("city", "indicator").order_by("city__name", "city_id", "year")
+
+
+def values_of_city(city: City) -> QuerySet[IndicatorValue]:
+    return (
+        IndicatorValue.objects.filter(city=city)
+        .select_related("indicator", "city")
+        .order_by("indicator__position", "indicator__key", "year")
+    )

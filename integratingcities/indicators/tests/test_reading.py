@@ -1,0 +1,353 @@
+"""Reading indicators: medians of the network and of peer groups, ranks, the gap to the
+reference, breaks where the definition changes, illustrative labels, and flat query counts."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integratingcities.cities.models import City
+from integratingcities.indicators import selectors
+from integratingcities.indicators.models import Indicator, IndicatorValue
+from integratingcities.indicators.services import city_figures_sync, indicators_load
+from integratingcities.lib import scoring
+from integratingcities.lib.testing import CityFactory, People, client_for
+from integratingcities.results import indicators as analysis
+from integratingcities.results.peers import COUNTRY, NETWORK, SIZE_BAND, PeerGroup
+
+CATALOGUE = Path(settings.BASE_DIR) / "content/indicators.yaml"
+STAFF, RESIDENTS = "staff-migrant-background-share", "migrant-background-share"
+
+
+@pytest.fixture
+def catalogue(db: None) -> dict[str, Indicator]:
+    indicators_load(CATALOGUE)
+    return {indicator.key: indicator for indicator in Indicator.objects.all()}
+
+
+def put(
+    indicator: Indicator,
+    city: City,
+    year: int,
+    value: float | int | str,
+    basis: str = "",
+    source: str = "",
+    **fields: object,
+) -> IndicatorValue:
+    return IndicatorValue.objects.create(
+        indicator=indicator,
+        city=city,
+        year=year,
+        value=Decimal(str(value)),
+        basis=basis or indicator.basis,
+        source=source or f"Statistics {year}",
+        **fields,
+    )
+
+
+def figures(
+    catalogue: dict[str, Indicator], city: City, population: int, share: float = 15
+) -> None:
+    """A city's population and foreign-born share of 2020, which its peer groups rest on."""
+    put(catalogue["population"], city, 2020, population)
+    put(catalogue["foreign-born-share"], city, 2020, share)
+
+
+def v(
+    city: int,
+    year: int,
+    value: float,
+    basis: str = "migrant_background",
+    illustrative: bool = False,
+) -> analysis.Value:
+    return analysis.Value(city, year, value, basis, illustrative=illustrative)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules, on known data
+
+
+def test_medians_per_year_count_only_the_indicators_own_definition() -> None:
+    values = [
+        v(1, 2015, 10),
+        v(2, 2015, 20),
+        v(3, 2015, 40),
+        v(4, 2015, 99, basis="foreign_nationals"),  # another definition: left out
+        v(1, 2016, 12),
+        v(2, 2016, 30),
+    ]
+    medians = analysis.medians_by_year(values, "migrant_background")
+    assert medians[2015] == analysis.Median(20, 3)
+    assert medians[2016].value == 21 and medians[2016].count == 2
+    assert analysis.medians_by_year(values, "migrant_background", members={1, 3})[2015].value == 25
+
+
+def test_a_median_that_counts_an_illustrative_value_is_illustrative() -> None:
+    assert analysis.median_of([v(1, 2015, 10), v(2, 2015, 20, illustrative=True)]).illustrative
+    assert not analysis.median_of([v(1, 2015, 10)]).illustrative
+    assert analysis.median_of([]) == analysis.NO_MEDIAN
+
+
+def test_peer_group_medians_are_of_the_other_cities_in_the_group() -> None:
+    groups = [
+        PeerGroup(NETWORK, "", frozenset({2, 3, 4})),
+        PeerGroup(SIZE_BAND, "SMALL", frozenset({2, 3})),
+    ]
+    own = [v(1, 2015, 5), v(1, 2016, 6)]
+    others = [v(2, 2015, 10), v(3, 2015, 20), v(4, 2015, 90), v(2, 2016, 8)]
+    series = analysis.city_series(own, others, basis="migrant_background", groups=groups)
+    first, second = series.rows
+    assert (first.network.value, first.network.count) == (20, 3)
+    assert (first.groups[SIZE_BAND].value, first.groups[SIZE_BAND].count) == (15, 2)
+    assert second.groups[SIZE_BAND].value == 8
+    assert not series.has_break
+
+
+def test_the_gap_is_in_points_for_the_same_year_or_the_nearest_earlier_one() -> None:
+    reference = [v(1, 2011, 30), v(1, 2014, 40), v(1, 2020, 50), v(2, 2015, 10)]
+    same = analysis.gap(v(1, 2014, 10), reference)
+    assert same is not None and same.same_year
+    assert (same.points, same.ratio) == (-30, 0.25)
+    earlier = analysis.gap(v(1, 2016, 12), reference)
+    assert earlier is not None and earlier.reference_year == 2014 and not earlier.same_year
+    assert earlier.points == -28
+    assert analysis.gap(v(1, 2010, 12), reference) is None  # nothing that early
+    assert analysis.gap(v(3, 2016, 12), reference) is None  # another city's is never used
+    zero = analysis.gap(v(1, 2011, 5), [v(1, 2011, 0)])
+    assert zero is not None and zero.ratio is None and zero.points == 5
+    other = analysis.gap(v(1, 2014, 10, basis="foreign_nationals"), reference)
+    assert other is not None and not other.same_basis
+
+
+def test_a_change_of_definition_splits_the_series() -> None:
+    series = [
+        v(1, 2010, 10),
+        v(1, 2012, 11),
+        v(1, 2014, 15, basis="foreign_nationals"),
+        v(1, 2016, 16, basis="foreign_nationals"),
+        v(1, 2018, 12),
+    ]
+    found = analysis.segments(reversed(series))
+    assert [(s.basis, s.first_year, s.last_year) for s in found] == [
+        ("migrant_background", 2010, 2012),
+        ("foreign_nationals", 2014, 2016),
+        ("migrant_background", 2018, 2018),
+    ]
+    assert len(analysis.segments(series[:2])) == 1
+    assert analysis.segments([]) == []
+
+
+def test_ranks_follow_the_better_direction_and_are_shared_by_ties() -> None:
+    values = [v(1, 2015, 10), v(2, 2015, 30), v(3, 2015, 30), v(4, 2015, 5, basis="refugees")]
+    higher = analysis.ranked(values, better="higher", basis="migrant_background")
+    assert [(r.value.city_id, r.rank) for r in higher] == [(2, 1), (3, 1), (1, 3), (4, None)]
+    lower = analysis.ranked(values, better="lower", basis="migrant_background")
+    assert [(r.value.city_id, r.rank) for r in lower] == [(4, None), (1, 1), (2, 2), (3, 2)]
+    assert not lower[0].comparable
+    neither = analysis.ranked(values, better="neither", basis="migrant_background")
+    assert [r.rank for r in neither] == [None] * 4
+    assert [r.value.city_id for r in neither] == [2, 3, 1, 4]  # largest first
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages
+
+
+def test_the_catalogue_lists_every_indicator_with_its_cities(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    put(catalogue[STAFF], people.ghent, 2015, 12)
+    put(catalogue[STAFF], people.ghent, 2016, 13)
+    put(catalogue[STAFF], people.riga, 2016, 3)
+    found = {i.key: i.city_count for i in selectors.catalogue()}  # type: ignore[attr-defined]
+    assert found[STAFF] == 2 and found["population"] == 0
+    page = client_for(None).get(reverse("indicators:list")).content.decode()
+    assert "City staff with a migrant background" in page
+    assert reverse("indicators:detail", kwargs={"key": STAFF}) in page
+
+
+def test_the_distribution_ranks_where_a_direction_is_better(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    staff = catalogue[STAFF]
+    zagreb = CityFactory.create(name="Zagreb", slug="zagreb", country="HR")
+    put(staff, people.ghent, 2014, 10)
+    put(staff, people.ghent, 2016, 14)  # the latest counts
+    put(staff, people.riga, 2015, 6, is_illustrative=True)
+    put(staff, zagreb, 2015, 20, basis="foreign_nationals")
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.value.value, r.ranked.rank) for r in found.rows] == [
+        ("zagreb", 20, None),
+        ("ghent", 14, 1),
+        ("riga", 6, 2),
+    ]
+    assert found.median.value == 10 and found.median.illustrative
+    page = client_for(None).get(reverse("indicators:detail", kwargs={"key": STAFF}))
+    html = page.content.decode()
+    assert "Rank" in html and "another definition" in html and "illustrative" in html
+    assert 'scope="row"' in html and "alt=" in html
+    chart = client_for(None).get(reverse("indicators:chart", kwargs={"key": STAFF}))
+    assert chart["Content-Type"] == "image/svg+xml"
+    assert b"Illustrative" in chart.content
+
+
+def test_an_indicator_that_is_a_fact_is_not_ranked(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    put(catalogue["population"], people.ghent, 2015, 259_000)
+    put(catalogue["population"], people.riga, 2015, 640_000)
+    html = client_for(None).get(reverse("indicators:detail", kwargs={"key": "population"}))
+    text = html.content.decode()
+    assert "not ranked" in text and ">Rank<" not in text
+    assert "640,000" in text or "640 000" in text or "640.000" in text
+
+
+def test_the_distribution_filters_by_peer_group(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    for city, population in ((people.ghent, 260_000), (people.riga, 610_000)):
+        figures(catalogue, city, population)
+        put(catalogue[STAFF], city, 2019, 10)
+    city_figures_sync()
+    medium = selectors.CityFilters(band=scoring.Band.MEDIUM)
+    assert [r.city.slug for r in selectors.distribution(catalogue[STAFF], medium).rows] == ["ghent"]
+    latvia = selectors.CityFilters(country="LV")
+    assert [r.city.slug for r in selectors.distribution(catalogue[STAFF], latvia).rows] == ["riga"]
+    url = reverse("indicators:detail", kwargs={"key": STAFF})
+    html = client_for(None).get(url, {"band": "LARGE", "foreign_born": "nonsense"}).content
+    assert b"(filtered)" in html and b"Riga" in html and b">Ghent<" not in html
+    assert b"populations of these cities are of 2020" in html
+    chart = client_for(None).get(reverse("indicators:chart", kwargs={"key": STAFF}), {"band": "X"})
+    assert chart.status_code == 200
+
+
+def test_an_unknown_indicator_is_not_found(people: People, catalogue: dict[str, Indicator]) -> None:
+    client = client_for(None)
+    assert client.get(reverse("indicators:detail", kwargs={"key": "no-such"})).status_code == 404
+    assert client.get("/indicators/cities/no-such/").status_code == 404
+    chart = reverse("indicators:city_chart", kwargs={"slug": "ghent", "key": "population"})
+    assert client.get(chart).status_code == 404  # Ghent has no population value
+
+
+def _ghent_staff(people: People, catalogue: dict[str, Indicator]) -> None:
+    """Ghent's staff share over time, with a change of definition, beside its population share;
+    Riga (another country, the same size band) and Zagreb for the medians."""
+    staff, residents = catalogue[STAFF], catalogue[RESIDENTS]
+    zagreb = CityFactory.create(name="Zagreb", slug="zagreb", country="HR")
+    for city, population in ((people.ghent, 260_000), (people.riga, 300_000), (zagreb, 800_000)):
+        figures(catalogue, city, population)
+    city_figures_sync()
+    put(staff, people.ghent, 2012, 8)
+    put(staff, people.ghent, 2014, 10)
+    put(staff, people.ghent, 2016, 9, basis="foreign_nationals", note="nationality only")
+    put(staff, people.ghent, 2018, 12)
+    put(residents, people.ghent, 2011, 30)
+    put(residents, people.ghent, 2014, 33)
+    put(staff, people.riga, 2014, 4, is_illustrative=True)
+    put(staff, zagreb, 2014, 20)
+    put(staff, zagreb, 2018, 16)
+
+
+def test_a_city_page_charts_each_indicator_against_the_network_and_its_peers(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    _ghent_staff(people, catalogue)
+    found = selectors.city_indicators(people.ghent)
+    assert [item.indicator.key for item in found.indicators] == [
+        "population",
+        "foreign-born-share",
+        RESIDENTS,
+        STAFF,
+    ]
+    staff = next(item for item in found.indicators if item.indicator.key == STAFF)
+    rows = {row.year: row for row in staff.series.rows}
+    assert (rows[2014].network.value, rows[2014].network.count) == (12, 2)
+    assert rows[2014].network.illustrative  # Riga's value is illustrative
+    assert rows[2014].groups[SIZE_BAND].value == 4  # Riga alone shares Ghent's band
+    assert rows[2018].groups[SIZE_BAND].count == 0
+    # The gap in points, against the same year or the nearest earlier one.
+    assert rows[2014].gap is not None and rows[2014].gap.points == -23
+    assert rows[2012].gap is not None and rows[2012].gap.reference_year == 2011
+    assert rows[2018].gap is not None and rows[2018].gap.reference_year == 2014
+    assert not rows[2016].comparable and staff.series.has_break
+    assert len(staff.series.segments) == 3
+    by_country = selectors.city_indicators(people.ghent, COUNTRY)
+    assert by_country.group.kind == COUNTRY and by_country.group.size == 0
+
+    html = client_for(None).get(reverse("indicators:city", kwargs={"slug": "ghent"})).content
+    text = html.decode()
+    assert "The definition changes in this series" in text
+    assert "-23.0" in text and "percentage points" in text
+    assert "nearest earlier year" in text
+    assert "another definition" in text and "illustrative" in text
+    assert "population 260,000 of 2020" in text
+    assert reverse("indicators:city_chart", kwargs={"slug": "ghent", "key": STAFF}) in text
+    chart = client_for(None).get(
+        reverse("indicators:city_chart", kwargs={"slug": "ghent", "key": STAFF}),
+        {"group": "country"},
+    )
+    assert chart["Content-Type"] == "image/svg+xml"
+    svg = chart.content.decode()
+    assert "never joined" in svg and "Illustrative" in svg
+
+
+def test_the_city_page_links_to_its_indicators(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    put(catalogue[STAFF], people.ghent, 2014, 10, is_illustrative=True)
+    page = client_for(None).get(reverse("cities:detail", kwargs={"slug": "ghent"}))
+    text = page.content.decode()
+    assert reverse("indicators:city", kwargs={"slug": "ghent"}) in text
+    assert "City staff with a migrant background" in text and "illustrative" in text
+    empty = client_for(None).get(reverse("indicators:city", kwargs={"slug": "riga"}))
+    assert b"No indicator values for this city yet" in empty.content
+
+
+# ---------------------------------------------------------------------------------------------
+# Query counts do not grow with the number of cities
+
+
+def _network(catalogue: dict[str, Indicator], size: int) -> None:
+    for n in range(size):
+        city = CityFactory.create(country=["BE", "LV", "HR"][n % 3])
+        figures(catalogue, city, 100_000 + n * 30_000, n % 40)
+        for year in (2014, 2016):
+            put(catalogue[STAFF], city, year, 5 + n % 17, is_illustrative=n % 5 == 0)
+            put(catalogue[RESIDENTS], city, year, 20 + n % 13)
+    city_figures_sync()
+
+
+def _queries(url: str) -> int:
+    client = client_for(None)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/",
+        f"/indicators/{STAFF}/",
+        f"/indicators/{STAFF}/?band=SMALL&country=BE",
+        f"/indicators/{STAFF}/chart.svg",
+        "/indicators/cities/ghent/",
+        f"/indicators/cities/ghent/{STAFF}.svg",
+        "/cities/ghent/",
+    ],
+)
+def test_query_counts_are_flat_in_the_number_of_cities(
+    people: People, catalogue: dict[str, Indicator], url: str
+) -> None:
+    figures(catalogue, people.ghent, 260_000)
+    figures(catalogue, people.riga, 600_000)
+    for key in (STAFF, RESIDENTS):
+        put(catalogue[key], people.ghent, 2014, 10)
+    _network(catalogue, 5)
+    few = _queries(url)
+    _network(catalogue, 45)
+    assert _queries(url) == few
