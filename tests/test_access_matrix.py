@@ -17,6 +17,8 @@ from integratingcities.api.api import api
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
+from integratingcities.indicators.models import Indicator, IndicatorValue
+from integratingcities.indicators.services import indicators_load
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
 from integratingcities.notifications.models import Kind, Notification
@@ -38,6 +40,8 @@ GHENT_DRAFT_EDIT = {**GHENT_PRIVATE, "viewer": 403, "reviewer": 403, "outsider":
 # A notification of Ghent's editor: nobody else may know it exists (the secretariat neither).
 NOTE = 5001
 EDITORS_NOTE = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "editor": 302}
+# A city indicator with a value of Ghent's (the catalogue is loaded from content/).
+INDICATOR = "staff-migrant-background-share"
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
@@ -95,6 +99,11 @@ MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "notifications:list": ({}, LOGGED_IN),
     "notifications:settings": ({}, LOGGED_IN),
     "notifications:open": ({"pk": NOTE}, EDITORS_NOTE),
+    "indicators:list": ({}, PUBLIC),
+    "indicators:detail": ({"key": INDICATOR}, PUBLIC),
+    "indicators:chart": ({"key": INDICATOR}, PUBLIC),
+    "indicators:city": ({"slug": "ghent"}, PUBLIC),
+    "indicators:city_chart": ({"slug": "ghent", "key": INDICATOR}, PUBLIC),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
@@ -190,6 +199,13 @@ def content(people: People, parse_once: None) -> None:
         subject="Changes asked for",
         body="b",
         url=reverse("assessments:detail", kwargs={"pk": ANSWERS}),
+    )
+    indicators_load(Path(settings.BASE_DIR) / "content/indicators.yaml")
+    IndicatorValue.objects.get_or_create(
+        indicator=Indicator.objects.get(key=INDICATOR),
+        city=people.ghent,
+        year=2014,
+        defaults={"value": 10, "basis": "migrant_background", "source": "HR survey"},
     )
 
 
@@ -342,6 +358,14 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/practices/{key}"): [
         Call(f"/api/v1/practices/{PRACTICE}", API_PUBLIC),
         Call(f"/api/v1/practices/{GHENT_DRAFT}", API_GHENT_PRACTICE_DRAFT),
+    ],
+    ("GET", "/api/v1/indicators/"): [Call("/api/v1/indicators/", API_PUBLIC)],
+    ("GET", "/api/v1/indicators/{key}/values"): [
+        Call(f"/api/v1/indicators/{INDICATOR}/values", API_PUBLIC),
+        Call("/api/v1/indicators/no-such-indicator/values", dict.fromkeys(ROLES, 404)),
+    ],
+    ("GET", "/api/v1/cities/{slug}/indicators"): [
+        Call("/api/v1/cities/ghent/indicators", API_PUBLIC)
     ],
 }
 API_CALLS = [

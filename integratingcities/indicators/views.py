@@ -168,7 +168,7 @@ def city_chart(request: HttpRequest, city: City, key: str) -> HttpResponse:
                 "own",
             )
         )
-    if item.reference is not None and series.reference:
+    if item.reference is not None and item.reference.unit == indicator.unit and series.reference:
         lines.append(
             (
                 f"{city.name}: {item.reference.name}",

@@ -16,7 +16,8 @@ rows; nothing here queries. The rules:
   best rank. An indicator that is a fact about the city ("neither") is never ranked.
 - **Gap to the reference** (staff share against population share): value - reference value in
   points, and value / reference, for the same city and the same year, or else the reference's
-  nearest earlier year, which is then named.
+  nearest earlier year, which is then named. A count read against a count (residents born
+  abroad against the population) is given as a percentage of the reference instead.
 - **Breaks.** A city's series is split into segments where its definition changes: two
   definitions are never joined as one line.
 """
@@ -149,6 +150,13 @@ class Gap:
     def ratio(self) -> float | None:
         """value / reference (1 is parity); None when the reference is zero."""
         return self.value / self.reference_value if self.reference_value else None
+
+    @property
+    def percent_of(self) -> float | None:
+        """value as a percentage of the reference: a count read against a count (residents
+        born abroad against the population) has no gap in points."""
+        ratio = self.ratio
+        return None if ratio is None else ratio * 100
 
     @property
     def same_year(self) -> bool:
