@@ -18,13 +18,11 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 
 from integratingcities.cities.models import City
 
 from .models import YEAR_MAX, YEAR_MIN, Basis, Indicator, IndicatorValue, Unit
-from .services import FOREIGN_BORN_SHARE, POPULATION, indicators_load
+from .services import POPULATION, city_figures_sync, indicators_load
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 CATALOGUE = CONTENT / "indicators.yaml"
@@ -156,27 +154,6 @@ def _check(record: _Record, indicator: Indicator) -> None:
         raise SeedLoadError(f"{record.where}: {record.value} is not a whole number of people")
 
 
-def _city_figures_sync() -> None:
-    """Stand-in for services.city_figures_sync(), which fails on a city without a value of one
-    of the two figures: its Subquery for the source is NULL there, and City's source columns are
-    NOT NULL (every city but Barcelona has no foreign-born share). The same copy, with an empty
-    source where there is no value; to be replaced by city_figures_sync() once it does this."""
-    for key, value_field, year_field, source_field in (
-        (POPULATION, "population", "population_year", "population_source"),
-        (FOREIGN_BORN_SHARE, "foreign_born_share", "foreign_born_year", "foreign_born_source"),
-    ):
-        latest = IndicatorValue.objects.filter(indicator__key=key, city_id=OuterRef("pk")).order_by(
-            "-year", "-date", "-pk"
-        )
-        City.objects.update(
-            **{
-                value_field: Subquery(latest.values("value")[:1]),
-                year_field: Subquery(latest.values("year")[:1]),
-                source_field: Coalesce(Subquery(latest.values("source")[:1]), Value("")),
-            }
-        )
-
-
 @transaction.atomic
 def seed_values_load(
     values_path: Path = VALUES, populations_path: Path = POPULATIONS, catalogue: Path = CATALOGUE
@@ -240,5 +217,5 @@ def seed_values_load(
             raise SeedLoadError(f"{record.where}: {error}") from error
     IndicatorValue.objects.bulk_create(to_create)
     IndicatorValue.objects.bulk_update(to_update, _WRITTEN)
-    _city_figures_sync()
+    city_figures_sync()
     return len(to_create) + len(to_update)
