@@ -7,7 +7,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -24,7 +24,7 @@ public = permission_required(None, login=False)
 city_page = permission_required(None, City, lookup={"slug": "slug"}, login=False)
 
 CHART_SECONDS = 3600
-ILLUSTRATIVE = "Illustrative figures among these: not facts from a source"
+ILLUSTRATIVE = gettext_noop("Illustrative figures among these: not facts from a source")
 
 
 def _filters(request: HttpRequest) -> selectors.CityFilters:
