@@ -17,7 +17,7 @@ from integratingcities.api.api import api
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
-from integratingcities.indicators.models import Indicator, IndicatorValue
+from integratingcities.indicators.models import ImportBatch, Indicator, IndicatorValue
 from integratingcities.indicators.services import indicators_load
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
@@ -42,6 +42,10 @@ NOTE = 5001
 EDITORS_NOTE = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "editor": 302}
 # A city indicator with a value of Ghent's (the catalogue is loaded from content/).
 INDICATOR = "staff-migrant-background-share"
+# An import holding a value of Ghent's population, an indicator open to the cities' editors.
+IMPORT, IMPORTED_VALUE = 6001, 6002
+# Entering a value: the secretariat, and the editors of a city (Ghent's, Riga's).
+ENTER_VALUES = {**SECRETARIAT, "editor": 200, "outsider": 200}
 
 # url name -> (kwargs, expected status per role)
 MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
@@ -104,6 +108,12 @@ MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "indicators:chart": ({"key": INDICATOR}, PUBLIC),
     "indicators:city": ({"slug": "ghent"}, PUBLIC),
     "indicators:city_chart": ({"slug": "ghent", "key": INDICATOR}, PUBLIC),
+    "indicators:manage": ({}, SECRETARIAT),
+    "indicators:import": ({}, SECRETARIAT),
+    "indicators:template_csv": ({}, SECRETARIAT),
+    "indicators:template_xlsx": ({}, SECRETARIAT),
+    "indicators:values": ({}, SECRETARIAT),
+    "indicators:value_new": ({}, ENTER_VALUES),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
@@ -128,9 +138,14 @@ ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {
     "practices:publish": ({"key": GHENT_DRAFT}, {"secretariat"}),
     "practices:send_back": ({"key": GHENT_DRAFT}, {"secretariat"}),
     "notifications:mark_all_read": ({}, set(ROLES) - {"anonymous"}),
+    "indicators:import_undo": ({"pk": IMPORT}, {"secretariat"}),
+    # The secretariat, and the editors of the value's city where the indicator is open to them.
+    "indicators:value_delete": ({"pk": IMPORTED_VALUE}, {"secretariat", "editor"}),
 }
 # Names that are not pages of their own (POST-only endpoints, third-party apps).
 CONFIRMED = {
+    "indicators:import_undo",
+    "indicators:value_delete",
     "assessments:validate",
     "assessments:request_changes",
     "rounds:close",
@@ -206,6 +221,19 @@ def content(people: People, parse_once: None) -> None:
         city=people.ghent,
         year=2014,
         defaults={"value": 10, "basis": "migrant_background", "source": "HR survey"},
+    )
+    population = Indicator.objects.get(key="population")
+    population.cities_may_enter = True
+    population.save()
+    IndicatorValue.objects.create(
+        pk=IMPORTED_VALUE,
+        indicator=population,
+        city=people.ghent,
+        year=2015,
+        value=259_000,
+        basis="all_residents",
+        source="Statbel",
+        batch=ImportBatch.objects.create(pk=IMPORT, file_name="ghent.csv", file_format="csv"),
     )
 
 
