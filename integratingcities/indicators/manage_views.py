@@ -11,8 +11,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from integratingcities.cities.models import City
@@ -29,10 +30,73 @@ from .forms import (
     enterable_indicators,
 )
 from .imports import COLUMNS
-from .models import ImportBatch, Indicator, IndicatorValue, Unit
+from .models import Basis, ImportBatch, Indicator, IndicatorValue, Unit
 from .services import ImportRefused, import_undo, value_delete, value_save, values_import
 
 PER_PAGE = 50
+
+# What to write in each column of the template (the column names are codes: not translated).
+COLUMN_HELP = [
+    (
+        "city",
+        gettext_lazy(
+            "The city's short name, as in its address on this platform (ghent), or its name as "
+            "the platform spells it. Required."
+        ),
+    ),
+    ("indicator", gettext_lazy("The indicator's short name, from the list below. Required.")),
+    (
+        "year",
+        gettext_lazy(
+            "The year the figure is for, between 1900 and 2100. Required; a city has one value "
+            "per indicator and year."
+        ),
+    ),
+    (
+        "date",
+        gettext_lazy(
+            "Where the source gives one: the day (2015-01-01) or the month (2015-06) in that year."
+        ),
+    ),
+    (
+        "value",
+        gettext_lazy(
+            "The number, with a point for decimals and no thousands separator: 259000, 12.5. A "
+            "share in per cent is between 0 and 100; a number of people is whole. Required."
+        ),
+    ),
+    (
+        "unit",
+        gettext_lazy(
+            "The indicator's unit, as listed below (count, percent or ratio): a check that the "
+            "figure is what the indicator counts. Required."
+        ),
+    ),
+    (
+        "basis",
+        format_lazy(
+            gettext_lazy(
+                "Who counts as a migrant in this figure, where it differs from the indicator: "
+                "{choices}. Empty: as the indicator defines it."
+            ),
+            choices=", ".join(Basis.values),
+        ),
+    ),
+    (
+        "source",
+        gettext_lazy(
+            "Where the figure comes from: the publication or office, with its year. Required."
+        ),
+    ),
+    ("note", gettext_lazy("Anything a reader should know about the figure.")),
+    (
+        "illustrative",
+        gettext_lazy(
+            "yes for a figure that is not a fact from a source (demonstration data); no or "
+            "nothing for a fact."
+        ),
+    ),
+]
 
 
 @permission_required(Perm.MANAGE_INDICATORS)
@@ -85,8 +149,7 @@ def import_values(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "indicators": Indicator.objects.all(),
-            "columns": COLUMNS,
-            "units": Unit.choices,
+            "column_help": COLUMN_HELP,
         },
     )
 

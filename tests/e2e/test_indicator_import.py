@@ -21,6 +21,7 @@ pytestmark = [
 ]
 
 INDICATOR = "trainees-migrant-background-share"
+TRAINEES = "City trainees with a migrant background"
 
 
 def _import(page: Page, name: str, data: bytes) -> None:
@@ -116,3 +117,22 @@ def test_values_are_imported_corrected_undone_and_imported_again(
     expect(page.locator("tbody")).to_contain_text("HR report 2002")
     assert_accessible(page)
     assert ours.count() == 3
+
+    # One value by hand: the form names each field in its errors; deleting asks first.
+    page.get_by_role("link", name="Enter a value").click()
+    assert_accessible(page)
+    page.get_by_label(re.compile(r"^Year")).fill("20015")
+    page.get_by_role("button", name="Save the value").click()
+    expect(page.locator(".field-error")).to_contain_text(
+        ["City: choose the city.", "Year: a year between 1900 and 2100, such as 2015."]
+    )
+    assert_accessible(page)
+    visit(page, base + f"/indicators/manage/values/?city={site.ghent.pk}")
+    page.get_by_role("link", name=re.compile(f"^Delete… Ghent, {TRAINEES}, 2001$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Delete {TRAINEES} of Ghent for 2001?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the value").click()
+    expect(page.locator(".messages")).to_contain_text(f"Deleted: Ghent, {TRAINEES}, 2001.")
+    assert ours.count() == 2
