@@ -34,6 +34,7 @@ from .models import Basis, ImportBatch, Indicator, IndicatorValue, Unit
 from .services import ImportRefused, import_undo, value_delete, value_save, values_import
 
 PER_PAGE = 50
+REPORT_LINES = 1000
 
 # What to write in each column of the template (the column names are codes: not translated).
 COLUMN_HELP = [
@@ -119,6 +120,7 @@ def import_values(request: AuthenticatedHttpRequest) -> HttpResponse:
     every value is written."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
+    lines: list[tuple[str, str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
             batch = values_import(
@@ -129,6 +131,7 @@ def import_values(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         except ImportRefused as refused:
             report = refused.report
+            lines = report.grouped()
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -148,6 +151,9 @@ def import_values(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            # A file wrong throughout would make a page too long to read: the first lines.
+            "lines": lines[:REPORT_LINES],
+            "more_lines": max(len(lines) - REPORT_LINES, 0),
             "indicators": Indicator.objects.all(),
             "column_help": COLUMN_HELP,
         },

@@ -344,3 +344,12 @@ def test_the_management_pages_are_the_secretariats(catalogue: People, name: str,
     assert response.status_code == 403
     anonymous = client_for(None).get(reverse(f"indicators:{name}"))
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_a_file_wrong_throughout_lists_the_first_thousand_lines(catalogue: People) -> None:
+    lines = [f"ghent,population,{1900 + n % 200},,n{n},count,,S,," for n in range(1005)]
+    page = text(upload(client_for(catalogue.secretariat), "bad.csv", csv_file(*lines)))
+    # 1005 values that are not numbers, 805 years that come again (200 lines: one a year).
+    assert "The file has 1810 problems." in page
+    assert page.count('<td data-label="Problem">') == 1000
+    assert "… and 205 more lines of problems" in page
