@@ -25,6 +25,9 @@ PUBLIC_PAGES = [
     ("news", "/news/", "News"),
     ("news-item", "/news/unites-city-visits-first-milestones/", "UNITES"),
     ("login", "/accounts/login/", "Log in"),
+    ("indicators", "/indicators/", "City indicators"),
+    ("indicator", "/indicators/staff-migrant-background-share/", "City staff with a migrant"),
+    ("city-indicators", "/indicators/cities/nuremberg/", "Indicators: Nuremberg"),
 ]
 SECRETARIAT_PAGES = [
     ("invitations", "/accounts/invitations/", "Invite people"),
