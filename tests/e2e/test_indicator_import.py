@@ -118,6 +118,17 @@ def test_values_are_imported_corrected_undone_and_imported_again(
     assert_accessible(page)
     assert ours.count() == 3
 
+    # Anyone reads the imported series as a chart over time, with its table.
+    visitor = new_page()
+    visit(visitor, base + "/indicators/cities/ghent/")
+    trainees = visitor.locator("section", has=visitor.get_by_role("heading", name=TRAINEES))
+    chart = trainees.locator("img[src$='.svg']").first
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(trainees.locator("table")).to_contain_text("12.5%")
+    expect(trainees.locator("table")).to_contain_text("13.5%")
+    assert_accessible(visitor)
+
     # One value by hand: the form names each field in its errors; deleting asks first.
     page.get_by_role("link", name="Enter a value").click()
     assert_accessible(page)
