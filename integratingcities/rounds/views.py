@@ -243,10 +243,18 @@ def round_chart(request: HttpRequest, round_: Round, key: str) -> HttpResponse:
     _form, filters = _filters(request)
     if not round_.framework.sections.filter(key=key).exists():
         raise Http404
-    stamp = validated_stamp(selectors.counted_assessments(round_, filters))
+    counted = selectors.counted_assessments(round_, filters)
+    stamp = validated_stamp(counted)
+    # A size band's members change with the cities' populations (city indicators), not only
+    # with validations: the key then names the cities counted.
+    members = sorted(counted.values_list("pk", flat=True)) if filters.band else []
     cache_key = (
         "chart:"
-        + hashlib.sha256(repr((pk, key, get_language(), filters, stamp)).encode()).hexdigest()
+        + hashlib.sha256(
+            repr(
+                (pk, key, get_language(), filters, stamp, round_.is_illustrative, members)
+            ).encode()
+        ).hexdigest()
     )
     svg = cache.get(cache_key)
     if svg is None:
