@@ -114,6 +114,9 @@ MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "indicators:template_xlsx": ({}, SECRETARIAT),
     "indicators:values": ({}, SECRETARIAT),
     "indicators:value_new": ({}, ENTER_VALUES),
+    "indicators:indicator_new": ({}, SECRETARIAT),
+    "indicators:indicator_edit": ({"key": INDICATOR}, SECRETARIAT),
+    "indicators:export_csv": ({}, PUBLIC),
 }
 # Actions that only take POST: (url name, kwargs, who may).
 ACTIONS: dict[str, tuple[dict[str, object], set[str]]] = {

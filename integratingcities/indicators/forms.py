@@ -1,4 +1,5 @@
-"""Forms of the indicator pages: importing a file, entering one value, filtering the values."""
+"""Forms of the indicator pages: defining an indicator, importing a file, entering one value,
+filtering the values."""
 
 from typing import Any, cast
 
@@ -22,7 +23,17 @@ from .imports import (
     read_file,
     unit_problem,
 )
-from .models import YEAR_MAX, YEAR_MIN, Basis, ImportBatch, Indicator, IndicatorValue
+from .models import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Basis,
+    Better,
+    ImportBatch,
+    Indicator,
+    IndicatorValue,
+    Unit,
+)
+from .services import indicator_problems
 
 
 class ImportForm(forms.Form):
@@ -218,3 +229,106 @@ class ValueFilterForm(forms.Form):
     batch = forms.ModelChoiceField(
         queryset=ImportBatch.objects.all(), required=False, widget=forms.HiddenInput
     )
+
+
+class IndicatorForm(_NamedErrors):
+    """An indicator of the catalogue; the short name only when it is created."""
+
+    key = forms.SlugField(
+        label=_("Short name"),
+        max_length=80,
+        help_text=_(
+            "Lower-case letters, digits and hyphens, such as “staff-migrant-background-share”: "
+            "the indicator's address and its name in import files. It cannot be changed later."
+        ),
+        error_messages={
+            "required": _("give the indicator a short name."),
+            "invalid": _("only lower-case letters, digits and hyphens, such as “turnout”."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=200, error_messages={"required": _("give the name.")}
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=Unit.choices,
+        help_text=_("It cannot be changed once the indicator has values."),
+        error_messages={"required": _("choose the unit.")},
+    )
+    basis = forms.ChoiceField(
+        label=_("Who counts"),
+        choices=Basis.choices,
+        help_text=_("The definition of a migrant the indicator follows."),
+        error_messages={"required": _("choose who counts.")},
+    )
+    better = forms.ChoiceField(
+        label=_("Which direction is better"),
+        choices=Better.choices,
+        error_messages={"required": _("choose which direction is better.")},
+    )
+    definition = forms.CharField(
+        label=_("Definition"),
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("What is counted, and how, so that cities give comparable figures."),
+        error_messages={"required": _("define what the indicator counts.")},
+    )
+    source_guidance = forms.CharField(
+        label=_("Where to find the figure"),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("The usual sources: the national statistics office, a census, the city."),
+    )
+    reference = forms.ModelChoiceField(
+        label=_("Read against"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+        help_text=_(
+            "An indicator this one is compared with: staff share against population share, "
+            "foreign residents' turnout against all residents'."
+        ),
+    )
+    cities_may_enter = forms.BooleanField(
+        label=_("City editors may enter their own city's values"), required=False
+    )
+
+    def __init__(self, *args: Any, indicator: Indicator | None = None, **kwargs: Any) -> None:
+        self.indicator = indicator
+        if indicator is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "basis": indicator.basis,
+                    "better": indicator.better,
+                    "definition": indicator.definition,
+                    "source_guidance": indicator.source_guidance,
+                    "reference": indicator.reference_id,
+                    "cities_may_enter": indicator.cities_may_enter,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        references = Indicator.objects.all()
+        if indicator is not None:
+            del self.fields["key"]  # a built-in indicator's too: addresses and files use it
+            references = references.exclude(pk=indicator.pk)
+        field = cast("forms.ModelChoiceField[Indicator]", self.fields["reference"])
+        field.queryset = references
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        checked = {name: value for name, value in data.items() if name not in self.errors}
+        for name, problem in indicator_problems(indicator=self.indicator, data=checked).items():
+            self.add_error(name, problem)
+        return data
+
+    def refused(self, problems: dict[str, str]) -> None:
+        """Show what the service refused (a colleague's change meanwhile) at its field."""
+        for name, problem in problems.items():
+            if name in self.fields:
+                label = self.fields[name].label
+                problem = gettext("%(field)s: %(error)s") % {"field": label, "error": problem}
+                self.add_error(name, problem)
+            else:
+                self.add_error(None, problem)

@@ -1,5 +1,6 @@
-"""The secretariat's indicator pages: the catalogue, imports (and undoing them), the values;
-and the form in which the secretariat, or a city's editors where allowed, enter one value."""
+"""The secretariat's indicator pages: the catalogue (and defining an indicator), imports (and
+undoing them), the values; and the form in which the secretariat, or a city's editors where
+allowed, enter one value."""
 
 import csv
 import io
@@ -24,6 +25,7 @@ from integratingcities.permissions import Perm, has_perm, is_secretariat, permis
 
 from .forms import (
     ImportForm,
+    IndicatorForm,
     ValueFilterForm,
     ValueForm,
     editable_cities,
@@ -31,7 +33,16 @@ from .forms import (
 )
 from .imports import COLUMNS
 from .models import Basis, ImportBatch, Indicator, IndicatorValue, Unit
-from .services import ImportRefused, import_undo, value_delete, value_save, values_import
+from .services import (
+    CatalogueRefused,
+    ImportRefused,
+    import_undo,
+    indicator_create,
+    indicator_update,
+    value_delete,
+    value_save,
+    values_import,
+)
 
 PER_PAGE = 50
 REPORT_LINES = 1000
@@ -110,6 +121,49 @@ def manage(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     return render(
         request, "indicators/manage/catalogue.html", {"indicators": indicators, "imports": imports}
+    )
+
+
+def _indicator_data(form: IndicatorForm) -> dict[str, object]:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+@permission_required(Perm.MANAGE_INDICATORS)
+@require_http_methods(["GET", "POST"])
+def indicator_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = indicator_create(user=request.user, data=_indicator_data(form))
+        except CatalogueRefused as refused:
+            form.refused(refused.problems)
+        else:
+            messages.success(request, _("Indicator “%(name)s” defined.") % {"name": indicator.name})
+            return redirect("indicators:manage")
+    return render(
+        request, "indicators/manage/indicator_form.html", {"form": form, "indicator": None}
+    )
+
+
+@permission_required(Perm.MANAGE_INDICATORS)
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, key=key)
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = indicator_update(
+                indicator=indicator, user=request.user, data=_indicator_data(form)
+            )
+        except CatalogueRefused as refused:
+            form.refused(refused.problems)
+        else:
+            messages.success(request, _("Indicator “%(name)s” saved.") % {"name": indicator.name})
+            return redirect("indicators:manage")
+    return render(
+        request,
+        "indicators/manage/indicator_form.html",
+        {"form": form, "indicator": indicator, "value_count": indicator.values.count()},
     )
 
 

@@ -272,3 +272,133 @@ def value_delete(*, value: IndicatorValue, user: User) -> None:
     city_id = value.city_id
     value.delete()
     city_figures_sync([city_id])
+
+
+# ---------------------------------------------------------------------------------------
+# The catalogue: the secretariat defines and changes indicators
+
+# Words the indicator pages start with: an indicator of that key would have no page.
+RESERVED_KEYS = frozenset({"cities", "manage"})
+INDICATOR_FIELDS = (
+    "name",
+    "unit",
+    "basis",
+    "better",
+    "definition",
+    "source_guidance",
+    "reference",
+    "cities_may_enter",
+)
+
+
+class CatalogueRefused(IndicatorError):
+    """The indicator cannot be saved so; ``problems`` maps each field to what is wrong."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+def indicator_problems(*, indicator: Indicator | None, data: dict[str, Any]) -> dict[str, str]:
+    """What the catalogue's rules refuse in ``data`` (a new indicator when ``indicator`` is
+    None), by field: a key taken, a reference to itself or round in a circle, a changed unit
+    of an indicator with values. The form shows these; the services refuse them."""
+    problems: dict[str, str] = {}
+    if indicator is None:
+        key = data.get("key") or ""
+        if key in RESERVED_KEYS:
+            problems["key"] = _("“%(key)s” is a word of the pages' addresses: choose another.") % {
+                "key": key
+            }
+        elif key and Indicator.objects.filter(key=key).exists():
+            problems["key"] = _(
+                "“%(key)s” is the short name of another indicator: choose another."
+            ) % {"key": key}
+    elif "unit" in data and data["unit"] != indicator.unit:
+        count = indicator.values.count()
+        if count:
+            problems["unit"] = ngettext(
+                "the indicator has %(count)d value: a new unit would change what it means. "
+                "Define a new indicator instead.",
+                "the indicator has %(count)d values: a new unit would change what they mean. "
+                "Define a new indicator instead.",
+                count,
+            ) % {"count": count}
+    reference: Indicator | None = data.get("reference")
+    if reference is not None and indicator is not None:
+        if reference.pk == indicator.pk:
+            problems["reference"] = _("an indicator cannot be read against itself.")
+        elif _reads_against(reference.pk, indicator.pk):
+            problems["reference"] = _(
+                "“%(reference)s” is read against this indicator, directly or through others: "
+                "the two would be read against each other in a circle."
+            ) % {"reference": reference.name}
+    return problems
+
+
+def _reads_against(start: int, target: int) -> bool:
+    """Whether the chain of references from indicator ``start`` reaches ``target``."""
+    references = dict(Indicator.objects.values_list("pk", "reference_id"))
+    seen: set[int] = set()
+    current: int | None = start
+    while current is not None and current not in seen:
+        if current == target:
+            return True
+        seen.add(current)
+        current = references.get(current)
+    return False
+
+
+def _check_and_fill(indicator: Indicator, data: dict[str, Any], *, new: bool) -> None:
+    problems = indicator_problems(indicator=None if new else indicator, data=data)
+    if problems:
+        raise CatalogueRefused(problems)
+    for name in INDICATOR_FIELDS:
+        if name in data:
+            setattr(indicator, name, data[name])
+    for name in ("name", "definition", "source_guidance"):
+        setattr(indicator, name, str(getattr(indicator, name)).strip())
+    try:
+        indicator.full_clean(exclude=["reference", "position"], validate_unique=False)
+    except ValidationError as error:
+        raise CatalogueRefused(
+            {
+                field: " ".join(str(message) for message in messages)
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
+
+
+def indicator_create(*, user: User, data: dict[str, Any]) -> Indicator:
+    """A new indicator of the catalogue, at its end. ``data`` holds ``key`` and the fields of
+    INDICATOR_FIELDS; raises CatalogueRefused, by field, for what the rules refuse."""
+    require(user, Perm.MANAGE_INDICATORS)
+    indicator = Indicator(key=data.get("key") or "")
+    try:
+        with transaction.atomic():
+            _check_and_fill(indicator, data, new=True)
+            last = Indicator.objects.order_by("-position").values_list("position", flat=True)
+            indicator.position = min((last.first() or 0) + 1, 32767)
+            indicator.save()
+    except IntegrityError:
+        # A colleague took the key meanwhile.
+        raise CatalogueRefused(
+            {
+                "key": _("“%(key)s” is the short name of another indicator: choose another.")
+                % {"key": indicator.key}
+            }
+        ) from None
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, user: User, data: dict[str, Any]) -> Indicator:
+    """Change an indicator (a built-in one too); its key never changes. Raises
+    CatalogueRefused, by field, for what the rules refuse."""
+    require(user, Perm.MANAGE_INDICATORS)
+    # Locked, so that no value arrives between the check of the unit and the change.
+    locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    data = {name: value for name, value in data.items() if name != "key"}
+    _check_and_fill(locked, data, new=False)
+    locked.save()
+    return locked

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path, register_converter
 from django.urls.converters import SlugConverter
 
-from . import views
+from . import exports, views
 
 
 class IndicatorKey(SlugConverter):
@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("cities/<slug:slug>/<slug:key>.svg", views.city_chart, name="city_chart"),
     path("<indicator:key>/", views.indicator_detail, name="detail"),
     path("<indicator:key>/chart.svg", views.indicator_chart, name="chart"),
+    path("values.csv", exports.export_csv, name="export_csv"),
 ]
