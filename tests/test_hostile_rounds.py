@@ -520,6 +520,13 @@ FILTERS = [
     ("band", LONG, ResultFilters()),
     ("band", SCRIPT, ResultFilters()),
     ("band", ["LARGE", "SMALL"], ResultFilters(band=Band.SMALL)),
+    ("foreign_born", "10-20%", ResultFilters(foreign_born="10-20%")),
+    ("foreign_born", "90-100%", ResultFilters(foreign_born="90-100%")),
+    ("foreign_born", "10-19%", ResultFilters()),
+    ("foreign_born", "-10-0%", ResultFilters()),
+    ("foreign_born", NUL, ResultFilters()),
+    ("foreign_born", SCRIPT, ResultFilters()),
+    ("foreign_born", ["x", "20-30%"], ResultFilters(foreign_born="20-30%")),
 ]
 
 
@@ -536,7 +543,7 @@ def test_the_result_filters_take_any_value(
     html(response)
     assert response.context["filters"] == filters
     # Ghent is in Belgium and its population is not known: no size band holds it.
-    counted = filters.country in {"", "BE"} and filters.band is None
+    counted = filters.country in {"", "BE"} and filters.band is None and not filters.foreign_born
     assert response.context["results"].responding == (1 if counted else 0)
     chart = client.get(
         reverse("rounds:chart", args=[published_round.pk, "policymaker"]), {parameter: value}

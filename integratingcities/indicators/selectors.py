@@ -23,6 +23,7 @@ from integratingcities.results.peers import (
     SIZE_BAND,
     PeerGroup,
     city_figures,
+    in_peer_group,
     peer_groups,
 )
 
@@ -30,7 +31,7 @@ from .models import Indicator, IndicatorValue
 
 # The peer groups a city's indicators are shown against, beside the network.
 GROUP_KINDS = (SIZE_BAND, FOREIGN_BORN, COUNTRY)
-FOREIGN_BORN_BANDS = tuple(f"{low}-{low + 10}%" for low in range(0, 100, 10))
+FOREIGN_BORN_BANDS = scoring.FOREIGN_BORN_BANDS
 
 
 def catalogue() -> QuerySet[Indicator]:
@@ -84,19 +85,9 @@ class CityFilters:
         return bool(self.country or self.band or self.foreign_born)
 
     def apply(self, values: QuerySet[IndicatorValue]) -> QuerySet[IndicatorValue]:
-        if self.country:
-            values = values.filter(city__country=self.country)
-        if self.band is not None:
-            low, high = scoring.BAND_BOUNDS[self.band]
-            values = values.filter(city__population__gte=low)
-            if high is not None:
-                values = values.filter(city__population__lt=high)
-        if self.foreign_born in FOREIGN_BORN_BANDS:
-            low = int(self.foreign_born.split("-")[0])
-            values = values.filter(city__foreign_born_share__gte=low)
-            if low < 90:  # the top band holds 100
-                values = values.filter(city__foreign_born_share__lt=low + 10)
-        return values
+        return in_peer_group(
+            values, country=self.country, band=self.band, foreign_born=self.foreign_born
+        )
 
 
 @dataclass(frozen=True)

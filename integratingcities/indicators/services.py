@@ -34,7 +34,12 @@ class IndicatorLoadError(Exception):
 
 @transaction.atomic
 def indicators_load(path: Path) -> int:
-    """Create or update the built-in indicators of a catalogue file; returns how many."""
+    """Add the built-in indicators of a catalogue file that are not there yet; returns how many
+    the file holds.
+
+    An indicator already in the database is left as it is: the secretariat may have edited a
+    built-in one (its wording, its reference, whether cities may enter values), and loading the
+    content again on a deployment must not undo that."""
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     records = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(records, list):
@@ -48,7 +53,7 @@ def indicators_load(path: Path) -> int:
             }
         except (KeyError, TypeError) as error:
             raise IndicatorLoadError(f"{path.name}: indicator {position + 1}: {error}") from error
-        indicator, _created = Indicator.objects.update_or_create(
+        indicator, created = Indicator.objects.get_or_create(
             key=key,
             defaults={
                 **fields,
@@ -57,9 +62,10 @@ def indicators_load(path: Path) -> int:
                 "is_builtin": True,
             },
         )
-        indicator.full_clean()
-        if record.get("reference"):
-            references[key] = record["reference"]
+        if created:
+            indicator.full_clean()
+            if record.get("reference"):
+                references[key] = record["reference"]
     for key, reference in references.items():
         try:
             target = Indicator.objects.get(key=reference)

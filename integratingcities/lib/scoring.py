@@ -354,6 +354,9 @@ def population_band(population: int | None) -> Band | None:
     return Band.VERY_LARGE
 
 
+FOREIGN_BORN_BANDS = tuple(f"{low}-{low + 10}%" for low in range(0, 100, 10))
+
+
 def foreign_born_band(share: Number | None) -> str | None:
     """Bands of ten percentage points: "10-20%"; the top band holds 100."""
     if share is None:

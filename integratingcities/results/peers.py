@@ -6,8 +6,8 @@ page shows the median of the others' headline scores and the city's rank among t
 highest; "rank 2 of 5" counts the city). Only headline scores count (``lib.scoring``'s
 ``MIN_ANSWERED_SHARE``): a city with too few answers is neither ranked nor counted.
 
-The figures the groups are drawn from come from ``city_figures`` alone: today the City's own
-population, foreign-born share and country; city indicators later.
+The figures the groups are drawn from come from ``city_figures`` alone: the city's latest
+population and foreign-born share from the city indicators (copied onto City), and its country.
 """
 
 from __future__ import annotations
@@ -256,3 +256,28 @@ class PeerSet:
         for key in own.top_items if own else ():
             meeting[key] -= 1
         return meeting
+
+
+def in_peer_group(
+    rows: QuerySet[Any],
+    *,
+    city: str = "city",
+    country: str = "",
+    band: scoring.Band | None = None,
+    foreign_born: str = "",
+) -> QuerySet[Any]:
+    """Keep the rows whose city (reached by the ``city`` path) is of the given country, size
+    band and foreign-born band: the one way every filter by peer group is written."""
+    if country:
+        rows = rows.filter(**{f"{city}__country": country})
+    if band is not None:
+        low, high = scoring.BAND_BOUNDS[band]
+        rows = rows.filter(**{f"{city}__population__gte": low})
+        if high is not None:
+            rows = rows.filter(**{f"{city}__population__lt": high})
+    if foreign_born in scoring.FOREIGN_BORN_BANDS:
+        low = int(foreign_born.split("-")[0])
+        rows = rows.filter(**{f"{city}__foreign_born_share__gte": low})
+        if low < 90:  # the top band holds 100
+            rows = rows.filter(**{f"{city}__foreign_born_share__lt": low + 10})
+    return rows

@@ -18,7 +18,16 @@ from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 from integratingcities.rounds.models import Round
 
-from .peers import Comparison, PeerGroup, PeerSet, city_figures, compare, peer_groups, peers_from
+from .peers import (
+    Comparison,
+    PeerGroup,
+    PeerSet,
+    city_figures,
+    compare,
+    in_peer_group,
+    peer_groups,
+    peers_from,
+)
 from .scores import Scheme, scheme_for, scheme_of, scores_of, validated_stamp
 
 CACHE_SECONDS = 3600
@@ -28,16 +37,16 @@ CACHE_SECONDS = 3600
 class ResultFilters:
     country: str = ""
     band: scoring.Band | None = None
+    foreign_born: str = ""  # one of scoring.FOREIGN_BORN_BANDS
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.country or self.band or self.foreign_born)
 
     def apply(self, assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
-        if self.country:
-            assessments = assessments.filter(city__country=self.country)
-        if self.band is not None:
-            low, high = scoring.BAND_BOUNDS[self.band]
-            assessments = assessments.filter(city__population__gte=low)
-            if high is not None:
-                assessments = assessments.filter(city__population__lt=high)
-        return assessments
+        return in_peer_group(
+            assessments, country=self.country, band=self.band, foreign_born=self.foreign_born
+        )
 
 
 def counted_assessments(round_: Round, filters: ResultFilters) -> QuerySet[Assessment]:

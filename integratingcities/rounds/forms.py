@@ -95,6 +95,15 @@ class ResultsFilterForm(forms.Form):
         choices=[("", _("All sizes")), *[(band.name, band.value) for band in scoring.Band]],
     )
 
+    foreign_born = forms.ChoiceField(
+        label=_("Share born abroad"),
+        required=False,
+        choices=[("", _("Any share")), *[(band, band) for band in scoring.FOREIGN_BORN_BANDS]],
+    )
+
+    def filters_foreign_born(self) -> str:
+        return (self.cleaned_data.get("foreign_born") or "") if self.is_valid() else ""
+
     def filters_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper() if self.is_valid() else ""
 

@@ -212,7 +212,11 @@ def round_invite_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpR
 
 def _filters(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultFilters]:
     form = ResultsFilterForm(request.GET)
-    return form, selectors.ResultFilters(country=form.filters_country(), band=form.filters_band())
+    return form, selectors.ResultFilters(
+        country=form.filters_country(),
+        band=form.filters_band(),
+        foreign_born=form.filters_foreign_born(),
+    )
 
 
 @results_visible
@@ -230,6 +234,7 @@ def round_results(request: HttpRequest, round_: Round) -> HttpResponse:
             "filters": filters,
             "countries": countries_of(City.objects.filter(assessments__in=counted)),
             "bands": list(scoring.Band),
+            "foreign_born_bands": scoring.FOREIGN_BORN_BANDS,
             "query": request.GET.urlencode(),
             # Plain values, not model instances: the list holds every responding city.
             "cities": counted.order_by("city__name").values("city__slug", "city__name"),
@@ -247,7 +252,9 @@ def round_chart(request: HttpRequest, round_: Round, key: str) -> HttpResponse:
     stamp = validated_stamp(counted)
     # A size band's members change with the cities' populations (city indicators), not only
     # with validations: the key then names the cities counted.
-    members = sorted(counted.values_list("pk", flat=True)) if filters.band else []
+    members = (
+        sorted(counted.values_list("pk", flat=True)) if filters.band or filters.foreign_born else []
+    )
     cache_key = (
         "chart:"
         + hashlib.sha256(

@@ -51,3 +51,13 @@ def test_the_latest_population_and_foreign_born_share_reach_the_city(people: Peo
     )
     assert ghent.foreign_born_share == Decimal("22.2") and ghent.foreign_born_year == 2014
     assert City.objects.get(pk=people.riga.pk).population is None
+
+
+def test_loading_the_catalogue_again_keeps_the_secretariats_edits(db: None) -> None:
+    indicators_load(CATALOGUE)
+    Indicator.objects.filter(key="population").update(
+        name="Residents (municipality)", cities_may_enter=True
+    )
+    indicators_load(CATALOGUE)
+    population = Indicator.objects.get(key="population")
+    assert (population.name, population.cities_may_enter) == ("Residents (municipality)", True)
