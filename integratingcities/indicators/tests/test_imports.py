@@ -3,7 +3,6 @@ is written; a valid file is written whole, and undone whole."""
 
 import io
 import json
-import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -566,15 +565,13 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(catalogue: People) -
     assert counts[0] == counts[1], counts
 
 
-def test_a_hundred_thousand_values_import_in_under_ten_seconds(catalogue: People) -> None:
+def test_a_large_import_is_written_whole(catalogue: People) -> None:
+    # Its duration (100,000 values) is measured in benchmarks/indicators.py, not here.
     cities = City.objects.bulk_create(
         City(slug=f"city-{n}", name=f"City {n}", country="BE") for n in range(200)
     )
-    rows = _many_rows(cities, 100_000)
-    started = time.perf_counter()
+    rows = _many_rows(cities, 2_000)
     batch = values_import(
         rows=rows, user=catalogue.secretariat, file_name="big.csv", file_format="csv"
     )
-    elapsed = time.perf_counter() - started
-    assert batch.value_count == IndicatorValue.objects.count() == 100_000
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert batch.value_count == IndicatorValue.objects.count() == 2_000
