@@ -32,6 +32,7 @@ from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import Assessment
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
+from integratingcities.indicators.models import Indicator
 from integratingcities.lib.errors import NotAllowed
 from integratingcities.network.models import NewsItem
 from integratingcities.notifications.models import Notification
@@ -217,10 +218,17 @@ def _practice_editor(user: Any, practice: Practice) -> bool:
 
 
 def _enters_values(user: Any, value: Any) -> bool:
-    """``value``: an indicator value (saved or not), naming its city and indicator."""
+    """``value``: an indicator value (saved or not), naming its city and indicator; or None:
+    may the person enter any value at all (edit a city, with an indicator open to cities)?"""
     if is_secretariat(user):
         return True
-    return bool(value is not None and value.indicator.cities_may_enter and _editor(user, value))
+    if value is None:
+        return bool(
+            user.is_authenticated
+            and Membership.objects.filter(user=user, role=Role.EDITOR).exists()
+            and Indicator.objects.filter(cities_may_enter=True).exists()
+        )
+    return bool(value.indicator.cities_may_enter and _editor(user, value))
 
 
 _RULES: dict[Perm, Callable[[Any, Any], bool]] = {

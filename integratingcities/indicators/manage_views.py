@@ -28,8 +28,6 @@ from .forms import (
     IndicatorForm,
     ValueFilterForm,
     ValueForm,
-    editable_cities,
-    enterable_indicators,
 )
 from .imports import COLUMNS
 from .models import Basis, ImportBatch, Indicator, IndicatorValue, Unit
@@ -349,18 +347,9 @@ def values(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_enter_some(user: object) -> bool:
-    return is_secretariat(user) or (
-        editable_cities(user).exists()  # type: ignore[arg-type]
-        and enterable_indicators(user).exists()  # type: ignore[arg-type]
-    )
-
-
-@permission_required(Perm.USE_ACCOUNT)  # and, below, a city to enter values for
+@permission_required(Perm.ENTER_INDICATOR_VALUES)  # some city and some indicator to enter
 @require_http_methods(["GET", "POST"])
 def value_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not _may_enter_some(request.user):
-        raise PermissionDenied
     form = ValueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
