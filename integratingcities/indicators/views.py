@@ -5,6 +5,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_noop
@@ -84,22 +85,31 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/list.html", {"indicators": selectors.catalogue()})
 
 
+ROWS_PER_PAGE = 100
+
+
 @public
 def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
     indicator = _indicator(key)
     filters = _filters(request)
+    found = selectors.distribution(indicator, filters)
+    # The chart shows every city; the table a page at a time, ranks and median over all.
+    page = Paginator(found.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
     return render(
         request,
         "indicators/detail.html",
         {
             "indicator": indicator,
-            "d": selectors.distribution(indicator, filters),
+            "d": found,
+            "page": page,
+            "filter_query": without_page.urlencode(),
             "filters": filters,
             "countries": selectors.countries_with_values(indicator),
             "bands": list(scoring.Band),
             "foreign_born_bands": selectors.FOREIGN_BORN_BANDS,
             "bases": dict(Basis.choices),
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -141,7 +151,6 @@ def city_indicators(request: HttpRequest, city: City) -> HttpResponse:
                 if g.kind in selectors.GROUP_KINDS
             ],
             "bases": dict(Basis.choices),
-            "query": request.GET.urlencode(),
         },
     )
 

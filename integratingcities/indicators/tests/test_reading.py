@@ -351,3 +351,24 @@ def test_query_counts_are_flat_in_the_number_of_cities(
     few = _queries(url)
     _network(catalogue, 45)
     assert _queries(url) == few
+
+
+def test_the_table_is_paged_and_keeps_the_ranks_and_filters_across_pages(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    staff = catalogue[STAFF]
+    for n in range(105):
+        city = CityFactory.create(name=f"Town {n:03}", country="BE")
+        put(staff, city, 2016, 200 - n)  # Town 000 is best
+    url = reverse("indicators:detail", kwargs={"key": STAFF})
+    first = client_for(None).get(url, {"country": "BE"})
+    assert first.context["page"].paginator.count == 105
+    assert len(first.context["page"].object_list) == 100
+    html = first.content.decode()
+    assert "Page 1 of 2 (105 cities)" in html
+    assert "?country=BE&amp;page=2" in html
+    second = client_for(None).get(url, {"country": "BE", "page": 2})
+    rows = second.context["page"].object_list
+    assert [(row.city.name, row.ranked.rank) for row in rows][:1] == [("Town 100", 101)]
+    # The chart is of every city of the group, whatever the page.
+    assert f'/indicators/{STAFF}/chart.svg?country=BE"' in second.content.decode()
