@@ -367,7 +367,7 @@ def test_the_table_is_paged_and_keeps_the_ranks_and_filters_across_pages(
     html = first.content.decode()
     assert "Page 1 of 2 (105 cities)" in html
     assert "?country=BE&amp;page=2" in html
-    second = client_for(None).get(url, {"country": "BE", "page": 2})
+    second = client_for(None).get(url, {"country": "BE", "page": "2"})
     rows = second.context["page"].object_list
     assert [(row.city.name, row.ranked.rank) for row in rows][:1] == [("Town 100", 101)]
     # The chart is of every city of the group, whatever the page.
