@@ -1,15 +1,15 @@
 """The read-only JSON API (OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import PageNumberPagination, paginate
 
+from integratingcities.api.pagination import Mapped
 from integratingcities.cities import selectors as city_selectors
 from integratingcities.cities.models import City
 from integratingcities.frameworks import selectors as framework_selectors
@@ -84,24 +84,6 @@ def _city_out(city: City) -> dict[str, object]:
     }
 
 
-class _Mapped(Sequence[dict[str, object]]):
-    """A queryset seen through a mapping, so the paginator counts and slices in the database
-    and only the rows of the page are turned into dicts."""
-
-    def __init__(self, queryset: QuerySet[City], mapping: Callable[[City], dict[str, object]]):
-        self.queryset, self.mapping = queryset, mapping
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
-        if isinstance(index, slice):
-            if (index.start or 0) > 2**31:  # far past any real list; SQL OFFSET would overflow
-                return []
-            return [self.mapping(row) for row in self.queryset[index]]
-        return self.mapping(self.queryset[index])
-
-
 @cities_router.get("/", response=list[CityOut])
 @paginate(PageNumberPagination)
 def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> Sequence[dict[str, object]]:
@@ -111,7 +93,7 @@ def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> Sequence[di
     cities = city_selectors.all_cities(country=country)
     if filters.signatory is not None:
         cities = cities.filter(signed_latest__isnull=not filters.signatory)
-    return _Mapped(cities, _city_out)
+    return Mapped(cities, _city_out)
 
 
 @cities_router.get("/{slug}", response={200: CityDetailOut, 404: ErrorOut})

@@ -2,19 +2,18 @@
 values. Public reads, as on the pages; each value says which definition of a migrant it follows
 and whether it is illustrative."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from integratingcities.api.pagination import Mapped
 from integratingcities.api.schemas import ErrorOut
 from integratingcities.cities.models import City
 from integratingcities.indicators import selectors
@@ -122,28 +121,11 @@ def _value_out(value: IndicatorValue) -> dict[str, object]:
     }
 
 
-class _Mapped(Sequence[dict[str, object]]):
-    """A queryset seen through a mapping: the paginator counts and slices in the database."""
-
-    def __init__(self, queryset: QuerySet[Any], mapping: Callable[[Any], dict[str, object]]):
-        self.queryset, self.mapping = queryset, mapping
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
-        if isinstance(index, slice):
-            if (index.start or 0) > 2**31:  # far past any real list; SQL OFFSET would overflow
-                return []
-            return [self.mapping(row) for row in self.queryset[index]]
-        return self.mapping(self.queryset[index])
-
-
 @router.get("/indicators/", response=list[IndicatorOut])
 @paginate(PageNumberPagination)
 def list_indicators(request: HttpRequest) -> Sequence[dict[str, object]]:
     """Every indicator: its unit, definition, who counts, which direction is better."""
-    return _Mapped(selectors.catalogue(), _indicator_out)
+    return Mapped(selectors.catalogue(), _indicator_out)
 
 
 @router.get("/indicators/{key}/values", response=list[ValueOut])
@@ -157,7 +139,7 @@ def indicator_values(
     if indicator is None:
         raise HttpError(404, "No indicator with this key.")
     values = selectors.values_of(indicator, year=filters.year, everything=filters.all)
-    return _Mapped(values, _value_out)
+    return Mapped(values, _value_out)
 
 
 @router.get("/cities/{slug}/indicators", response={200: CityIndicatorsOut, 404: ErrorOut})
