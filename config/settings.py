@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "integratingcities.audit",
     "integratingcities.notifications",
     "integratingcities.indicators",
+    "integratingcities.downloads",
+    "integratingcities.reports",
+    "integratingcities.opendata",
+    "integratingcities.compare",
+    "integratingcities.mentoring",
     "integratingcities.site",
     "integratingcities.api",
 ]

@@ -66,6 +66,10 @@ class Perm(StrEnum):
     # enter their own city's values of an indicator the secretariat opened to cities.
     MANAGE_INDICATORS = "indicator.manage"
     ENTER_INDICATOR_VALUES = "indicator.enter_values"
+    # The network report (narrative, highlights, editions) and the open-data licence
+    MANAGE_REPORTS = "report.manage"
+    # Mentoring: forming schemes and matching mentors is the secretariat's
+    MANAGE_SCHEMES = "scheme.manage"
     USE_ACCOUNT = "account.use"  # one's own home page, API tokens, notifications
 
 
@@ -248,6 +252,8 @@ _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.MANAGE_INVITATIONS: _secretariat,
     Perm.MANAGE_INDICATORS: _secretariat,
     Perm.ENTER_INDICATOR_VALUES: _enters_values,
+    Perm.MANAGE_REPORTS: _secretariat,
+    Perm.MANAGE_SCHEMES: _secretariat,
     Perm.USE_ACCOUNT: _logged_in,
 }
 
@@ -261,6 +267,8 @@ _ANY_OBJECT = {
     Perm.MANAGE_FRAMEWORKS,
     Perm.MANAGE_NEWS,
     Perm.MANAGE_INVITATIONS,
+    Perm.MANAGE_REPORTS,
+    Perm.MANAGE_SCHEMES,
     Perm.USE_ACCOUNT,
 }
 
@@ -278,6 +286,8 @@ _REFUSALS: dict[Perm, Any] = {
     Perm.CORRECT_ASSESSMENT: gettext_lazy("Only the secretariat takes a validation back."),
     Perm.PUBLISH_PRACTICE: gettext_lazy("Only the secretariat publishes practices."),
     Perm.MANAGE_FRAMEWORKS: gettext_lazy("Only the secretariat manages frameworks."),
+    Perm.MANAGE_REPORTS: gettext_lazy("Only the secretariat writes and publishes reports."),
+    Perm.MANAGE_SCHEMES: gettext_lazy("Only the secretariat forms mentoring schemes."),
 }
 
 
