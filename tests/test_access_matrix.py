@@ -1,9 +1,9 @@
 """Every URL and every API operation, tried as every role: who may see what (DESIGN section 7)."""
 
 import copy
+import importlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
 from integratingcities.indicators.models import ImportBatch, Indicator, IndicatorValue
 from integratingcities.indicators.services import indicators_load
+from integratingcities.lib.testing import ApiCall as Call
 from integratingcities.lib.testing import People, client_for
 from integratingcities.network.models import NewsItem, NewsStatus, Project
 from integratingcities.notifications.models import Kind, Notification
@@ -156,6 +157,23 @@ CONFIRMED = {
 }
 NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
 
+# Apps added later keep their rows beside their code, in ``<app>/tests/access.py``: optional
+# MATRIX, ACTIONS, CONFIRMED, NOT_PAGES and API_MATRIX (same shapes as here), and
+# ``content(people)`` making the objects their rows name. The role names are ROLES above.
+PLUGGED = ["downloads", "reports", "opendata", "compare", "mentoring"]
+_PLUGS = []
+for _app in PLUGGED:
+    try:
+        _PLUGS.append(importlib.import_module(f"integratingcities.{_app}.tests.access"))
+    except ModuleNotFoundError as missing:
+        if missing.name != f"integratingcities.{_app}.tests.access":
+            raise
+for _plug in _PLUGS:
+    MATRIX.update(getattr(_plug, "MATRIX", {}))
+    ACTIONS.update(getattr(_plug, "ACTIONS", {}))
+    CONFIRMED |= set(getattr(_plug, "CONFIRMED", ()))
+    NOT_PAGES |= {*getattr(_plug, "NOT_PAGES", ()), *getattr(_plug, "ACTIONS", {})}
+
 
 _PARSED: dict[str, dict[str, Any]] = {}
 
@@ -238,6 +256,9 @@ def content(people: People, parse_once: None) -> None:
         source="Statbel",
         batch=ImportBatch.objects.create(pk=IMPORT, file_name="ghent.csv", file_format="csv"),
     )
+    for plug in _PLUGS:
+        if hasattr(plug, "content"):
+            plug.content(people)
 
 
 def _names(patterns: Sequence[object], namespace: str = "") -> set[str]:
@@ -352,13 +373,6 @@ API_GHENT_ANSWER = {**API_GHENT_ANSWERS, "secretariat": 403, "viewer": 403, "rev
 API_GHENT_SUBMIT = {**API_GHENT_ANSWER, "editor": 409}
 
 
-@dataclass(frozen=True)
-class Call:
-    path: str
-    expected: dict[str, int]
-    body: object = None  # sent as JSON, for operations that take one
-
-
 # (method, path as in the OpenAPI schema) -> the calls made of it
 API_MATRIX: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/cities/"): [Call("/api/v1/cities/", API_PUBLIC)],
@@ -399,6 +413,8 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
         Call("/api/v1/cities/ghent/indicators", API_PUBLIC)
     ],
 }
+for _plug in _PLUGS:
+    API_MATRIX.update(getattr(_plug, "API_MATRIX", {}))
 API_CALLS = [
     pytest.param(method, template, call, id=f"{method} {call.path}")
     for (method, template), calls in API_MATRIX.items()

@@ -97,3 +97,12 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One call of the access matrix's API rows: path, expected status per role."""
+
+    path: str
+    expected: dict[str, int]
+    body: object = None  # sent as JSON, for operations that take one
