@@ -160,7 +160,7 @@ NOT_PAGES = {"accounts:logout", "set_language", *ACTIONS}
 # Apps added later keep their rows beside their code, in ``<app>/tests/access.py``: optional
 # MATRIX, ACTIONS, CONFIRMED, NOT_PAGES and API_MATRIX (same shapes as here), and
 # ``content(people)`` making the objects their rows name. The role names are ROLES above.
-PLUGGED = ["downloads", "reports", "opendata", "compare", "mentoring"]
+PLUGGED = ["downloads", "reports", "opendata", "compare", "mentoring", "cities"]
 _PLUGS = []
 for _app in PLUGGED:
     try:
