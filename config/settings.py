@@ -211,7 +211,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},  # one line per rendering step otherwise
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
