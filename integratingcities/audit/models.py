@@ -37,6 +37,12 @@ class Action(models.TextChoices):
     PRACTICE_WITHDRAWN = "practice.withdrawn", _("Practice withdrawn")
     FRAMEWORK_IMPORTED = "framework.imported", _("Framework imported")
     FRAMEWORK_PUBLISHED = "framework.published", _("Framework published")
+    # The network report of a round: its narrative and highlights, and each published edition.
+    REPORT_TEXT_SAVED = "report.text_saved", _("Report text saved")
+    REPORT_HIGHLIGHT_ADDED = "report.highlight_added", _("Report highlight added")
+    REPORT_HIGHLIGHT_REMOVED = "report.highlight_removed", _("Report highlight removed")
+    REPORT_HIGHLIGHT_MOVED = "report.highlight_moved", _("Report highlight moved")
+    REPORT_EDITION_PUBLISHED = "report.edition_published", _("Report edition published")
 
 
 class AuditEntry(models.Model):
