@@ -43,6 +43,12 @@ class Action(models.TextChoices):
     REPORT_HIGHLIGHT_REMOVED = "report.highlight_removed", _("Report highlight removed")
     REPORT_HIGHLIGHT_MOVED = "report.highlight_moved", _("Report highlight moved")
     REPORT_EDITION_PUBLISHED = "report.edition_published", _("Report edition published")
+    # Mentoring: a scheme formed or changed, a roadmap's rows changed (what, in the details),
+    # an action's owner city reminded of its due date.
+    SCHEME_CREATED = "scheme.created", _("Mentoring scheme formed")
+    SCHEME_CHANGED = "scheme.changed", _("Mentoring scheme changed")
+    ROADMAP_CHANGED = "roadmap.changed", _("Roadmap changed")
+    ROADMAP_ACTION_REMINDED = "roadmap.action_reminded", _("Roadmap action reminded")
 
 
 class AuditEntry(models.Model):

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     VALIDATED = "validated", _("My city's answers are validated")
     ROUND_PUBLISHED = "round_published", _("The results of a round my city took part in are out")
     PRACTICE_DECIDED = "practice_decided", _("A practice of my city is published or sent back")
+    ACTION_DUE = "action_due", _("An action of my city's mentoring roadmap is due or overdue")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
