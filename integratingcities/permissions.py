@@ -34,6 +34,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.indicators.models import Indicator
 from integratingcities.lib.errors import NotAllowed
+from integratingcities.mentoring.models import Roadmap, Scheme, SchemeRole
 from integratingcities.network.models import NewsItem
 from integratingcities.notifications.models import Notification
 from integratingcities.practices.models import Practice, PracticeStatus
@@ -70,6 +71,11 @@ class Perm(StrEnum):
     MANAGE_REPORTS = "report.manage"
     # Mentoring: forming schemes and matching mentors is the secretariat's
     MANAGE_SCHEMES = "scheme.manage"
+    # A roadmap: its implementing city's editors (and the secretariat) write it; its readers
+    # (the city's members, the scheme's mentor cities, the facilitator) comment on it.
+    EDIT_ROADMAP = "roadmap.edit"
+    COMMENT_ROADMAP = "roadmap.comment"
+    LOG_VISIT = "roadmap.log_visit"  # the host's editors, the facilitator, the secretariat
     USE_ACCOUNT = "account.use"  # one's own home page, API tokens, notifications
 
 
@@ -154,7 +160,33 @@ def _notifications(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+def _schemes(user: Any) -> QuerySet[Scheme]:
+    return Scheme.objects.all()  # schemes are public; their roadmaps are not
+
+
+def _roadmaps(user: Any) -> QuerySet[Roadmap]:
+    """The implementing city's members, the members of the scheme's mentor cities, the
+    scheme's facilitator and the secretariat; nobody else (a mentor of another scheme neither)."""
+    roadmaps = Roadmap.objects.select_related("scheme", "city")
+    if is_secretariat(user):
+        return roadmaps
+    if not user.is_authenticated:
+        return roadmaps.none()
+    cities = _member_cities(user)
+    return roadmaps.filter(
+        Q(city_id__in=cities)
+        | Q(scheme__facilitator_user=user)
+        | Q(
+            scheme_id__in=Scheme.objects.filter(
+                members__role=SchemeRole.MENTOR, members__city_id__in=cities
+            ).values("pk")
+        )
+    )
+
+
 _VISIBLE: dict[type[Model], Callable[[Any], QuerySet[Any]]] = {
+    Scheme: _schemes,
+    Roadmap: _roadmaps,
     Notification: _notifications,
     Assessment: _assessments,
     Round: _rounds,
@@ -235,6 +267,39 @@ def _enters_values(user: Any, value: Any) -> bool:
     return bool(value.indicator.cities_may_enter and _editor(user, value))
 
 
+def _mentors_roadmap(user: Any, roadmap: Roadmap) -> bool:
+    """A member of one of the roadmap's scheme's mentor cities."""
+    return bool(
+        user.is_authenticated
+        and roadmap.scheme.members.filter(
+            role=SchemeRole.MENTOR, city_id__in=_member_cities(user)
+        ).exists()
+    )
+
+
+def _roadmap_editor(user: Any, roadmap: Roadmap) -> bool:
+    return is_secretariat(user) or _editor(user, roadmap)
+
+
+def _roadmap_commenter(user: Any, roadmap: Roadmap) -> bool:
+    return (
+        is_secretariat(user)
+        or city_role(user, roadmap.city_id) is not None
+        or (
+            roadmap.scheme.facilitator_user_id is not None
+            and roadmap.scheme.facilitator_user_id == user.pk
+        )
+        or _mentors_roadmap(user, roadmap)
+    )
+
+
+def _visit_logger(user: Any, roadmap: Roadmap) -> bool:
+    return _roadmap_editor(user, roadmap) or (
+        roadmap.scheme.facilitator_user_id is not None
+        and roadmap.scheme.facilitator_user_id == user.pk
+    )
+
+
 _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.VIEW_CITY_TEAM: _member,
     Perm.MANAGE_CITIES: _secretariat,
@@ -254,6 +319,9 @@ _RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.ENTER_INDICATOR_VALUES: _enters_values,
     Perm.MANAGE_REPORTS: _secretariat,
     Perm.MANAGE_SCHEMES: _secretariat,
+    Perm.EDIT_ROADMAP: _roadmap_editor,
+    Perm.COMMENT_ROADMAP: _roadmap_commenter,
+    Perm.LOG_VISIT: _visit_logger,
     Perm.USE_ACCOUNT: _logged_in,
 }
 
@@ -288,6 +356,15 @@ _REFUSALS: dict[Perm, Any] = {
     Perm.MANAGE_FRAMEWORKS: gettext_lazy("Only the secretariat manages frameworks."),
     Perm.MANAGE_REPORTS: gettext_lazy("Only the secretariat writes and publishes reports."),
     Perm.MANAGE_SCHEMES: gettext_lazy("Only the secretariat forms mentoring schemes."),
+    Perm.EDIT_ROADMAP: gettext_lazy(
+        "Only the implementing city's editors and the secretariat may change this roadmap."
+    ),
+    Perm.COMMENT_ROADMAP: gettext_lazy(
+        "Only the roadmap's city, its mentors, the facilitator and the secretariat may comment."
+    ),
+    Perm.LOG_VISIT: gettext_lazy(
+        "Only the host city's editors, the facilitator and the secretariat may log visits."
+    ),
 }
 
 

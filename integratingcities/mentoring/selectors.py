@@ -1,0 +1,275 @@
+"""Reads for mentoring: schemes with their cities, roadmaps with their rows, the monitoring.
+
+Every score comes from the results module (``results.scores``); nothing is scored here.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from integratingcities.assessments.models import Assessment, AssessmentKind, AssessmentState
+from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus, Section
+from integratingcities.lib import scoring
+from integratingcities.results.scores import lineage_scheme, scores_of
+
+from .models import (
+    Action,
+    ActionStatus,
+    Objective,
+    Roadmap,
+    RoadmapComment,
+    Scheme,
+    SchemeCity,
+    SchemeRole,
+    Visit,
+)
+
+# Self-tests that may stand as a roadmap's baseline or follow-up: never a round's survey.
+MEASURING_KINDS = (AssessmentKind.SELF_TEST, AssessmentKind.BASELINE, AssessmentKind.FOLLOW_UP)
+
+
+def _validated(lineage: str) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(
+        framework__lineage=lineage,
+        framework__kind=FrameworkKind.BENCHMARK,
+        kind__in=MEASURING_KINDS,
+        state=AssessmentState.VALIDATED,
+    )
+
+
+def baselines(lineage: str, city_ids: Iterable[int]) -> dict[int, Assessment]:
+    """Each city's latest validated self-test of the lineage (one query)."""
+    if not lineage:
+        return {}
+    found: dict[int, Assessment] = {}
+    for assessment in _validated(lineage).filter(city_id__in=list(city_ids)).order_by("created_at"):
+        found[assessment.city_id] = assessment  # the latest wins
+    return found
+
+
+def validated_selftests(roadmap: Roadmap) -> list[Assessment]:
+    """The roadmap city's validated self-tests of the scheme's theme, oldest first."""
+    if not roadmap.scheme.lineage:
+        return []
+    return list(
+        _validated(roadmap.scheme.lineage)
+        .filter(city_id=roadmap.city_id)
+        .select_related("framework")
+        .order_by("created_at")
+    )
+
+
+def framework_of(roadmap: Roadmap) -> Framework | None:
+    """The benchmark version the roadmap's key factors are read from: its baseline's, else the
+    theme's latest published version (None: the theme has no benchmark on the platform)."""
+    if roadmap.baseline_id is not None and roadmap.baseline is not None:
+        return roadmap.baseline.framework
+    if not roadmap.scheme.lineage:
+        return None
+    return (
+        Framework.objects.filter(
+            lineage=roadmap.scheme.lineage,
+            kind=FrameworkKind.BENCHMARK,
+            status=FrameworkStatus.PUBLISHED,
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def key_factors(roadmap: Roadmap) -> list[Section]:
+    framework = framework_of(roadmap)
+    if framework is None:
+        return []
+    return list(Section.objects.filter(framework=framework, is_context=False).order_by("position"))
+
+
+# ---------------------------------------------------------------------------------------
+# Schemes
+
+
+def schemes() -> QuerySet[Scheme]:
+    """Schemes with their theme's toolkit and their cities (3 queries however many)."""
+    return Scheme.objects.select_related("toolkit").prefetch_related(
+        Prefetch("members", queryset=SchemeCity.objects.select_related("city"))
+    )
+
+
+def cities_by_role(scheme: Scheme) -> dict[str, list[Any]]:
+    """Mentor and implementing cities of a scheme whose members were prefetched."""
+    found: dict[str, list[Any]] = {SchemeRole.MENTOR: [], SchemeRole.IMPLEMENTING: []}
+    for member in scheme.members.all():
+        found[member.role].append(member.city)
+    for cities in found.values():
+        cities.sort(key=lambda city: city.name)
+    return found
+
+
+def city_schemes(city_id: int) -> list[tuple[Scheme, str]]:
+    """A city's schemes and its role in each, newest first."""
+    return [
+        (member.scheme, member.role)
+        for member in SchemeCity.objects.filter(city_id=city_id)
+        .select_related("scheme", "scheme__toolkit")
+        .order_by("-scheme__starts_on", "scheme__name")
+    ]
+
+
+def visits_of(scheme: Scheme, roadmaps: Iterable[Roadmap]) -> list[Visit]:
+    """The scheme's visits to the cities whose roadmaps the person may read."""
+    hosts = [roadmap.city_id for roadmap in roadmaps]
+    return list(Visit.objects.filter(scheme=scheme, host_id__in=hosts).select_related("host"))
+
+
+# ---------------------------------------------------------------------------------------
+# One roadmap
+
+
+def roadmap_page(roadmap_id: int) -> Roadmap:
+    """A roadmap with every row its page and its PDF show (a fixed number of queries)."""
+    return (
+        Roadmap.objects.select_related(
+            "scheme",
+            "scheme__toolkit",
+            "scheme__facilitator_user",
+            "city",
+            "baseline__framework",
+            "follow_up__framework",
+        )
+        .prefetch_related(
+            Prefetch(
+                "objectives",
+                queryset=Objective.objects.select_related("indicator").prefetch_related(
+                    "key_factors", Prefetch("actions", queryset=Action.objects.order_by("due_on"))
+                ),
+            ),
+            "support_group",
+            "progress_reports",
+            Prefetch("comments", queryset=RoadmapComment.objects.select_related("author")),
+        )
+        .get(pk=roadmap_id)
+    )
+
+
+@dataclass
+class FactorScore:
+    section: Section
+    baseline: float | None
+    follow_up: float | None
+
+    @property
+    def change(self) -> float | None:
+        return scoring.change(self.baseline, self.follow_up)
+
+    @property
+    def is_weak(self) -> bool:
+        """Below the standard at the baseline (the gap the roadmap is about)."""
+        return self.baseline is not None and not scoring.meets(self.baseline)
+
+
+def factor_scores(roadmap: Roadmap) -> list[FactorScore]:
+    """Per key factor the baseline's headline score and the follow-up's (None: not enough
+    answers, or no such self-test), asked of the results module on the baseline's lineage."""
+    framework = framework_of(roadmap)
+    if framework is None:
+        return []
+    chosen = [a for a in (roadmap.baseline, roadmap.follow_up) if a is not None]
+    found: dict[int, Any] = {}
+    if chosen:
+        found = scores_of(
+            [(a.pk, a.framework_id, a.scores) for a in chosen], lineage_scheme(framework)
+        )
+
+    def headline(assessment: Assessment | None, key: str) -> float | None:
+        if assessment is None or assessment.pk not in found:
+            return None
+        result = found[assessment.pk].result.sections.get(key)
+        return result.headline if result is not None else None
+
+    return [
+        FactorScore(
+            section,
+            headline(roadmap.baseline, section.key),
+            headline(roadmap.follow_up, section.key),
+        )
+        for section in key_factors(roadmap)
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Monitoring
+
+
+@dataclass
+class RoadmapProgress:
+    roadmap: Roadmap
+    actions: list[Action] = field(default_factory=list)
+    on_track: int = 0
+    late: int = 0
+    done: int = 0
+    dropped: int = 0
+    factors: list[FactorScore] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.actions)
+
+
+@dataclass
+class Timeline:
+    """The span the dashboard's timeline draws, and where a date falls on it (percent)."""
+
+    start: date
+    end: date
+    today: date
+
+    def at(self, day: date) -> float:
+        span = max((self.end - self.start).days, 1)
+        return round(100 * min(max((day - self.start).days, 0), span) / span, 2)
+
+    def width(self, start: date | None, end: date) -> float:
+        return max(round(self.at(end) - self.at(start or end), 2), 1.0)
+
+    @property
+    def today_at(self) -> float:
+        return self.at(self.today)
+
+
+def action_state(action: Action, today: date) -> str:
+    """done, dropped, late or on_track."""
+    if action.status == ActionStatus.DONE:
+        return "done"
+    if action.status == ActionStatus.DROPPED:
+        return "dropped"
+    return "late" if action.due_on < today else "on_track"
+
+
+def dashboard(
+    roadmaps: Iterable[Roadmap], today: date
+) -> tuple[list[RoadmapProgress], Timeline | None]:
+    """Per roadmap its actions on track, late, done; its key factors' baseline and follow-up."""
+    rows = []
+    dates: list[date] = []
+    by_roadmap: dict[int, list[Action]] = defaultdict(list)
+    chosen = list(roadmaps)
+    for action in (
+        Action.objects.filter(objective__roadmap__in=chosen)
+        .select_related("objective")
+        .order_by("due_on", "id")
+    ):
+        by_roadmap[action.objective.roadmap_id].append(action)
+    for roadmap in chosen:
+        progress = RoadmapProgress(roadmap, by_roadmap.get(roadmap.pk, []))
+        for action in progress.actions:
+            state = action_state(action, today)
+            setattr(progress, state, getattr(progress, state) + 1)
+            dates += [d for d in (action.starts_on, action.due_on) if d is not None]
+        progress.factors = factor_scores(roadmap)
+        rows.append(progress)
+    if not dates:
+        return rows, None
+    return rows, Timeline(min([*dates, today]), max([*dates, today]), today)
