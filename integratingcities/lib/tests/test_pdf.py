@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 import pypdf
 import pytest
@@ -12,7 +13,7 @@ def _text(document: bytes) -> str:
 
 def test_a_pdf_is_tagged_and_carries_the_language() -> None:
     document = pdf.render_pdf("print/base.html", {})
-    root = pypdf.PdfReader(io.BytesIO(document)).trailer["/Root"]
+    root: Any = pypdf.PdfReader(io.BytesIO(document)).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"]  # tagged: a screen reader can follow its structure
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "en"
