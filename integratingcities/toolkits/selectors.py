@@ -40,7 +40,9 @@ def catalogue(*, drafts: bool = False) -> tuple[list[Toolkit], dict[str, Framewo
     latest = {**draft, **published} if drafts else published
     toolkits = [
         toolkit
-        for toolkit in Toolkit.objects.select_related("project").order_by("year", "position")
+        # The file's order (by project and year) first: an entry whose year is not known stays
+        # beside its project's others instead of sorting by NULL.
+        for toolkit in Toolkit.objects.select_related("project").order_by("position", "year", "key")
         if toolkit.key in latest or toolkit.key not in draft
     ]
     return toolkits, latest

@@ -100,8 +100,8 @@ class TestTheShippedBenchmark:
         self, benchmark: Framework
     ) -> None:
         assert toolkits_load(yaml.safe_load((CONTENT / "toolkits.yaml").read_text())) == 11
-        years = list(Toolkit.objects.order_by("year").values_list("year", flat=True))
-        assert years == [2012] * 3 + [2014] * 4 + [2018] * 4
+        years = list(Toolkit.objects.order_by("position").values_list("year", flat=True))
+        assert years == [2012] * 3 + [2014] * 2 + [None, 2014] + [2018] * 4
         page = client_for(None).get(reverse("toolkits:catalogue"))
         assert page.content.decode().count("content not loaded yet") == 10
         empty = client_for(None).get(reverse("toolkits:benchmark", args=["public-perception"]))
