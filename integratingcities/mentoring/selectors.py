@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from integratingcities.assessments.models import Assessment, AssessmentKind, AssessmentState
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus, Section
@@ -18,8 +19,10 @@ from integratingcities.results.scores import lineage_scheme, scores_of
 
 from .models import (
     Action,
+    ActionReminder,
     ActionStatus,
     Objective,
+    ReminderWhen,
     Roadmap,
     RoadmapComment,
     Scheme,
@@ -204,10 +207,23 @@ def factor_scores(roadmap: Roadmap) -> list[FactorScore]:
 # Monitoring
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One action on the timeline: where its bar starts and how wide it is (percent of the
+    drawing, the labels' column included)."""
+
+    action: Action
+    state: str
+    x: float
+    width: float
+    y: int
+
+
 @dataclass
 class RoadmapProgress:
     roadmap: Roadmap
     actions: list[Action] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
     on_track: int = 0
     late: int = 0
     done: int = 0
@@ -219,9 +235,16 @@ class RoadmapProgress:
         return len(self.actions)
 
 
+# The timeline's drawing: a column of labels, then the bars.
+LABELS = 36.0
+BARS = 63.0
+ROW = 24  # pixels per action
+
+
 @dataclass
 class Timeline:
-    """The span the dashboard's timeline draws, and where a date falls on it (percent)."""
+    """The span the dashboard's timeline draws, and where a date falls on it (percent of the
+    drawing's width)."""
 
     start: date
     end: date
@@ -229,10 +252,12 @@ class Timeline:
 
     def at(self, day: date) -> float:
         span = max((self.end - self.start).days, 1)
-        return round(100 * min(max((day - self.start).days, 0), span) / span, 2)
+        share = min(max((day - self.start).days, 0), span) / span
+        return round(LABELS + BARS * share, 2)
 
-    def width(self, start: date | None, end: date) -> float:
-        return max(round(self.at(end) - self.at(start or end), 2), 1.0)
+    def bar(self, action: Action, state: str, row: int) -> Bar:
+        x = self.at(action.starts_on or action.due_on)
+        return Bar(action, state, x, max(round(self.at(action.due_on) - x, 2), 0.8), row * ROW)
 
     @property
     def today_at(self) -> float:
@@ -272,4 +297,36 @@ def dashboard(
         rows.append(progress)
     if not dates:
         return rows, None
-    return rows, Timeline(min([*dates, today]), max([*dates, today]), today)
+    timeline = Timeline(min([*dates, today]), max([*dates, today]), today)
+    for progress in rows:
+        progress.bars = [
+            timeline.bar(action, action_state(action, today), row)
+            for row, action in enumerate(progress.actions)
+        ]
+    return rows, timeline
+
+
+def reminder_letter(reminder_id: int) -> tuple[str, dict[str, Any]] | None:
+    """What a reminder's letter says: the roadmap's link, and the action, its city, its scheme
+    and how many days are left or past. None if the action is gone or finished since."""
+    reminder = (
+        ActionReminder.objects.filter(pk=reminder_id)
+        .select_related("action__objective__roadmap__city", "action__objective__roadmap__scheme")
+        .first()
+    )
+    if reminder is None or reminder.action.is_closed:
+        return None
+    action = reminder.action
+    roadmap = action.objective.roadmap
+    days = (action.due_on - timezone.localdate()).days
+    return (
+        roadmap.get_absolute_url(),
+        {
+            "action": action,
+            "roadmap": roadmap,
+            "city": roadmap.city,
+            "scheme": roadmap.scheme,
+            "overdue": reminder.when == ReminderWhen.AFTER,
+            "days": abs(days),
+        },
+    )

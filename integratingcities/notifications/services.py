@@ -225,6 +225,18 @@ def _practice_decided(practice_id: int, city_ids: list[int]) -> list[Letter]:
     return [Letter(user, practice.get_absolute_url(), context) for user in people.values()]
 
 
+def _action_due(reminder_id: int, city_ids: list[int]) -> list[Letter]:
+    """A roadmap action due soon or overdue: its implementing city's editors."""
+    from integratingcities.mentoring.selectors import reminder_letter
+
+    found = reminder_letter(reminder_id)
+    if found is None:
+        return []  # the action was deleted or finished in between
+    url, context = found
+    city = context["city"]
+    return [Letter(m.user, url, context) for m in _members([city.pk], [Role.EDITOR])]
+
+
 _LETTERS: dict[Kind, Callable[[int, list[int]], list[Letter]]] = {
     Kind.SURVEY_OPENED: _survey_opened,
     Kind.REMINDER: _reminder,
@@ -233,6 +245,7 @@ _LETTERS: dict[Kind, Callable[[int, list[int]], list[Letter]]] = {
     Kind.VALIDATED: _validated,
     Kind.ROUND_PUBLISHED: _round_published,
     Kind.PRACTICE_DECIDED: _practice_decided,
+    Kind.ACTION_DUE: _action_due,
 }
 
 
