@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     name = "integratingcities.reports"
     label = "reports"
     verbose_name = _("the network report")
+
+    def ready(self) -> None:
+        from integratingcities.downloads.registry import register
+
+        from .downloads import EDITION_PDF
+
+        register(EDITION_PDF)

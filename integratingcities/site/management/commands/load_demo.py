@@ -17,6 +17,7 @@ from integratingcities.indicators.models import IndicatorValue
 from integratingcities.indicators.seed import seed_values_load
 from integratingcities.network.services import network_load
 from integratingcities.practices.services import practices_load_path
+from integratingcities.reports.demo import load_demo_report
 from integratingcities.rounds.demo import load_demo_rounds
 from integratingcities.toolkits.demo import load_demo_selftests
 from integratingcities.toolkits.services import toolkits_load
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         if not no_users:
             load_demo_users()
             load_demo_rounds(CONTENT / "demo" / "survey-2015.yaml")
+            load_demo_report(CONTENT / "reports" / "charter-2015.yaml")
             load_demo_selftests()
         self.stdout.write(
             f"Loaded {City.objects.count()} cities, {IndicatorValue.objects.count()} indicator "
