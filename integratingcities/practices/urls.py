@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "practices"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("practices.csv", views.export_csv, name="export_csv"),
     path("practices.json", views.export_json, name="export_json"),
+    path("practices.xlsx", exports.export_xlsx, name="export_xlsx"),
     path("proposals/", views.proposals, name="proposals"),
     path("propose/<int:answer_id>/", views.propose, name="propose"),
     path("<slug:key>/", views.practice_detail, name="detail"),
