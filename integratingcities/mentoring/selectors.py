@@ -35,7 +35,7 @@ from .models import (
 MEASURING_KINDS = (AssessmentKind.SELF_TEST, AssessmentKind.BASELINE, AssessmentKind.FOLLOW_UP)
 
 
-def _validated(lineage: str) -> QuerySet[Assessment]:
+def validated_of(lineage: str) -> QuerySet[Assessment]:
     return Assessment.objects.filter(
         framework__lineage=lineage,
         framework__kind=FrameworkKind.BENCHMARK,
@@ -49,7 +49,9 @@ def baselines(lineage: str, city_ids: Iterable[int]) -> dict[int, Assessment]:
     if not lineage:
         return {}
     found: dict[int, Assessment] = {}
-    for assessment in _validated(lineage).filter(city_id__in=list(city_ids)).order_by("created_at"):
+    for assessment in (
+        validated_of(lineage).filter(city_id__in=list(city_ids)).order_by("created_at")
+    ):
         found[assessment.city_id] = assessment  # the latest wins
     return found
 
@@ -59,7 +61,7 @@ def validated_selftests(roadmap: Roadmap) -> list[Assessment]:
     if not roadmap.scheme.lineage:
         return []
     return list(
-        _validated(roadmap.scheme.lineage)
+        validated_of(roadmap.scheme.lineage)
         .filter(city_id=roadmap.city_id)
         .select_related("framework")
         .order_by("created_at")

@@ -15,6 +15,7 @@ from integratingcities.cities.services import cities_load
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.indicators.models import IndicatorValue
 from integratingcities.indicators.seed import seed_values_load
+from integratingcities.mentoring.demo import load_demo_schemes
 from integratingcities.network.services import network_load
 from integratingcities.practices.services import practices_load_path
 from integratingcities.reports.demo import load_demo_report
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             load_demo_rounds(CONTENT / "demo" / "survey-2015.yaml")
             load_demo_report(CONTENT / "reports" / "charter-2015.yaml")
             load_demo_selftests()
+            load_demo_schemes(CONTENT / "mentoring.yaml")  # after the self-tests: baselines
         self.stdout.write(
             f"Loaded {City.objects.count()} cities, {IndicatorValue.objects.count()} indicator "
             "values and the shipped frameworks."
