@@ -15,6 +15,9 @@ CONTENT = Path(settings.BASE_DIR) / "content"
 REPORT = CONTENT / "reports" / "charter-2015.yaml"
 SURVEY = CONTENT / "demo" / "survey-2015.yaml"
 
+# The tests read files only; the mark is for the shared fixture that empties the database cache.
+pytestmark = pytest.mark.django_db
+
 TOP_KEYS = {"title", "subtitle", "published_on", "illustrative", "sections", "roles", "commitments"}
 SECTION_KEYS = {
     "foreword",
