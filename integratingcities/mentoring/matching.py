@@ -35,6 +35,7 @@ from integratingcities.lib.scoring import MEETS_THRESHOLD
 
 TOP = 100.0  # the top score of the benchmark's scale
 HUNDREDTHS = 100  # benefits are compared in hundredths of a point
+CHOICES = 8  # alternatives and extras offered per proposed scheme
 # The peer groups similarity counts, in the order of ``peers.GROUP_KINDS`` after "network".
 SIMILARITY_KINDS = ("band", "foreign_born", "country")
 
@@ -125,6 +126,10 @@ class Unmatched:
 class ProposedScheme:
     mentor: int
     pairs: tuple[Pair, ...]
+    # What the secretariat may change it to: other willing mentors that would help its cities
+    # the most, and implementing cities left without a mentor that this mentor could help.
+    alternatives: tuple[int, ...] = ()
+    extras: tuple[int, ...] = ()
 
     @property
     def benefit(self) -> float:
@@ -291,7 +296,9 @@ def match(
     similarity = similarity_matrix(implementing, profiles)
     chosen = assign(benefits, [mentor.capacity for mentor in mentors], similarity)
 
-    by_mentor: dict[int, list[Pair]] = {}
+    matched = {row for row, _col in chosen}
+    left = [row for row in range(len(implementing)) if row not in matched]
+    by_mentor: dict[int, list[tuple[Pair, int]]] = {}
     for row, col in chosen:
         mentor, city = profiles[col], implementing[row]
         pair = Pair(
@@ -300,23 +307,37 @@ def match(
             tuple(reasons(mentor, city, factors)),
             shared_groups(city, mentor),
         )
-        by_mentor.setdefault(col, []).append(pair)
+        by_mentor.setdefault(col, []).append((pair, row))
+    mentor_cities = [profile.city for profile in profiles]
     schemes: list[ProposedScheme] = []
     for col in sorted(by_mentor):
-        pairs = sorted(by_mentor[col], key=lambda pair: (-pair.benefit, pair.implementing))
-        parts = math.ceil(len(pairs) / (scheme_size - 1))
-        schemes += [
-            ProposedScheme(profiles[col].city, tuple(pairs[part::parts])) for part in range(parts)
-        ]
+        found = sorted(by_mentor[col], key=lambda found: (-found[0].benefit, found[0].implementing))
+        parts = math.ceil(len(found) / (scheme_size - 1))
+        extras = _best(benefits[left, col], [implementing[row].city for row in left])
+        for part in range(parts):
+            mine = found[part::parts]
+            helping = benefits[[row for _pair, row in mine]].sum(axis=0)
+            helping[col] = 0
+            schemes.append(
+                ProposedScheme(
+                    mentor_cities[col],
+                    tuple(pair for pair, _row in mine),
+                    _best(helping, mentor_cities),
+                    extras,
+                )
+            )
     schemes.sort(key=lambda scheme: -scheme.benefit)
 
-    matched = {row for row, _col in chosen}
     unmatched = [
-        Unmatched(city.city, _why(city, benefits[row]))
-        for row, city in enumerate(implementing)
-        if row not in matched
+        Unmatched(implementing[row].city, _why(implementing[row], benefits[row])) for row in left
     ]
     return Proposal(tuple(schemes), tuple(unmatched))
+
+
+def _best(values: np.ndarray, cities: Sequence[int]) -> tuple[int, ...]:
+    """The cities of the ``CHOICES`` highest positive values, highest first."""
+    order = np.argsort(-values, kind="stable")[:CHOICES]
+    return tuple(cities[i] for i in order if values[i] > 0)
 
 
 def _why(city: Profile, benefits: np.ndarray) -> Why:

@@ -207,3 +207,16 @@ def test_the_solver_beats_greedy_and_keeps_every_capacity(
     assert sorted(matched + [u.city for u in proposal.unmatched]) == sorted(
         c.city for c in implementing
     )
+
+
+def test_a_proposal_offers_other_mentors_and_cities_left_over() -> None:
+    weak = [city(1, data=0), city(2, data=10), city(3, data=90)]
+    x = Mentor(city(10, data=100), 1)
+    y = Mentor(city(11, data=80), 1)
+    z = Mentor(city(12, leading=100), 1)  # helps nobody here
+    proposal = match(weak, [x, y, z], FACTORS, 5)
+    by_mentor = {s.mentor: s for s in proposal.schemes}
+    assert [p.implementing for p in by_mentor[10].pairs] == [1]
+    assert by_mentor[10].alternatives == (11,)  # Y could mentor city 1 instead; Z could not
+    assert by_mentor[10].extras == (3,)  # city 3 is left over, and X could help it
+    assert [(u.city, u.why) for u in proposal.unmatched] == [(3, Why.NO_ROOM)]
