@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import profile_views, views
 
 app_name = "cities"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("cities/<slug:slug>/", views.city_detail, name="detail"),
     path("cities/<slug:slug>/edit/", views.city_edit, name="edit"),
     path("cities/<slug:slug>/team/", views.city_team_view, name="team"),
+    path("cities/<slug:slug>/profile/", profile_views.city_profile_view, name="profile"),
 ]
