@@ -68,6 +68,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s, then who may store a page (integratingcities/lib/http_cache.py): outside
+    # the session and CSRF middleware, so that the cookies they set are seen.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "integratingcities.lib.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,3 +223,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# One cache shared by every worker (charts, peer sets, the library's facet counts): by default
+# a table in the database (made by migration site.0001), so no other server is needed; any
+# backend by environment, e.g. CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and
+# CACHE_LOCATION=redis://127.0.0.1:6379. A per-process memory cache would be rebuilt, and go
+# stale, in each worker apart.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "ic_cache"),
+    }
+}
+
