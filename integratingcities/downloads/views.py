@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from integratingcities.lib.errors import DomainError
@@ -49,6 +50,8 @@ def ask(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect("downloads:status", pk=download.pk)
 
 
+# It refreshes itself while the file is made: no cache may answer for it meanwhile.
+@never_cache
 def status(request: HttpRequest, pk: Any) -> HttpResponse:
     found = _download_for(request, pk)
     if found is None:
