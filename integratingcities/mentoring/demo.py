@@ -117,8 +117,8 @@ def _roadmap(roadmap: Roadmap, data: dict[str, Any], today: date) -> None:
         ).order_by("position")
     )
 
-    def day(offset: int | None) -> date | None:
-        return None if offset is None else today + timedelta(days=offset)
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
 
     for objective_data in data["objectives"]:
         objective = Objective.objects.create(
@@ -137,7 +137,7 @@ def _roadmap(roadmap: Roadmap, data: dict[str, Any], today: date) -> None:
                 title=action["title"],
                 owner=action["owner"],
                 partners=action.get("partners", ""),
-                starts_on=day(action.get("starts_days")),
+                starts_on=day(action["starts_days"]) if "starts_days" in action else None,
                 due_on=day(action["due_days"]),
                 status=action["status"],
                 resources=action.get("resources", ""),

@@ -212,6 +212,8 @@ class ObjectiveForm(forms.ModelForm[Objective]):
 
 
 class ActionForm(forms.ModelForm[Action]):
+    objective: Objective | None = None  # set by the view: the objective the action serves
+
     class Meta:
         model = Action
         fields = [

@@ -62,7 +62,7 @@ def _checked(obj: M, *, exclude: Sequence[str] = ()) -> M:
         messages = []
         for name, errors in error.message_dict.items():
             label = (
-                str(obj._meta.get_field(name).verbose_name)
+                str(getattr(obj._meta.get_field(name), "verbose_name", ""))
                 if name != "__all__" and name in {f.name for f in obj._meta.get_fields()}
                 else ""
             )

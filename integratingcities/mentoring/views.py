@@ -249,11 +249,9 @@ def _save_objective(user: Any, roadmap: Roadmap, form: ObjectiveForm, row: Any) 
 
 
 def _save_action(user: Any, roadmap: Roadmap, form: ActionForm, row: Any) -> Any:
+    assert form.objective is not None  # set by _row_page from the URL or the action
     return services.action_save(
-        actor=user,
-        objective=form.objective,
-        data=form.as_input(),
-        action=row,  # type: ignore[attr-defined]
+        actor=user, objective=form.objective, data=form.as_input(), action=row
     )
 
 

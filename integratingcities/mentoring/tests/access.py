@@ -34,14 +34,15 @@ WRITERS = {**READERS, "viewer": 403, "reviewer": 403}
 SCHEME, ROADMAP, OBJECTIVE, ACTION, MEMBER, REPORT, VISIT = 7400, 7401, 7402, 7403, 7404, 7405, 7406
 OTHER_SCHEME, OTHER_ROADMAP = 7410, 7411
 BENCHMARK = "anti-discrimination-job-market"
-ROW = {"pk": ROADMAP}
+ROW: dict[str, object] = {"pk": ROADMAP}
+SCHEME_KW: dict[str, object] = {"pk": SCHEME}
 
 MATRIX: dict[str, tuple[dict[str, object], Mapping[str, object]]] = {
     "mentoring:list": ({}, PUBLIC),
     "mentoring:create": ({}, SECRETARIAT),
-    "mentoring:scheme": ({"pk": SCHEME}, PUBLIC),
-    "mentoring:scheme_edit": ({"pk": SCHEME}, SECRETARIAT),
-    "mentoring:dashboard": ({"pk": SCHEME}, READERS),
+    "mentoring:scheme": (SCHEME_KW, PUBLIC),
+    "mentoring:scheme_edit": (SCHEME_KW, SECRETARIAT),
+    "mentoring:dashboard": (SCHEME_KW, READERS),
     "mentoring:roadmap": (ROW, READERS),
     "mentoring:roadmap_edit": (ROW, WRITERS),
     "mentoring:row_new": ({**ROW, "kind": "objectives"}, WRITERS),

@@ -45,7 +45,7 @@ def selftest(framework: Framework, city: City, level: str, *, days_ago: int = 30
         Answer.objects.create(
             assessment=assessment,
             item=item,
-            level=chosen.get(scale_id=item.scale_id),
+            level=chosen.get(scale=item.scale),
             is_answered=True,
             version=1,
         )

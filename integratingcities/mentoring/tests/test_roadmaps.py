@@ -45,8 +45,13 @@ def _url(name: str, roadmap: Roadmap, **kwargs: object) -> str:
     return reverse(f"mentoring:{name}", kwargs={"pk": roadmap.pk, **kwargs})
 
 
+def _factors(roadmap: Roadmap) -> list[Section]:
+    assert roadmap.baseline is not None
+    return list(Section.objects.filter(framework=roadmap.baseline.framework, is_context=False))
+
+
 def _objective(roadmap: Roadmap, people: People, title: str = "Fair hiring") -> Objective:
-    factor = Section.objects.filter(framework=roadmap.baseline.framework, is_context=False).first()
+    factor = _factors(roadmap)[0]
     return services.objective_save(
         actor=people.editor,
         roadmap=roadmap,
@@ -56,8 +61,8 @@ def _objective(roadmap: Roadmap, people: People, title: str = "Fair hiring") -> 
     )
 
 
-def _action(objective: Objective, people: People, due_on: date, **changes: object) -> Action:
-    data = {"title": "Train recruiters", "owner": "HR", "due_on": due_on, **changes}
+def _action(objective: Objective, people: People, due_on: date, **changes: Any) -> Action:
+    data: dict[str, Any] = {"title": "Train recruiters", "owner": "HR", "due_on": due_on, **changes}
     return services.action_save(
         actor=people.editor, objective=objective, data=services.ActionInput(**data)
     )
@@ -68,7 +73,7 @@ class TestTheRoadmapPage:
         self, people: People, roadmap: Roadmap
     ) -> None:
         client = client_for(people.editor)
-        factor = Section.objects.filter(framework=roadmap.baseline.framework, is_context=False)[0]
+        factor = _factors(roadmap)[0]
         response = client.post(
             _url("row_new", roadmap, kind="objectives"),
             {
@@ -141,7 +146,7 @@ class TestTheRoadmapPage:
         charter = framework_import_path(
             path=factories.CONTENT / "frameworks" / "charter.v1.yaml", publish=True
         ).framework
-        role = Section.objects.filter(framework=charter).first()
+        role = Section.objects.filter(framework=charter)[0]
         with pytest.raises(services.MentoringError, match="Key factors must be those"):
             services.objective_save(
                 actor=people.editor,
@@ -293,6 +298,7 @@ class TestMonitoring:
     def test_baseline_against_follow_up_per_key_factor(
         self, people: People, roadmap: Roadmap
     ) -> None:
+        assert roadmap.baseline is not None
         framework = roadmap.baseline.framework
         later = factories.selftest(framework, people.ghent, "yes", days_ago=5)
         services.roadmap_update(
@@ -365,7 +371,7 @@ class TestPdfAndApi:
         ready = client.get(link("mentoring.roadmap_pdf", roadmap=roadmap.pk), follow=True)
         assert ready.status_code == 200
         served = client.get(link("mentoring.roadmap_pdf", roadmap=roadmap.pk))
-        content = b"".join(served.streaming_content) if served.streaming else served.content
+        content = b"".join(served.streaming_content) if served.streaming else served.content  # type: ignore[attr-defined]
         reader = PdfReader(io.BytesIO(content))
         text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
         assert "Roadmap of Ghent" in text
