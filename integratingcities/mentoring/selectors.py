@@ -179,15 +179,42 @@ class FactorScore:
 def factor_scores(roadmap: Roadmap) -> list[FactorScore]:
     """Per key factor the baseline's headline score and the follow-up's (None: not enough
     answers, or no such self-test), asked of the results module on the baseline's lineage."""
-    framework = framework_of(roadmap)
-    if framework is None:
-        return []
-    chosen = [a for a in (roadmap.baseline, roadmap.follow_up) if a is not None]
+    return factor_scores_of([roadmap])[roadmap.pk]
+
+
+def factor_scores_of(roadmaps: Iterable[Roadmap]) -> dict[int, list[FactorScore]]:
+    """``factor_scores`` of several roadmaps, each benchmark version read once: the queries
+    do not grow with the roadmaps of a scheme (their baselines share a version or a few)."""
+    chosen = list(roadmaps)
+    latest: dict[str, Framework | None] = {}
+    frameworks: dict[int, Framework | None] = {}
+    for roadmap in chosen:
+        if roadmap.baseline is not None:
+            frameworks[roadmap.pk] = roadmap.baseline.framework
+        else:
+            lineage = roadmap.scheme.lineage
+            if lineage not in latest:
+                latest[lineage] = framework_of(roadmap)
+            frameworks[roadmap.pk] = latest[lineage]
+    sections: dict[int, list[Section]] = defaultdict(list)
+    used = {f.pk: f for f in frameworks.values() if f is not None}
+    for section in Section.objects.filter(framework_id__in=list(used), is_context=False).order_by(
+        "position"
+    ):
+        sections[section.framework_id].append(section)
     found: dict[int, Any] = {}
-    if chosen:
-        found = scores_of(
-            [(a.pk, a.framework_id, a.scores) for a in chosen], lineage_scheme(framework)
-        )
+    for framework in used.values():
+        assessments = [
+            a
+            for roadmap in chosen
+            if frameworks[roadmap.pk] == framework
+            for a in (roadmap.baseline, roadmap.follow_up)
+            if a is not None
+        ]
+        if assessments:
+            found |= scores_of(
+                [(a.pk, a.framework_id, a.scores) for a in assessments], lineage_scheme(framework)
+            )
 
     def headline(assessment: Assessment | None, key: str) -> float | None:
         if assessment is None or assessment.pk not in found:
@@ -195,14 +222,18 @@ def factor_scores(roadmap: Roadmap) -> list[FactorScore]:
         result = found[assessment.pk].result.sections.get(key)
         return result.headline if result is not None else None
 
-    return [
-        FactorScore(
-            section,
-            headline(roadmap.baseline, section.key),
-            headline(roadmap.follow_up, section.key),
-        )
-        for section in key_factors(roadmap)
-    ]
+    result: dict[int, list[FactorScore]] = {}
+    for roadmap in chosen:
+        framework = frameworks[roadmap.pk]
+        result[roadmap.pk] = [
+            FactorScore(
+                section,
+                headline(roadmap.baseline, section.key),
+                headline(roadmap.follow_up, section.key),
+            )
+            for section in (sections[framework.pk] if framework is not None else [])
+        ]
+    return result
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,13 +320,14 @@ def dashboard(
         .order_by("due_on", "id")
     ):
         by_roadmap[action.objective.roadmap_id].append(action)
+    factors = factor_scores_of(chosen)
     for roadmap in chosen:
         progress = RoadmapProgress(roadmap, by_roadmap.get(roadmap.pk, []))
         for action in progress.actions:
             state = action_state(action, today)
             setattr(progress, state, getattr(progress, state) + 1)
             dates += [d for d in (action.starts_on, action.due_on) if d is not None]
-        progress.factors = factor_scores(roadmap)
+        progress.factors = factors[roadmap.pk]
         rows.append(progress)
     if not dates:
         return rows, None
