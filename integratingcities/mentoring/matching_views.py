@@ -4,12 +4,14 @@ forms the scheme accepted). Nothing is stored until a proposal is accepted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,7 +25,6 @@ from integratingcities.cities.models import City
 from integratingcities.cities.profile import group_cities
 from integratingcities.frameworks.models import Framework
 from integratingcities.lib.errors import DomainError
-from integratingcities.lib.forms import BoundedModelMultipleChoiceField
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import Perm, permission_required
@@ -34,6 +35,7 @@ from .matching_inputs import CityLabel, Inputs, benchmarks, matching_inputs
 from .services import scheme_create
 
 MAX_SCHEME_SIZE = 10
+PER_PAGE = 25  # proposed schemes a page
 MAX_LINES = 5000  # more candidate cities than the network has: a pasted file by mistake
 
 # ---------------------------------------------------------------------------------------------
@@ -186,18 +188,18 @@ class AcceptForm(forms.Form):
     """One proposed scheme, as the secretariat may change it before accepting it."""
 
     proposal = forms.IntegerField(widget=forms.HiddenInput)
-    mentor = forms.ModelChoiceField(
+    # Choices from the cities matching read already: no query per proposal on the page.
+    mentor = forms.TypedChoiceField(
         label=gettext_lazy("Mentor city"),
-        queryset=City.objects.none(),
-        empty_label=None,
+        coerce=int,
         help_text=gettext_lazy(
             "The proposed mentor first, then the other willing mentors that would help these "
             "cities most."
         ),
     )
-    implementing = BoundedModelMultipleChoiceField(
+    implementing = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Implementing cities"),
-        queryset=City.objects.none(),
+        coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
             "Untick a city to leave it out; cities left without a mentor that this mentor "
@@ -220,12 +222,14 @@ class AcceptForm(forms.Form):
         label=gettext_lazy("Illustrative (formed from illustrative self-tests)"), required=False
     )
 
-    def __init__(self, *args: Any, mentors: list[int], implementing: list[int], **kwargs: Any):
+    def __init__(
+        self, *args: Any, mentors: list[CityLabel], implementing: list[CityLabel], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = City.objects.filter(pk__in=mentors).order_by("name")  # type: ignore[attr-defined]
-        self.fields["implementing"].queryset = City.objects.filter(  # type: ignore[attr-defined]
-            pk__in=implementing
-        ).order_by("name")
+        self.fields["mentor"].choices = [(c.pk, c.name) for c in mentors]  # type: ignore[attr-defined]
+        self.fields["implementing"].choices = [  # type: ignore[attr-defined]
+            (c.pk, c.name) for c in sorted(implementing, key=lambda c: c.name)
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,10 +360,12 @@ def _proposal_views(
     framework: Framework,
     inputs: Inputs,
     proposal: matching.Proposal,
+    numbers: Iterable[int],
     bound: AcceptForm | None,
 ) -> list[SchemeView]:
     views = []
-    for number, scheme in enumerate(proposal.schemes, 1):
+    for number in numbers:
+        scheme = proposal.schemes[number - 1]
         mentor = inputs.cities[scheme.mentor]
         cities = [pair.implementing for pair in scheme.pairs]
         involved = {scheme.mentor, *cities}
@@ -367,8 +373,8 @@ def _proposal_views(
             form = bound
         else:
             form = AcceptForm(
-                mentors=[scheme.mentor, *scheme.alternatives],
-                implementing=cities + list(scheme.extras),
+                mentors=[inputs.cities[pk] for pk in (scheme.mentor, *scheme.alternatives)],
+                implementing=[inputs.cities[pk] for pk in (*cities, *scheme.extras)],
                 auto_id=f"p{number}-%s",
                 initial={
                     "proposal": number,
@@ -427,12 +433,13 @@ def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Any of the cities asked about may be chosen, not only those offered on the page.
         bound = AcceptForm(
             request.POST,
-            mentors=list(capacities),
-            implementing=implementing_ids,
+            mentors=[inputs.cities[pk] for pk in capacities],
+            implementing=[inputs.cities[pk] for pk in implementing_ids],
             auto_id=f"p{request.POST.get('proposal', '0')}-%s",
         )
         if bound.is_valid():
             data = bound.cleaned_data
+            chosen = City.objects.in_bulk([data["mentor"], *data["implementing"]])
             try:
                 scheme = scheme_create(
                     actor=request.user,
@@ -442,8 +449,8 @@ def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                     facilitator=data["facilitator"],
-                    mentors=[data["mentor"]],
-                    implementing=list(data["implementing"]),
+                    mentors=[chosen[data["mentor"]]],
+                    implementing=[chosen[pk] for pk in data["implementing"]],
                     is_illustrative=data["is_illustrative"],
                 )
             except DomainError as error:
@@ -455,11 +462,21 @@ def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     if bound is not None and not 1 <= _int(bound.data.get("proposal")) <= len(proposal.schemes):
         messages.error(request, _("That proposal is no longer made: choose one below."))
     used = {scheme.mentor for scheme in proposal.schemes}
+    # Proposals are paged, so that the page stays light however many cities are matched; a
+    # refused acceptance is shown on the page that holds its proposal.
+    wanted = request.GET.get("page")
+    if bound is not None and 1 <= _int(bound.data.get("proposal")) <= len(proposal.schemes):
+        wanted = str((_int(bound.data.get("proposal")) - 1) // PER_PAGE + 1)
+    page = Paginator(range(1, len(proposal.schemes) + 1), PER_PAGE).get_page(wanted)
+    query = request.GET.copy()
+    query.pop("page", None)
     context |= {
         "framework": framework,
         "inputs": inputs,
         "proposal": proposal,
-        "schemes": _proposal_views(framework, inputs, proposal, bound),
+        "schemes": _proposal_views(framework, inputs, proposal, page.object_list, bound),
+        "page": page,
+        "query": query.urlencode(),
         "unmatched": [(inputs.cities[u.city], WHY[u.why]) for u in proposal.unmatched],
         "not_yet": [inputs.cities[pk] for pk in inputs.not_yet],
         "idle_mentors": [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import matching_views, views
 
 app_name = "mentoring"
 urlpatterns = [
@@ -24,3 +24,4 @@ urlpatterns = [
     path("roadmaps/<int:pk>/<slug:kind>/<int:row>/edit/", views.row_edit, name="row_edit"),
     path("roadmaps/<int:pk>/<slug:kind>/<int:row>/delete/", views.row_delete, name="row_delete"),
 ]
+urlpatterns += matching_views.urlpatterns  # mentor matching (issue 15, part 2)

@@ -105,3 +105,8 @@ def content(people: People) -> None:
     Visit.objects.create(
         pk=VISIT, scheme=scheme, host=people.ghent, visited_on=date(2025, 5, 1), who_came="w"
     )
+
+
+from .access_matching import MATRIX as _matching  # noqa: E402  (the matching page, issue 15)
+
+MATRIX.update(_matching)

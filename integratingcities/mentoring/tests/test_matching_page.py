@@ -217,3 +217,22 @@ def test_only_the_secretariat_matches(people: People, cities: dict[str, City], r
     data = {"proposal": 1, "mentor": cities["ghent"].pk, "implementing": [cities["riga"].pk]}
     assert client.post(query(), {**data, "name": "x", "starts_on": "2026-03-01"}).status_code == 403
     assert not Scheme.objects.exists()
+
+
+def test_proposals_are_paged_and_a_refusal_is_shown_on_its_page(
+    people: People, cities: dict[str, City], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from integratingcities.mentoring import matching_views
+
+    monkeypatch.setattr(matching_views, "PER_PAGE", 1)
+    lisbon = SignatoryFactory.create(name="Lisbon", slug="lisbon", country="PT")
+    selftest(factories.benchmark(), lisbon, {})
+    client = client_for(people.secretariat)
+    asked = query(mentors="Ghent, 1\nLisbon, 1")
+    first = client.get(asked).content.decode()
+    second = client.get(asked + "&page=2").content.decode()
+    assert "Proposal 1:" in first and "Proposal 2:" not in first and "Page 1 of 2" in first
+    assert "Proposal 2:" in second and "Proposal 1:" not in second
+    refused = client.post(asked, {"proposal": 2, "name": "x", "starts_on": "2026-03-01"})
+    assert "Proposal 2:" in refused.content.decode()
+    assert "This field is required." in refused.content.decode()
