@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,33 +21,54 @@ def _country_code(request: HttpRequest) -> str:
     return request.GET.get("country", "")[:2].upper().replace("\x00", "?")
 
 
+PER_PAGE = 100
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string without the named parameters, for links that set them."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def signatories(request: HttpRequest) -> HttpResponse:
     country = _country_code(request)
     ordering = request.GET.get("sort", "name")
     if ordering not in selectors.SIGNATORY_ORDERINGS:
         ordering = "name"
     cities = selectors.signatories(country=country, ordering=ordering)
+    # A page at a time: the count and the country menu still cover every signatory.
+    page = Paginator(cities, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "cities/signatories.html",
         {
-            "cities": cities,
+            "page": page,
+            "cities": page.object_list,
             "countries": selectors.countries_of(selectors.signatories()),
             "country": country,
             "sort": ordering,
+            "filter_query": _query_without(request, "page", "sort"),
+            "page_query": _query_without(request, "page"),
         },
     )
 
 
 def city_list(request: HttpRequest) -> HttpResponse:
     country = _country_code(request)
+    page = Paginator(selectors.all_cities(country=country), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cities/city_list.html",
         {
-            "cities": selectors.all_cities(country=country),
+            "page": page,
+            "cities": page.object_list,
             "countries": selectors.countries_of(City.objects.all()),
             "country": country,
+            "page_query": _query_without(request, "page"),
         },
     )
 

@@ -3,6 +3,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from integratingcities.assessments.models import AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.lib import scoring
@@ -85,6 +86,36 @@ class InviteForm(forms.Form):
         queryset=City.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class BoardForm(forms.Form):
+    """The response board's filters and order (GET), and the name of cities to invite."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *AssessmentState.choices],
+    )
+    q = forms.CharField(label=_("City name contains"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("city", _("City, A to Z")),
+            ("-city", _("City, Z to A")),
+            ("state", _("State")),
+            ("answered", _("Answered, fewest first")),
+            ("-answered", _("Answered, most first")),
+            ("activity", _("Last activity, oldest first")),
+            ("-activity", _("Last activity, latest first")),
+        ],
+    )
+    find = forms.CharField(label=_("Find cities by name"), required=False, max_length=100)
+
+    def value(self, name: str) -> str:
+        """The field's checked value; empty where it is not valid (the others still count)."""
+        self.is_valid()
+        return str(self.cleaned_data.get(name) or "").strip()
 
 
 class ResultsFilterForm(forms.Form):

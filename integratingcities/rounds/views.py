@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, ngettext
@@ -23,7 +24,7 @@ from integratingcities.results.rounds import city_results as round_city_results
 from integratingcities.results.scores import validated_stamp
 
 from . import selectors
-from .forms import CorrectionForm, InviteForm, ResultsFilterForm, RoundForm
+from .forms import BoardForm, CorrectionForm, InviteForm, ResultsFilterForm, RoundForm
 from .models import Round
 from .services import (
     round_close,
@@ -78,27 +79,48 @@ def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @manages
 def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
-    assessments, total = selectors.board(round_)
-    rows: list[Any] = list(assessments)  # annotated with ``answered``; ``percent`` is added here
+    form = BoardForm(request.GET)
+    sort = form.value("sort") or "city"
+    found = selectors.board(round_, state=form.value("state"), q=form.value("q"), sort=sort)
+    page = Paginator(found.rows, selectors.BOARD_PER_PAGE).get_page(request.GET.get("page"))
+    rows: list[Any] = list(page.object_list)  # ``percent`` is added here
     for row in rows:
-        row.percent = round(100 * row.answered / total) if total else 0
-    states = dict.fromkeys(AssessmentState.values, 0)
-    for row in rows:
-        states[row.state] += 1
-    invited = {row.city_id for row in rows}
+        row.percent = round(100 * row.answered / found.total) if found.total else 0
+    find = form.value("find")
+    # At most INVITE_LIMIT cities to tick, whatever the network's size: all of them in a small
+    # network, else those whose names match the search.
+    candidates: list[City] = []
+    if round_.is_open:
+        candidates = list(selectors.uninvited(round_, q=find)[: selectors.INVITE_LIMIT + 1])
     return render(
         request,
         "rounds/round_board.html",
         {
             "round": round_,
+            "form": form,
+            "page": page,
             "rows": rows,
-            "total": total,
-            "states": [(AssessmentState(s).label, n) for s, n in states.items()],
+            "total": found.total,
+            "invited": sum(found.states.values()),
+            "states": [(AssessmentState(s).label, n) for s, n in found.states.items()],
+            "sort": sort,
+            "filter_query": _query_without(request, "page", "sort"),
+            "page_query": _query_without(request, "page"),
             "invite_form": InviteForm(),
             "correct_form": CorrectionForm(),
-            "uninvited": City.objects.exclude(pk__in=invited).order_by("name"),
+            "find": find,
+            "uninvited": candidates[: selectors.INVITE_LIMIT],
+            "more_uninvited": len(candidates) > selectors.INVITE_LIMIT,
         },
     )
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string without the named parameters, for links that set them."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def _round_action(

@@ -1,0 +1,144 @@
+"""The response board a page at a time: filters, sort and counts over every invited city."""
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Item
+from integratingcities.lib.testing import People, client_for
+from integratingcities.rounds import selectors
+from integratingcities.rounds.models import Round
+
+
+def _towns(count: int, start: int = 0, prefix: str = "Town") -> list[City]:
+    return City.objects.bulk_create(
+        City(name=f"{prefix} {n:04}", slug=f"{prefix.lower()}-{n:04}", country="DE")
+        for n in range(start, start + count)
+    )
+
+
+def _invite(round_: Round, cities: list[City], **fields: object) -> None:
+    Assessment.objects.bulk_create(
+        Assessment(city=city, framework_id=round_.framework_id, round=round_, **fields)
+        for city in cities
+    )
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>', html)
+
+
+def _board(people: People, round_: Round, query: str = "") -> str:
+    response = client_for(people.secretariat).get(reverse("rounds:board", args=[round_.pk]) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_query_count_is_the_same_at_5_and_50_cities(people: People, open_round: Round) -> None:
+    client = client_for(people.secretariat)
+    url = reverse("rounds:board", args=[open_round.pk])
+
+    def count(query: str = "") -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url + query).status_code == 200
+        return len(queries)
+
+    _invite(open_round, _towns(5))
+    _towns(5, start=1000, prefix="Other")
+    few = count(), count("?state=invited&sort=-answered&find=Other")
+    _invite(open_round, _towns(45, start=5))
+    _towns(70, start=1005, prefix="Other")
+    assert (count(), count("?state=invited&sort=-answered&find=Other")) == few
+
+
+def test_a_page_holds_100_cities_and_the_counts_cover_all(
+    people: People, open_round: Round
+) -> None:
+    towns = _towns(150)
+    _invite(open_round, towns[:120])
+    _invite(open_round, towns[120:], state=AssessmentState.SUBMITTED)
+    first = _board(people, open_round)
+    assert len(_rows(first)) == 100
+    assert _rows(first)[0] == "Town 0000"
+    assert "Invited: 120" in first
+    assert "Submitted: 30" in first
+    assert "Page 1 of 2 · 150 cities" in first
+    second = _board(people, open_round, "?page=2")
+    assert _rows(second) == [f"Town {n:04}" for n in range(100, 150)]
+
+
+def test_filters_and_sort_survive_the_page_links(people: People, open_round: Round) -> None:
+    towns = _towns(230)
+    _invite(open_round, towns[:210])
+    _invite(open_round, towns[210:], state=AssessmentState.VALIDATED)
+    html = _board(people, open_round, "?state=invited&sort=-city&q=Town")
+    assert _rows(html)[0] == "Town 0209"
+    assert "Page 1 of 3 · 210 cities" in html
+    assert 'href="?state=invited&amp;sort=-city&amp;q=Town&amp;page=2"' in html
+    # The headings sort again, keeping the filters and leaving the page out.
+    assert 'href="?state=invited&amp;q=Town&amp;sort=state"' in html
+    assert 'href="?state=invited&amp;q=Town&amp;sort=city"' in html
+    # The counts per state still cover the whole round.
+    assert "Validated: 20" in html
+    last = _board(people, open_round, "?state=invited&sort=-city&q=Town&page=3")
+    assert _rows(last)[-1] == "Town 0000"
+
+
+def test_a_search_by_name_and_a_sort_by_answers(people: People, open_round: Round) -> None:
+    towns = _towns(3)
+    _invite(open_round, towns)
+    items = list(Item.objects.filter(section__framework=open_round.framework)[:3])
+    busy = Assessment.objects.get(city=towns[1])
+    Answer.objects.bulk_create(
+        [
+            Answer(assessment=busy, item=items[0], text="a", is_answered=True),
+            Answer(assessment=busy, item=items[1], text="b", is_answered=True),
+            Answer(assessment=busy, item=items[2], text="", is_answered=False),
+        ]
+    )
+    html = _board(people, open_round, "?sort=-answered")
+    assert _rows(html)[0] == "Town 0001"
+    total = Item.objects.filter(section__framework=open_round.framework).count()
+    assert f"(2/{total})" in html
+    assert _rows(_board(people, open_round, "?q=0002")) == ["Town 0002"]
+    assert "No invited city matches this filter." in _board(people, open_round, "?q=Nowhere")
+
+
+def test_a_small_network_lists_every_city_not_invited(people: People, open_round: Round) -> None:
+    _invite(open_round, [people.ghent])
+    html = _board(people, open_round)
+    assert f'name="cities" value="{people.riga.pk}"' in html
+    assert f'name="cities" value="{people.ghent.pk}"' not in html
+    assert 'name="find"' not in html
+
+
+def test_a_large_network_lists_at_most_50_and_finds_the_others_by_name(
+    people: People, open_round: Round
+) -> None:
+    _towns(120)
+    html = _board(people, open_round)
+    assert html.count('name="cities"') == selectors.INVITE_LIMIT
+    assert 'name="find"' in html
+    assert "More than 50 cities are not invited yet" in html
+    found = _board(people, open_round, "?find=Town 0117")
+    assert found.count('name="cities"') == 1
+    town = City.objects.get(name="Town 0117")
+    assert f'name="cities" value="{town.pk}"' in found
+    response = client_for(people.secretariat).post(
+        reverse("rounds:invite", args=[open_round.pk]), {"cities": [town.pk]}
+    )
+    assert response.status_code == 302
+    assert open_round.assessments.filter(city=town).exists()
+    again = _board(people, open_round, "?find=Town 0117")
+    assert f'name="cities" value="{town.pk}"' not in again
+    assert "No city that is not invited yet has a name containing “Town 0117”." in again
+
+
+def test_the_cities_not_invited_are_found_with_a_subquery(open_round: Round) -> None:
+    _invite(open_round, _towns(40))
+    sql = str(selectors.uninvited(open_round).query).upper()
+    assert re.search(r"NOT IN \(SELECT|NOT \(.* IN \(SELECT", sql)
