@@ -315,13 +315,18 @@ def grouped_bars(
             linewidth=0.6,
             label=legend,
         )
-        if missing:
-            for p, v in zip(positions, values, strict=True):
-                if v is None:
-                    axis.text(
-                        1, p + offset, missing, va="center", fontsize=MIN_FONT, color="#333333"
-                    )
-    axis.set_xlim(0, 100)
+        # Each value written at its bar's end: a score of 0 draws no bar, and a number is
+        # read more surely than a length.
+        for p, v in zip(positions, values, strict=True):
+            if v is not None:
+                axis.text(
+                    v + 1, p + offset, _number(v), va="center", fontsize=MIN_FONT, color="#222222"
+                )
+            elif missing:
+                axis.text(1, p + offset, missing, va="center", fontsize=MIN_FONT, color="#333333")
+    # Room after 100 for the value written there; the scale itself stops at 100.
+    axis.set_xlim(0, 108)
+    axis.set_xticks(range(0, 101, 20))
     _finish(figure, axis, wrapped, positions, len(series), xlabel, title)
     return _svg(
         figure,
