@@ -1,0 +1,223 @@
+"""Time the network report's PDF for N synthetic cities, beside WeasyPrint's own time (the floor).
+
+Usage (from the project root)::
+
+    .venv/bin/python benchmarks/report_pdf.py --cities 20 200 2000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/report_pdf.py --cities 20 200 2000
+
+Same database set-up as the other scripts (see harness.py): a temporary SQLite file, or a
+database of its own on the PostgreSQL server named by DATABASE_URL, dropped at the end. For each
+N it makes the synthetic round of ``rounds.py`` (N cities, each validated, answering every item:
+ratings with evidence, and the survey's text items, which the report credits city by city), then
+writes a report on it (every narrative part, a role overview and trends per commitment, three
+highlights per commitment) and measures, in one run:
+
+1. *publish*: freezing the edition (``edition_publish``: the snapshot of every figure and text);
+2. *PDF*: what the background task does (``reports.downloads.EDITION_PDF.build``): the context
+   and its four charts (chart cache cleared first), the print template, WeasyPrint;
+3. *floor*: WeasyPrint alone (``lib.pdf.html_to_pdf``) on a static copy of the same HTML, read
+   from a string: what the renderer costs whatever the platform does;
+4. the published edition's page (``Client.get``), for the query count and time.
+
+Target (issue 13): the PDF of 200 cities in under 30 s on this 2-core machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from harness import BenchDatabase, machine, parser, prepare_environment, setup_schema
+
+TARGET_N = 200
+TARGET_S = 30.0
+
+
+@dataclass
+class Figures:
+    n: int
+    pages: int
+    size_kb: float
+    publish_s: float
+    pdf_s: list[float]
+    floor_s: list[float]
+    page_ms: float
+    page_queries: int
+
+
+def write_report(round_: Any, actor: Any) -> Any:
+    """Every narrative part, and three highlights per commitment, as the secretariat would."""
+    from integratingcities.reports import selectors
+    from integratingcities.reports.services import (
+        highlight_add,
+        report_cover_save,
+        report_text_save,
+    )
+
+    report_cover_save(
+        round_=round_,
+        actor=actor,
+        title="Synthetic network report",
+        subtitle="Benchmark of the report's PDF",
+        network="Benchmark network",
+    )
+    paragraph = (
+        "A synthetic paragraph of the secretariat's narrative, about as long as the 2015 "
+        "report's paragraphs: it names **a few cities**, a trend and a figure or two. "
+    ) * 3
+    for key in selectors.text_keys(round_):
+        report_text_save(round_=round_, actor=actor, key=key, text=paragraph)
+    evidence = selectors.highlightable(round_)
+    for section in selectors.rated_sections(round_):
+        for item in section.items.all():
+            for answer in evidence.filter(item=item)[:3]:
+                highlight_add(
+                    round_=round_,
+                    actor=actor,
+                    answer=answer,
+                    text=f"{answer.assessment.city.name} did something worth copying.",
+                )
+    return selectors.report_of(round_)
+
+
+def measure(n: int, seed: int, runs: int) -> Figures:
+    import rounds as round_bench
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from harness import wipe
+    from pypdf import PdfReader
+
+    from integratingcities.accounts.models import User
+    from integratingcities.audit.models import AuditEntry
+    from integratingcities.lib.pdf import html_to_pdf, render_html
+    from integratingcities.reports import display
+    from integratingcities.reports.downloads import EDITION_PDF
+    from integratingcities.reports.models import Edition, Highlight, Report, ReportText
+    from integratingcities.reports.services import edition_publish
+    from integratingcities.rounds.models import Round
+
+    # The report's rows and its audit trail (which names cities) go before the round's data.
+    wipe(Edition, Highlight, ReportText, Report, AuditEntry)
+    round_bench.generate(n, seed)
+    round_ = Round.objects.select_related("framework").get(title=round_bench.ROUND_TITLE)
+    actor = User.objects.get(email=round_bench.STAFF_EMAIL)
+    report = write_report(round_, actor)
+
+    started = time.perf_counter()
+    edition = edition_publish(report=report, actor=actor, published_on=dt.date(2025, 6, 1))
+    publish_s = time.perf_counter() - started
+    params = {"round": str(round_.pk), "edition": str(edition.number)}
+
+    pdf_s, floor_s = [], []
+    content = b""
+    for _ in range(runs):
+        cache.clear()
+        started = time.perf_counter()
+        content = EDITION_PDF.build(params, lambda percent, what: None).content
+        pdf_s.append(time.perf_counter() - started)
+    html = render_html(
+        "reports/print.html", display.context(edition.snapshot, edition=edition), None
+    )
+    for _ in range(runs):
+        started = time.perf_counter()
+        html_to_pdf(html)
+        floor_s.append(time.perf_counter() - started)
+
+    client = Client()
+    client.get(edition.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(edition.get_absolute_url())
+        page_ms = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.status_code
+    return Figures(
+        n=n,
+        pages=len(PdfReader(io.BytesIO(content)).pages),
+        size_kb=len(content) / 1024,
+        publish_s=publish_s,
+        pdf_s=pdf_s,
+        floor_s=floor_s,
+        page_ms=page_ms,
+        page_queries=len(captured.captured_queries),
+    )
+
+
+def main() -> None:
+    p = parser(__doc__ or "")
+    p.set_defaults(runs=1)
+    args = p.parse_args()
+    prepare_environment()
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    bench_db = BenchDatabase(os.environ.get("DATABASE_URL"), args.db_name)
+    bench_db.create(drop_existing=args.drop_existing)
+    try:
+        import logging
+
+        import django
+
+        django.setup()
+        # WeasyPrint warns about the site stylesheet's screen-only rules; not the point here.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        started = time.perf_counter()
+        load_before = os.getloadavg()
+        setup_schema()
+        from integratingcities.lib.pdf import html_to_pdf
+
+        # WeasyPrint's first document loads its fonts: paid once per worker, not per file.
+        html_to_pdf('<html lang="en"><p>warm-up</p></html>')
+        results = []
+        for n in args.cities:
+            results.append(measure(n, args.seed, args.runs))
+            r = results[-1]
+            print(
+                f"  N={n}: PDF {statistics.median(r.pdf_s):.1f} s, floor "
+                f"{statistics.median(r.floor_s):.1f} s, {r.pages} pages",
+                file=sys.stderr,
+                flush=True,
+            )
+        print(f"### {'SQLite' if bench_db.vendor == 'sqlite' else 'PostgreSQL'}\n")
+        print("\n".join(machine(bench_db.vendor)))
+        print(f"- {args.runs} timed run(s) of the PDF and of the floor per N\n")
+        print(
+            "| N cities | pages | PDF (KB) | publish (s) | PDF (s) | floor: WeasyPrint alone (s) "
+            "| PDF - floor (s) | edition page (ms) | its queries |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results:
+            pdf, floor = statistics.median(r.pdf_s), statistics.median(r.floor_s)
+            print(
+                f"| {r.n:,} | {r.pages} | {r.size_kb:.0f} | {r.publish_s:.2f} | {pdf:.1f} "
+                f"| {floor:.1f} | {pdf - floor:.1f} | {r.page_ms:.0f} | {r.page_queries} |"
+            )
+        target = next((r for r in results if r.n == TARGET_N), None)
+        if target is not None:
+            took = statistics.median(target.pdf_s)
+            verdict = "met" if took < TARGET_S else "NOT MET"
+            print(
+                f"\nTarget: the PDF for {TARGET_N} cities in under {TARGET_S:.0f} s: {verdict} "
+                f"({took:.1f} s)."
+            )
+        load_after = os.getloadavg()
+        print(
+            f"\nWhole run: {time.perf_counter() - started:.0f} s; 1-minute load average "
+            f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
+        )
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        bench_db.drop()
+
+
+if __name__ == "__main__":
+    main()
