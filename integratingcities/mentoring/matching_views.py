@@ -35,7 +35,7 @@ from .matching_inputs import CityLabel, Inputs, benchmarks, matching_inputs
 from .services import scheme_create
 
 MAX_SCHEME_SIZE = 10
-PER_PAGE = 25  # proposed schemes a page
+PER_PAGE = 10  # proposed schemes a page: each carries a form of its own
 MAX_LINES = 5000  # more candidate cities than the network has: a pasted file by mistake
 
 # ---------------------------------------------------------------------------------------------
