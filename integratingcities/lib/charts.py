@@ -29,6 +29,7 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 matplotlib.rcParams.update(
     {
@@ -263,6 +264,7 @@ def stacked_bars(
             label=legend,
         )
         lefts = [left + value for left, value in zip(lefts, values, strict=True)]
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of cities: no 2.5
     _finish(figure, axis, wrapped, positions, len(series), xlabel, title)
     return _svg(
         figure,
