@@ -332,8 +332,18 @@ class BenchmarkResults:
 
     @property
     def gap_groups(self) -> list[Any]:
-        """Key factors with guide questions not met yet, the weakest first."""
-        return [g for g in self.results.gap_groups if g.gaps]
+        """The key factors the city does not meet yet (``scoring.meets``), with the guide
+        questions below the top, the weakest first: what a council reads first."""
+        return [g for g in self.results.gap_groups if g.gaps and g.is_weak]
+
+    @property
+    def met_with_gaps(self) -> int:
+        """Key factors the city meets that still have a guide question below the top."""
+        return sum(1 for g in self.results.gap_groups if g.gaps and not g.is_weak)
+
+    @property
+    def meets_threshold(self) -> int:
+        return round(scoring.MEETS_THRESHOLD)
 
 
 def shared_selftests(city: City) -> list[Assessment]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from integratingcities.lib.charts import StripRow, distribution_strips
 from integratingcities.lib.pdf import render_pdf
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import permission_required, visible_to
+from integratingcities.results.peers import NETWORK
 
 from .models import City
 from .profile import GroupView, Profile, city_profile, profile_stamp
@@ -82,39 +84,63 @@ def _group_chart(view: GroupView, *, city: str, illustrative: bool, what: str) -
     )
 
 
+def _overall_chart(views: Sequence[GroupView], *, city: str, illustrative: bool) -> Chart:
+    """The overall score in each peer group: one strip per group."""
+    rows = [
+        (
+            capfirst(view.cities),
+            view.overall.scores,
+            view.overall.own if view.overall.ranked else None,
+        )
+        for view in views
+    ]
+    title = _("Illustrative levels, not the city's real answers") if illustrative else ""
+    if illustrative:
+        alt = _(
+            "Dot chart: the overall scores of the other cities of each peer group; the levels "
+            "are illustrative, so %(city)s is not placed among them. The same numbers are in the "
+            "table below."
+        )
+    else:
+        alt = _(
+            "Dot chart: the overall scores of the other cities of each peer group, with "
+            "%(city)s marked as a diamond. The same numbers are in the table below."
+        )
+    alt %= {"city": city}
+    return _chart(rows, city=city, title=title, alt=alt)
+
+
 def profile_context(found: Profile) -> dict[str, Any]:
-    """What the page and the PDF both show: the profile and its charts."""
+    """What the page and the PDF both show: the profile and its charts. Two for the Charter
+    (the overall score in each peer group; each role among all responding cities) and one per
+    benchmark: each further comparison is a table of quartiles, which keeps the PDF short."""
     city = found.city.name
-    charter = []
-    if found.charter is not None:
-        charter = [
-            (
-                view,
-                _group_chart(
-                    view,
-                    city=city,
-                    illustrative=found.charter.illustrative,
-                    what=_("scores per role"),
-                ),
+    charts: dict[str, Chart] = {}
+    charter = found.charter
+    if charter is not None:
+        shown = [view for view in charter.groups if view.others]
+        if shown:
+            charts["overall"] = _overall_chart(shown, city=city, illustrative=charter.illustrative)
+        network = next((view for view in shown if view.kind == NETWORK), None)
+        if network is not None:
+            charts["roles"] = _group_chart(
+                network, city=city, illustrative=charter.illustrative, what=_("scores per role")
             )
-            for view in found.charter.groups
-            if view.others
-        ]
     benchmarks = []
     for benchmark in found.benchmarks:
-        network = benchmark.network
+        view = benchmark.network
         chart = (
             _group_chart(
-                network,
+                view,
                 city=city,
                 illustrative=benchmark.illustrative,
                 what=_("scores per key factor"),
             )
-            if network is not None and network.others
+            if view is not None and view.others
             else None
         )
         benchmarks.append((benchmark, chart))
-    return {"p": found, "city": found.city, "charter_groups": charter, "benchmarks": benchmarks}
+    return {"p": found, "city": found.city, "charts": charts, "benchmarks": benchmarks}
 
 
 @permission_required(None, City, lookup={"slug": "slug"}, login=False)
