@@ -3,11 +3,14 @@ practices that answer a city's gaps, and the labels of roles, commitments and ke
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
@@ -365,6 +368,34 @@ def facet_counts(filters: PracticeFilters) -> FacetCounts:
             if name is not None:
                 result.city_names[value] = name
     return result
+
+
+# Facet counts are kept in the shared cache under the current version of the library, which
+# every change of a practice replaces (services.py calls facets_changed): a new version names new
+# keys, so nothing counted before a change is read after it. A city renamed or moved (its name
+# and country are in the counts) shows within the hour.
+FACETS_VERSION_KEY = "practices:facets:version"
+FACETS_SECONDS = 3600
+
+
+def facets_changed() -> None:
+    """The published practices changed: every facet count cached so far is stale."""
+    cache.set(FACETS_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cached_facet_counts(filters: PracticeFilters) -> FacetCounts:
+    """``facet_counts``, from the shared cache when the library has not changed since."""
+    version = cache.get(FACETS_VERSION_KEY)
+    if version is None:
+        # Never set, or evicted: a version of its own, so that no count kept before is read.
+        cache.add(FACETS_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(FACETS_VERSION_KEY)
+    key = "practices:facets:" + hashlib.sha256(repr((version, filters)).encode()).hexdigest()
+    found: FacetCounts | None = cache.get(key)
+    if found is None:
+        found = facet_counts(filters)
+        cache.set(key, found, FACETS_SECONDS)
+    return found
 
 
 def facets(

@@ -128,7 +128,15 @@ def _save(practice: Practice, themes: list[PracticeTheme] | None = None) -> Prac
         practice.themes.all().delete()
         PracticeTheme.objects.bulk_create(themes)
     search.index([practice.pk])
+    _facets_changed()
     return practice
+
+
+def _facets_changed() -> None:
+    """The library's cached facet counts are stale: now, and again once the transaction
+    commits, so that a page counted meanwhile from the old rows is not kept either."""
+    selectors.facets_changed()
+    transaction.on_commit(selectors.facets_changed)
 
 
 def _unique_key(base: str) -> str:
@@ -234,6 +242,7 @@ def _transition(
         locked._history_user = user  # type: ignore[attr-defined]
         locked.full_clean()
         locked.save()
+        _facets_changed()
         log_action(
             actor=user,
             action=action,
@@ -459,6 +468,7 @@ def practices_load(data: Any, *, name: str = "practices.yaml") -> int:
             )
         loaded.append(practice.pk)
     search.index(loaded)
+    _facets_changed()
     return len(loaded)
 
 

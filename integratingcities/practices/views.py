@@ -126,7 +126,7 @@ def library(request: HttpRequest) -> HttpResponse:
     """Search the published practices, with filters that show how many each would give."""
     form, filters = _search(request)
     names = selectors.labels()
-    found = selectors.facet_counts(filters)
+    found = selectors.cached_facet_counts(filters)
     paginator = Paginator(selectors.search_practices(filters), selectors.PER_PAGE)
     paginator.count = found.total  # counted with the facets: no query of its own
     page = paginator.get_page(request.GET.get("page"))

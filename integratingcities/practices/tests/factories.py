@@ -5,7 +5,7 @@ from typing import Any
 import factory
 
 from integratingcities.lib.testing import CityFactory
-from integratingcities.practices import search
+from integratingcities.practices import search, selectors
 from integratingcities.practices.models import (
     CHARTER_LINEAGE,
     Practice,
@@ -70,3 +70,4 @@ class PracticeFactory(factory.django.DjangoModelFactory[Practice]):
     def indexed(practice: Practice, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             search.index([practice.pk])
+            selectors.facets_changed()  # as the services do: cached facet counts are stale
