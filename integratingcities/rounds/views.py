@@ -241,6 +241,9 @@ def _filters(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultF
     )
 
 
+CITIES_PER_PAGE = 100
+
+
 @results_visible
 def round_results(request: HttpRequest, round_: Round) -> HttpResponse:
     form, filters = _filters(request)
@@ -257,9 +260,12 @@ def round_results(request: HttpRequest, round_: Round) -> HttpResponse:
             "countries": countries_of(City.objects.filter(assessments__in=counted)),
             "bands": list(scoring.Band),
             "foreign_born_bands": scoring.FOREIGN_BORN_BANDS,
-            "query": request.GET.urlencode(),
-            # Plain values, not model instances: the list holds every responding city.
-            "cities": counted.order_by("city__name").values("city__slug", "city__name"),
+            "query": _query_without(request, "page"),
+            # The figures above cover every responding city; their links come 100 a page.
+            "cities": Paginator(
+                counted.order_by("city__name", "pk").values("city__slug", "city__name"),
+                CITIES_PER_PAGE,
+            ).get_page(request.GET.get("page")),
         },
     )
 

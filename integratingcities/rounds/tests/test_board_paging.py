@@ -5,13 +5,14 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.timezone import now
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item
 from integratingcities.lib.testing import People, client_for
 from integratingcities.rounds import selectors
-from integratingcities.rounds.models import Round
+from integratingcities.rounds.models import Round, RoundStatus
 
 
 def _towns(count: int, start: int = 0, prefix: str = "Town") -> list[City]:
@@ -142,3 +143,38 @@ def test_the_cities_not_invited_are_found_with_a_subquery(open_round: Round) -> 
     _invite(open_round, _towns(40))
     sql = str(selectors.uninvited(open_round).query).upper()
     assert re.search(r"NOT IN \(SELECT|NOT \(.* IN \(SELECT", sql)
+
+
+def _published_with(people: People, round_: Round, cities: int) -> str:
+    """The results page of the round, published with ``cities`` validated responses."""
+    _invite(round_, _towns(cities), state=AssessmentState.VALIDATED)
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.PUBLISHED, published_at=now())
+    return reverse("rounds:results", args=[round_.pk])
+
+
+def test_round_results_link_the_cities_100_a_page(people: People, open_round: Round) -> None:
+    url = _published_with(people, open_round, 105)
+    html = client_for(None).get(url + "?country=DE").content.decode()
+    links = re.findall(rf'<li><a href="{url}(town-\d+)/">', html)
+    assert len(links) == 100
+    assert "Page 1 of 2 · 105 cities" in html
+    assert 'href="?country=DE&amp;page=2"' in html
+    second = client_for(None).get(url + "?country=DE&page=2").content.decode()
+    assert re.findall(rf'<li><a href="{url}(town-\d+)/">', second) == [
+        f"town-{n:04}" for n in range(100, 105)
+    ]
+
+
+def test_round_results_query_count_is_the_same_at_5_and_50_cities(
+    people: People, open_round: Round
+) -> None:
+    url = _published_with(people, open_round, 5)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client_for(None).get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    _invite(open_round, _towns(45, start=5), state=AssessmentState.VALIDATED)
+    assert count() == few
