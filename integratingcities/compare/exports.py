@@ -4,6 +4,7 @@ chart's description)."""
 from collections.abc import Iterator
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,7 +70,7 @@ def describe(found: Comparison) -> str:
         cells = "; ".join(
             f"{subject.label}: "
             + (
-                f"{cell.score:.0f}"
+                floatformat(cell.score, -1)
                 if cell.status == SCORED and cell.score is not None
                 else cell.label
             )
