@@ -42,6 +42,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import floor
 from harness import COUNTRIES, COUNTRY_WEIGHTS, Page, run
 
 FILTER_COUNTRY = "DE"
@@ -58,6 +59,7 @@ def page_urls() -> list[Page]:
         Page("signatories", "/signatories/"),
         Page("signatories ?sort=-signed", "/signatories/?sort=-signed"),
         Page(f"signatories ?country={FILTER_COUNTRY}", f"/signatories/?country={FILTER_COUNTRY}"),
+        Page("cities list", "/cities/"),
         Page("city page", f"/cities/{RICH_CITY}/"),
         Page("API cities list", "/api/v1/cities/"),
     ]
@@ -197,6 +199,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
 
 
 def main() -> None:
+    floor.install()
     run(description=__doc__.split("\n\n")[0], generate=generate, pages=page_urls)
 
 

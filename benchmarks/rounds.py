@@ -36,6 +36,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+import floor
 from harness import BANDS, Page, Result, drawn_level, run, synthetic_cities, wipe
 
 ROUND_TITLE = "Synthetic Charter round (benchmark)"
@@ -67,6 +68,11 @@ def pages() -> list[Page]:
         Page("city results, cold cache", f"{results}{MEASURED_CITY}/", before=cache.clear),
         Page("city results", f"{results}{MEASURED_CITY}/"),
         Page("response board (staff)", f"/rounds/{pk}/", client=staff_client),
+        Page(
+            "response board ?sort=-answered&page=2 (staff)",
+            f"/rounds/{pk}/?sort=-answered&page=2",
+            client=staff_client,
+        ),
     ]
 
 
@@ -221,6 +227,7 @@ def targets(results: list[Result], vendor: str) -> list[str]:
 
 
 def main() -> None:
+    floor.install()
     run(
         description=__doc__.split("\n\n")[0],
         generate=generate,

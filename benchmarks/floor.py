@@ -1,0 +1,179 @@
+"""Each page beside its floor, measured in the same run (pages.py, rounds.py, practices.py).
+
+The machine is shared, so absolute times drift between runs; the ratio to the floor is what to
+compare. A page's floor is what it cannot avoid: the median of a tiny page (a view returning
+"ok", through the same URLs and middleware) plus the median of the page's own SQL replayed on
+the connection (the statements and parameters of the counted request, every row fetched). The
+same definition as indicators.py.
+
+``install()`` replaces harness.measure and harness.table, so that harness.run measures and
+reports the floor too; call it before ``run``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import harness
+from harness import Page, Result, check, nearest_rank
+
+FLOOR_URL = "/bench-floor/"
+
+Statement = tuple[str, Any, bool]
+
+
+@dataclass
+class FloorResult(Result):
+    tiny_ms: float = 0.0
+    sql_ms: float = 0.0
+
+    @property
+    def floor_ms(self) -> float:
+        return self.tiny_ms + self.sql_ms
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.floor_ms if self.floor_ms else 0.0
+
+
+_installed_urls = False
+
+
+def _install_floor_page() -> None:
+    global _installed_urls
+    if _installed_urls:
+        return
+    from django.conf import settings
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import clear_url_caches, include, path
+
+    def tiny(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(b"ok", content_type="text/plain")
+
+    urls = types.ModuleType("bench_floor_urls")
+    urls.urlpatterns = [  # type: ignore[attr-defined]
+        path(FLOOR_URL.strip("/") + "/", tiny),
+        path("", include(settings.ROOT_URLCONF)),
+    ]
+    settings.ROOT_URLCONF = urls  # a module object is accepted where a dotted path is
+    clear_url_caches()
+    _installed_urls = True
+
+
+@contextmanager
+def _recorded() -> Iterator[list[Statement]]:
+    from django.db import connection
+
+    statements: list[Statement] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield statements
+
+
+def _replay(statements: list[Statement]) -> float:
+    """The statements again, every row fetched, writes rolled back; seconds."""
+    from django.db import connection, transaction
+
+    skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for sql, params, many in statements:
+                    if sql.lstrip().upper().startswith(skip):
+                        continue
+                    if many:
+                        cursor.executemany(sql, params)
+                    else:
+                        cursor.execute(sql, params)
+                        if cursor.description is not None:
+                            cursor.fetchall()
+            elapsed = time.perf_counter() - start
+            raise _Undo
+    except _Undo:
+        pass
+    return elapsed
+
+
+class _Undo(Exception):
+    pass
+
+
+def _timed(page: Page, runs: int, warmup: int) -> list[float]:
+    client = page.make_client()
+    before = page.before or (lambda: None)
+    for _ in range(warmup):
+        before()
+        check(client.get(page.url), page.url)
+    times = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        response = client.get(page.url)
+        times.append((time.perf_counter() - start) * 1000)
+        check(response, page.url)
+    return times
+
+
+def measure(database: str, n: int, page: Page, runs: int, warmup: int) -> FloorResult:
+    _install_floor_page()
+    client = page.make_client()
+    for _ in range(warmup):
+        (page.before or (lambda: None))()
+        check(client.get(page.url), page.url)
+    (page.before or (lambda: None))()
+    with _recorded() as statements:
+        response = check(client.get(page.url), page.url)
+    size_kb = len(response.content) / 1024
+    times = _timed(page, runs, 0)
+    tiny = _timed(Page("tiny", FLOOR_URL), runs, warmup)
+    _replay(statements)  # warm-up
+    sql = [_replay(statements) * 1000 for _ in range(runs)]
+    return FloorResult(
+        database=database,
+        n=n,
+        page=page.name,
+        url=page.url,
+        queries=len(statements),
+        median_ms=statistics.median(times),
+        p95_ms=nearest_rank(times, 0.95),
+        size_kb=size_kb,
+        sql=[s[0] for s in statements],
+        tiny_ms=statistics.median(tiny),
+        sql_ms=statistics.median(sql),
+    )
+
+
+def table(results: list[Result]) -> list[str]:
+    lines = [
+        "| Page | N cities | SQL queries | median (ms) | p95 (ms) | response (KB) "
+        "| tiny page (ms) | its SQL (ms) | floor (ms) | ratio to floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for page in dict.fromkeys(r.page for r in results):
+        for r in (r for r in results if r.page == page):
+            floor = (
+                f"{r.tiny_ms:.1f} | {r.sql_ms:.1f} | {r.floor_ms:.1f} | {r.ratio:.1f}"
+                if isinstance(r, FloorResult)
+                else " | | | "
+            )
+            lines.append(
+                f"| {page} | {r.n:,} | {r.queries} | {r.median_ms:.1f} | {r.p95_ms:.1f} "
+                f"| {r.size_kb:.0f} | {floor} |"
+            )
+    return lines
+
+
+def install() -> None:
+    harness.measure = measure  # type: ignore[assignment]
+    harness.table = table
