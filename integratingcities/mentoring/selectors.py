@@ -267,6 +267,15 @@ class RoadmapProgress:
     def total(self) -> int:
         return len(self.actions)
 
+    @property
+    def axis_y(self) -> int:
+        """Where the timeline's dates are written, under the bars (pixels)."""
+        return len(self.bars) * ROW + 16
+
+    @property
+    def height(self) -> int:
+        return len(self.bars) * ROW + 24
+
 
 # The timeline's drawing: a column of labels, then the bars.
 LABELS = 36.0
@@ -296,6 +305,10 @@ class Timeline:
     def today_at(self) -> float:
         return self.at(self.today)
 
+    @property
+    def start_at(self) -> float:
+        return self.at(self.start)
+
 
 def action_state(action: Action, today: date) -> str:
     """done, dropped, late or on_track."""
@@ -307,7 +320,7 @@ def action_state(action: Action, today: date) -> str:
 
 
 def dashboard(
-    roadmaps: Iterable[Roadmap], today: date
+    roadmaps: Iterable[Roadmap], today: date, scheme: Scheme | None = None
 ) -> tuple[list[RoadmapProgress], Timeline | None]:
     """Per roadmap its actions on track, late, done; its key factors' baseline and follow-up."""
     rows = []
@@ -331,6 +344,8 @@ def dashboard(
         rows.append(progress)
     if not dates:
         return rows, None
+    if scheme is not None:  # the scheme's period frames its actions
+        dates += [d for d in (scheme.starts_on, scheme.ends_on) if d is not None]
     timeline = Timeline(min([*dates, today]), max([*dates, today]), today)
     for progress in rows:
         progress.bars = [

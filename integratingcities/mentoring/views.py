@@ -139,7 +139,7 @@ def dashboard(request: AuthenticatedHttpRequest, scheme: Scheme) -> HttpResponse
     if not roadmaps:
         raise Http404
     today = timezone.localdate()
-    rows, timeline = selectors.dashboard(roadmaps, today)
+    rows, timeline = selectors.dashboard(roadmaps, today, scheme)
     return render(
         request,
         "mentoring/dashboard.html",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.urls import get_resolver
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -20,7 +21,14 @@ from integratingcities.lib.testing import PASSWORD, People
 from integratingcities.mentoring.models import Action, Roadmap, Scheme
 from integratingcities.mentoring.tests.factories import LINEAGE, selftest
 
-from .browser import assert_accessible, log_in, visit
+from .browser import (
+    WIDTHS,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    log_in,
+    screenshot,
+    visit,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,11 +36,26 @@ pytestmark = [
 ]
 
 
+def _photograph(page: Page, url: str, name: str) -> None:
+    """Both widths: axe-core, no sideways scrolling on a phone, a screenshot for review."""
+    for device, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        visit(page, url)
+        assert_accessible(page)
+        if device == "phone":
+            assert_no_horizontal_scroll(page)
+        screenshot(page, name)
+    page.set_viewport_size(WIDTHS["desktop"])
+
+
 def test_a_scheme_is_formed_a_roadmap_written_and_monitored(
     site: People, live_server, settings, new_page: Callable[..., Page]
 ) -> None:
     base = live_server.url
     settings.SITE_URL = base
+    # Import every view before the browser's first page: some pull in SciPy and matplotlib,
+    # seconds on a busy machine, which the first page would otherwise spend against its timeout.
+    assert get_resolver().url_patterns
     framework = Framework.objects.get(lineage=LINEAGE, version=1)
     selftest(framework, site.ghent, "partly", days_ago=300)  # the baseline
     factor = Section.objects.filter(framework=framework, is_context=False).order_by("position")[0]
@@ -113,7 +136,7 @@ def test_a_scheme_is_formed_a_roadmap_written_and_monitored(
     editor.get_by_label(re.compile(r"^Date")).fill(today.isoformat())
     editor.get_by_label(re.compile(r"^What changed")).fill("The survey form is **agreed**.")
     editor.get_by_role("button", name="Save").click()
-    expect(editor.locator("#progress ~ .timeline").first).to_contain_text(
+    expect(editor.locator("#progress ~ .mentoring-log").first).to_contain_text(
         "The survey form is agreed."
     )
 
@@ -136,6 +159,9 @@ def test_a_scheme_is_formed_a_roadmap_written_and_monitored(
     expect(editor.locator("main")).to_contain_text(factor.title["en"])
     expect(editor.get_by_role("img", name="Timeline of the actions of Ghent")).to_be_visible()
     assert_accessible(editor)
+    _photograph(editor, editor.url, "mentoring-dashboard")
+    _photograph(editor, base + roadmap.get_absolute_url(), "mentoring-roadmap")
+    _photograph(editor, base + "/mentoring/", "mentoring-schemes")
 
     # Riga's editor, in no role in this scheme, is told it does not exist.
     outsider = new_page()
