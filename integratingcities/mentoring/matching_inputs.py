@@ -29,7 +29,7 @@ from integratingcities.results.peers import city_figures
 from integratingcities.results.scores import scheme_for
 from integratingcities.results.selftests import peer_set
 
-from .matching import SIMILARITY_KINDS, Factor, Profile
+from .matching import SIMILARITY_KINDS, Factor, Mentor, Profile, Proposal, match
 
 
 def benchmarks() -> list[Framework]:
@@ -143,6 +143,26 @@ def matching_inputs(
             key=lambda pk: cities[pk].name if pk in cities else "",
         ),
     )
+
+
+def propose(
+    framework: Framework, implementing: list[int], capacities: dict[int, int], scheme_size: int
+) -> tuple[Inputs, Proposal]:
+    """Proposed schemes for these implementing cities and willing mentors (city id: capacity),
+    with what they were made from. Cities without a validated self-test are left out of the
+    matching and named in ``Inputs.not_yet``."""
+    inputs = matching_inputs(framework, [*implementing, *capacities], implementing)
+    proposal = match(
+        [p for pk in implementing if (p := inputs.profile(pk)) is not None],
+        [
+            Mentor(p, capacity)
+            for pk, capacity in capacities.items()
+            if (p := inputs.profile(pk)) is not None
+        ],
+        inputs.factors,
+        scheme_size,
+    )
+    return inputs, proposal
 
 
 def _lowest_levels(framework: Framework) -> tuple[set[int], str]:

@@ -4,7 +4,6 @@ forms the scheme accepted). Nothing is stored until a proposal is accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,11 +30,11 @@ from integratingcities.permissions import Perm, permission_required
 from integratingcities.results.peers import PeerGroup
 
 from . import matching
-from .matching_inputs import CityLabel, Inputs, benchmarks, matching_inputs
+from .matching_inputs import CityLabel, Inputs, benchmarks, propose
 from .services import scheme_create
 
 MAX_SCHEME_SIZE = 10
-PER_PAGE = 10  # proposed schemes a page: each carries a form of its own
+PER_PAGE = 25  # proposed schemes a page
 MAX_LINES = 5000  # more candidate cities than the network has: a pasted file by mistake
 
 # ---------------------------------------------------------------------------------------------
@@ -353,62 +352,77 @@ class SchemeView:
     scheme: matching.ProposedScheme
     mentor: CityLabel
     pairs: list[PairView]
-    form: AcceptForm
 
 
-def _proposal_views(
-    framework: Framework,
-    inputs: Inputs,
-    proposal: matching.Proposal,
-    numbers: Iterable[int],
-    bound: AcceptForm | None,
-) -> list[SchemeView]:
-    views = []
-    for number in numbers:
-        scheme = proposal.schemes[number - 1]
-        mentor = inputs.cities[scheme.mentor]
-        cities = [pair.implementing for pair in scheme.pairs]
-        involved = {scheme.mentor, *cities}
-        if bound is not None and bound.data.get("proposal") == str(number):
-            form = bound
-        else:
-            form = AcceptForm(
-                mentors=[inputs.cities[pk] for pk in (scheme.mentor, *scheme.alternatives)],
-                implementing=[inputs.cities[pk] for pk in (*cities, *scheme.extras)],
-                auto_id=f"p{number}-%s",
-                initial={
-                    "proposal": number,
-                    "mentor": scheme.mentor,
-                    "implementing": cities,
-                    "name": _("%(theme)s, mentored by %(city)s")
-                    % {"theme": translate(framework.title), "city": mentor.name},
-                    "starts_on": date.today(),
-                    "is_illustrative": bool(involved & inputs.illustrative),
-                },
-            )
-        pairs = [
-            PairView(
-                pair,
-                inputs.cities[pair.implementing],
-                pair.implementing in inputs.illustrative or pair.mentor in inputs.illustrative,
-                [
-                    factor_sentence(
-                        reason, mentor.name, inputs.cities[pair.implementing].name, inputs
-                    )
-                    for reason in pair.reasons
-                ],
-                similarity_sentences(pair),
-            )
-            for pair in scheme.pairs
-        ]
-        views.append(SchemeView(number, scheme, mentor, pairs, form))
-    return views
+def _scheme_view(number: int, scheme: matching.ProposedScheme, inputs: Inputs) -> SchemeView:
+    mentor = inputs.cities[scheme.mentor]
+    pairs = [
+        PairView(
+            pair,
+            inputs.cities[pair.implementing],
+            pair.implementing in inputs.illustrative or pair.mentor in inputs.illustrative,
+            [
+                factor_sentence(reason, mentor.name, inputs.cities[pair.implementing].name, inputs)
+                for reason in pair.reasons
+            ],
+            similarity_sentences(pair),
+        )
+        for pair in scheme.pairs
+    ]
+    return SchemeView(number, scheme, mentor, pairs)
+
+
+def _accept_form(
+    framework: Framework, scheme: matching.ProposedScheme, number: int, inputs: Inputs
+) -> AcceptForm:
+    """The proposal as it stands, with the changes it may take offered beside it."""
+    cities = [pair.implementing for pair in scheme.pairs]
+    return AcceptForm(
+        mentors=[inputs.cities[pk] for pk in (scheme.mentor, *scheme.alternatives)],
+        implementing=[inputs.cities[pk] for pk in (*cities, *scheme.extras)],
+        initial={
+            "proposal": number,
+            "mentor": scheme.mentor,
+            "implementing": cities,
+            "name": _("%(theme)s, mentored by %(city)s")
+            % {"theme": translate(framework.title), "city": inputs.cities[scheme.mentor].name},
+            "starts_on": date.today(),
+            "is_illustrative": bool({scheme.mentor, *cities} & inputs.illustrative),
+        },
+    )
+
+
+def _accept(
+    request: AuthenticatedHttpRequest, framework: Framework, form: AcceptForm
+) -> HttpResponse | None:
+    """Form the scheme accepted; its page, or None with the refusal on the form."""
+    data = form.cleaned_data
+    chosen = City.objects.in_bulk([data["mentor"], *data["implementing"]])
+    try:
+        scheme = scheme_create(
+            actor=request.user,
+            benchmark=framework,
+            name=data["name"],
+            project=data["project"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            facilitator=data["facilitator"],
+            mentors=[chosen[data["mentor"]]],
+            implementing=[chosen[pk] for pk in data["implementing"]],
+            is_illustrative=data["is_illustrative"],
+        )
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Scheme “%(name)s” formed.") % {"name": scheme.name})
+    return redirect(scheme.get_absolute_url())
 
 
 @permission_required(Perm.MANAGE_SCHEMES)
 @require_http_methods(["GET", "POST"])
 def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """GET: the form, and the proposals once it is filled in. POST: accept one proposal."""
+    """GET: the form, then the proposals, then one proposal to accept (``?proposal=n``).
+    POST: accept that proposal, as it is or changed."""
     form = MatchingForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "has_benchmarks": bool(form.frameworks)}
     if not form.is_valid():
@@ -417,66 +431,50 @@ def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     framework = form.framework
     implementing_ids = form.cleaned_data["implementing"]
     capacities = dict(form.cleaned_data["mentors"])
-    inputs = matching_inputs(framework, [*implementing_ids, *capacities], implementing_ids)
-    proposal = matching.match(
-        [p for pk in implementing_ids if (p := inputs.profile(pk)) is not None],
-        [
-            matching.Mentor(p, capacity)
-            for pk, capacity in capacities.items()
-            if (p := inputs.profile(pk)) is not None
-        ],
-        inputs.factors,
-        form.cleaned_data["scheme_size"],
+    inputs, proposal = propose(
+        framework, implementing_ids, capacities, form.cleaned_data["scheme_size"]
     )
-    bound = None
-    if request.method == "POST":
-        # Any of the cities asked about may be chosen, not only those offered on the page.
-        bound = AcceptForm(
-            request.POST,
-            mentors=[inputs.cities[pk] for pk in capacities],
-            implementing=[inputs.cities[pk] for pk in implementing_ids],
-            auto_id=f"p{request.POST.get('proposal', '0')}-%s",
-        )
-        if bound.is_valid():
-            data = bound.cleaned_data
-            chosen = City.objects.in_bulk([data["mentor"], *data["implementing"]])
-            try:
-                scheme = scheme_create(
-                    actor=request.user,
-                    benchmark=framework,
-                    name=data["name"],
-                    project=data["project"],
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    facilitator=data["facilitator"],
-                    mentors=[chosen[data["mentor"]]],
-                    implementing=[chosen[pk] for pk in data["implementing"]],
-                    is_illustrative=data["is_illustrative"],
-                )
-            except DomainError as error:
-                bound.add_error(None, str(error))
-            else:
-                messages.success(request, _("Scheme “%(name)s” formed.") % {"name": scheme.name})
-                return redirect(scheme.get_absolute_url())
-
-    if bound is not None and not 1 <= _int(bound.data.get("proposal")) <= len(proposal.schemes):
-        messages.error(request, _("That proposal is no longer made: choose one below."))
-    used = {scheme.mentor for scheme in proposal.schemes}
-    # Proposals are paged, so that the page stays light however many cities are matched; a
-    # refused acceptance is shown on the page that holds its proposal.
-    wanted = request.GET.get("page")
-    if bound is not None and 1 <= _int(bound.data.get("proposal")) <= len(proposal.schemes):
-        wanted = str((_int(bound.data.get("proposal")) - 1) // PER_PAGE + 1)
-    page = Paginator(range(1, len(proposal.schemes) + 1), PER_PAGE).get_page(wanted)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("proposal", None)
     context |= {
         "framework": framework,
+        "benchmark_title": translate(framework.title),
         "inputs": inputs,
-        "proposal": proposal,
-        "schemes": _proposal_views(framework, inputs, proposal, page.object_list, bound),
-        "page": page,
         "query": query.urlencode(),
+        "query_items": [(name, value) for name in query for value in query.getlist(name)],
+    }
+
+    number = _int(request.POST.get("proposal") or request.GET.get("proposal"))
+    if 1 <= number <= len(proposal.schemes):
+        scheme = proposal.schemes[number - 1]
+        if request.method == "POST":
+            # Any of the cities asked about may be chosen, not only those offered first.
+            accept = AcceptForm(
+                request.POST,
+                mentors=[inputs.cities[pk] for pk in capacities],
+                implementing=[inputs.cities[pk] for pk in implementing_ids],
+            )
+            if accept.is_valid() and (done := _accept(request, framework, accept)) is not None:
+                return done
+        else:
+            accept = _accept_form(framework, scheme, number, inputs)
+        context |= {"item": _scheme_view(number, scheme, inputs), "accept": accept}
+        return render(request, "mentoring/matching_accept.html", context)
+    if request.method == "POST" or request.GET.get("proposal"):
+        messages.error(request, _("That proposal is no longer made: choose one below."))
+
+    # Proposals are paged, so that the page stays light however many cities are matched.
+    page = Paginator(proposal.schemes, PER_PAGE).get_page(request.GET.get("page"))
+    first = (page.number - 1) * PER_PAGE + 1
+    used = {scheme.mentor for scheme in proposal.schemes}
+    context |= {
+        "proposal": proposal,
+        "schemes": [
+            _scheme_view(number, scheme, inputs)
+            for number, scheme in enumerate(page.object_list, first)
+        ],
+        "page": page,
         "unmatched": [(inputs.cities[u.city], WHY[u.why]) for u in proposal.unmatched],
         "not_yet": [inputs.cities[pk] for pk in inputs.not_yet],
         "idle_mentors": [
@@ -484,9 +482,8 @@ def matching_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             for pk, capacity in capacities.items()
             if pk not in used and pk in inputs.profiles
         ],
-        "bound_failed": bound is not None,
     }
-    return render(request, "mentoring/matching.html", context, status=200)
+    return render(request, "mentoring/matching.html", context)
 
 
 urlpatterns = [

@@ -48,10 +48,12 @@ def test_a_proposal_is_read_checked_and_accepted(
     expect(page.get_by_role("heading", name="Cannot be matched yet")).to_be_visible()
     assert_accessible(page)
 
-    proposal = page.get_by_role("form", name="Accept proposal 1")
-    proposal.get_by_label("Project").fill("CITIES GROW")
-    proposal.get_by_label("Tampere").uncheck()  # changed before it is accepted
-    proposal.get_by_role("button", name="Accept and form this scheme").click()
+    page.get_by_role("button", name="Accept or change proposal 1").click()
+    expect(page.get_by_role("heading", name="Accept a proposed scheme")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Project").fill("CITIES GROW")
+    page.get_by_label("Tampere").uncheck()  # changed before it is accepted
+    page.get_by_role("button", name="Accept and form this scheme").click()
     scheme = Scheme.objects.get()
     expect(page).to_have_url(f"{base}{scheme.get_absolute_url()}")
     roles = dict(scheme.members.values_list("city__slug", "role"))

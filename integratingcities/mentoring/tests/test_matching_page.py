@@ -131,6 +131,22 @@ def test_the_page_proposes_with_reasons_and_lists_who_cannot_be_matched(
     assert text.count("No validated self-test of this benchmark.") == 2  # Oslo and Vienna
 
 
+def test_a_proposal_opens_with_its_form_filled_in_and_its_alternatives(
+    people: People, cities: dict[str, City]
+) -> None:
+    lisbon = SignatoryFactory.create(name="Lisbon", slug="lisbon", country="PT")
+    selftest(factories.benchmark(), lisbon, {DATA: "partly"})  # helps Tampere, less than Ghent
+    page = client_for(people.secretariat).get(
+        query(implementing="Tampere", mentors="Ghent, 1\nLisbon, 1") + "&proposal=1"
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "Accept a proposed scheme" in text
+    assert f'<option value="{cities["ghent"].pk}" selected>Ghent</option>' in text
+    assert f'<option value="{lisbon.pk}">Lisbon</option>' in text  # the other mentor, to swap
+    assert f'value="{cities["tampere"].pk}" id="id_implementing_0" checked' in text
+    assert not Scheme.objects.exists()  # opening a proposal stores nothing
+
+
 def test_accepting_a_proposal_forms_the_scheme(people: People, cities: dict[str, City]) -> None:
     client = client_for(people.secretariat)
     response = client.post(
