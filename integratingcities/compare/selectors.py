@@ -288,39 +288,45 @@ def _chosen(
             public, country=query.country, band=query.band, foreign_born=query.foreign_born
         )
         wanted = wanted | group
-    rows = wanted.order_by("city__name", "city_id", "validated_at", "pk").values_list(
-        "pk", "framework_id", "scores", "city_id", "is_illustrative", "city__slug"
-    )
-    latest: dict[int, tuple[int, int, Any, int, bool]] = {}
-    slugs: set[str] = set()
-    for pk, framework_id, record, city_id, illustrative, slug in rows:
-        latest[city_id] = (pk, framework_id, record, city_id, illustrative)  # the last wins
-        slugs.add(slug)
-    without = [city.name for slug, city in named.items() if slug not in slugs]
-    if without:
-        found.notes.append(
-            ngettext(
-                "%(cities)s has no published results in “%(source)s”.",
-                "%(cities)s have no published results in “%(source)s”.",
-                len(without),
+    if named:
+        shown = set(public.filter(city__slug__in=list(named)).values_list("city__slug", flat=True))
+        without = [city.name for slug, city in named.items() if slug not in shown]
+        if without:
+            found.notes.append(
+                ngettext(
+                    "%(cities)s has no published results in “%(source)s”.",
+                    "%(cities)s have no published results in “%(source)s”.",
+                    len(without),
+                )
+                % {"cities": _names(without), "source": source.title}
             )
-            % {"cities": _names(without), "source": source.title}
-        )
-    if query.has_group and not latest:
-        found.notes.append(_("No city of this peer group has published results here."))
-    chosen = list(latest.values())
-    if len(chosen) > MAX_CITIES:
+    # The first cities by name, chosen in the database: a peer group may hold thousands,
+    # whose scores need not be read to show twelve.
+    cities = City.objects.filter(pk__in=wanted.values("city_id"))
+    first = list(cities.order_by("name", "pk").values_list("pk", flat=True)[: MAX_CITIES + 1])
+    if len(first) > MAX_CITIES:
+        total = cities.count()
         found.notes.append(
             ngettext(
                 "%(count)d city was chosen; at most %(max)d are compared at once: the first "
                 "%(max)d by name are shown.",
                 "%(count)d cities were chosen; at most %(max)d are compared at once: the first "
                 "%(max)d by name are shown.",
-                len(chosen),
+                total,
             )
-            % {"count": len(chosen), "max": MAX_CITIES}
+            % {"count": total, "max": MAX_CITIES}
         )
-    return chosen[:MAX_CITIES]
+        first = first[:MAX_CITIES]
+    elif query.has_group and not first:
+        found.notes.append(_("No city of this peer group has published results here."))
+    latest: dict[int, tuple[int, int, Any, int, bool]] = {}
+    for pk, framework_id, record, city_id, illustrative in (
+        wanted.filter(city_id__in=first)
+        .order_by("city_id", "validated_at", "pk")
+        .values_list("pk", "framework_id", "scores", "city_id", "is_illustrative")
+    ):
+        latest[city_id] = (pk, framework_id, record, city_id, illustrative)  # the last wins
+    return [latest[city_id] for city_id in first if city_id in latest]
 
 
 def _scheme(source: Source) -> Scheme:
