@@ -233,7 +233,7 @@ def comparison(user: Any, query: CompareQuery, notes: list[str] | None = None) -
         .distinct()
     ]
     found.countries = countries_of(City.objects.filter(assessments__in=public))
-    rows = _chosen(found, public, query)
+    rows = _chosen(found, source, public, query)
     found.rows = _rows(source, found.subjects, rows)
     return found
 
@@ -263,12 +263,10 @@ def _subjects(found: Comparison, query: CompareQuery) -> list[Subject]:
 
 
 def _chosen(
-    found: Comparison, public: QuerySet[Assessment], query: CompareQuery
+    found: Comparison, source: Source, public: QuerySet[Assessment], query: CompareQuery
 ) -> list[tuple[int, int, Any, int, bool]]:
     """The public assessments of the cities asked for by name or by peer group, one per city
     (the latest), ordered by city name: (id, framework id, record, city id, illustrative)."""
-    source = found.source
-    assert source is not None
     named: dict[str, City] = {}
     if query.cities:
         named = {city.slug: city for city in City.objects.filter(slug__in=query.cities)}
