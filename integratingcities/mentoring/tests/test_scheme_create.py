@@ -1,12 +1,14 @@
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from integratingcities.audit.models import Action, AuditEntry
 from integratingcities.lib.errors import NotAllowed
-from integratingcities.lib.testing import People
+from integratingcities.lib.testing import People, UserFactory, client_for
 from integratingcities.mentoring.models import Roadmap, Scheme, SchemeCity, SchemeRole
-from integratingcities.mentoring.services import MentoringError
+from integratingcities.mentoring.services import MentoringError, scheme_update
+from integratingcities.toolkits.models import Toolkit
 
 from . import factories
 
@@ -50,3 +52,81 @@ def test_it_refuses_a_bad_scheme_and_writes_nothing(
     assert not Scheme.objects.exists()
     assert not Roadmap.objects.exists()
     assert not SchemeCity.objects.exists()
+
+
+def test_the_form_names_what_it_refuses_and_forms_nothing(people: People) -> None:
+    factories.benchmark()
+    toolkit = Toolkit.objects.get(key=factories.LINEAGE)
+    client = client_for(people.secretariat)
+    page = client.post(
+        reverse("mentoring:create"),
+        {
+            "name": "",
+            "toolkit": toolkit.pk,
+            "starts_on": "2026-02-01",
+            "ends_on": "2025-01-01",
+            "mentors": [people.ghent.pk],
+            "implementing": [people.ghent.pk],
+            "remind_days_before": "-1",
+            "remind_days_after": "7",
+        },
+    ).content.decode()
+    assert "This field is required." in page  # the name
+    assert "The scheme ends before it starts." in page
+    assert "A city cannot be both mentor and implementing in one scheme." in page
+    assert "Ensure this value is greater than or equal to 0." in page
+    unknown = client.post(
+        reverse("mentoring:create"),
+        {"name": "x", "toolkit": 2**70, "starts_on": "2026-02-01", "implementing": ["<b>"]},
+    ).content.decode()
+    assert "Select a valid choice." in unknown
+    assert not Scheme.objects.exists()
+
+
+def test_the_secretariat_names_the_facilitator_who_then_reads_the_roadmaps(
+    people: People,
+) -> None:
+    scheme = factories.scheme(people)
+    roadmap = Roadmap.objects.get(scheme=scheme)
+    facilitator = UserFactory.create(email="facilitator@example.org")
+    assert client_for(facilitator).get(roadmap.get_absolute_url()).status_code == 404
+    with pytest.raises(MentoringError, match="ends before it starts"):
+        scheme_update(
+            actor=people.secretariat,
+            scheme=scheme,
+            name="n",
+            project="",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2025, 1, 1),
+            facilitator="",
+            facilitator_user=facilitator,
+            remind_days_before=7,
+            remind_days_after=7,
+        )
+    with pytest.raises(NotAllowed):
+        scheme_update(
+            actor=people.editor,
+            scheme=scheme,
+            name="n",
+            project="",
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            facilitator="",
+            facilitator_user=people.editor,
+            remind_days_before=7,
+            remind_days_after=7,
+        )
+    scheme_update(
+        actor=people.secretariat,
+        scheme=scheme,
+        name="Renamed",
+        project="",
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        facilitator="MigrationWork CIC",
+        facilitator_user=facilitator,
+        remind_days_before=3,
+        remind_days_after=1,
+    )
+    assert client_for(facilitator).get(roadmap.get_absolute_url()).status_code == 200
+    assert AuditEntry.objects.filter(action=Action.SCHEME_CHANGED).count() == 1
