@@ -273,6 +273,9 @@ def assign(
     value = benefits * scale
     if similarity is not None:
         value = value + similarity
+    # A pair without benefit costs what leaving the city alone costs (0): every real pair costs
+    # less, so the solver takes one only where nothing is left, and it is dropped below. A
+    # higher cost would make it pair more cities at the expense of the total benefit.
     value = np.where(benefits > 0, value, 0.0)
     chosen_rows, chosen_cols = linear_sum_assignment(-value[:, columns])
     return [
