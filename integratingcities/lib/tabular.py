@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -202,35 +202,51 @@ class Book:
             sheet.set_column(number, number, column.width)
             sheet.write_string(0, number, column.name, self._header)
         sheet.freeze_panes(1, 0)
+        # One writer per column, chosen once: the loop below runs for every cell.
+        writers = [self._writer(sheet, column) for column in columns]
         count = 0
         for count, row in enumerate(rows, start=1):
-            for number, (column, value) in enumerate(zip(columns, row, strict=True)):
-                self._write(sheet, count, number, column, value)
+            for number, value in enumerate(row):
+                if value is not None and value != "":
+                    writers[number](count, number, value)
         if count:
             sheet.autofilter(0, 0, count, len(columns) - 1)
         self.described.append((name, columns))
         return count
 
-    def _write(self, sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
-        if value is None or value == "" or value == [] or value == ():
-            return
+    def _writer(self, sheet: Any, column: Column) -> Callable[[int, int, Any], Any]:
         kind = column.type
         if kind in {"integer", "number"}:
-            sheet.write_number(row, col, float(value))
-        elif kind == "boolean":
-            sheet.write_string(row, col, TRUE if value else FALSE)
-        elif kind == "datetime":
-            sheet.write_datetime(row, col, value.astimezone(dt.UTC), self._datetime)
-        elif kind == "date":
-            sheet.write_datetime(row, col, value, self._date)
-        else:
-            if isinstance(value, list | tuple):
-                value = LIST_SEPARATOR.join(str(v) for v in value)
-            text = str(value)
-            if len(text) > XLSX_MAX_TEXT:
-                text = text[: XLSX_MAX_TEXT - 1] + "…"
+            write_number = sheet.write_number
+            return lambda row, col, value: write_number(row, col, float(value))
+        if kind == "boolean":
+            write_string = sheet.write_string
+            return lambda row, col, value: write_string(row, col, TRUE if value else FALSE)
+        if kind == "datetime":
+            write_datetime, stamp = sheet.write_datetime, self._datetime
+            return lambda row, col, value: write_datetime(row, col, value.astimezone(dt.UTC), stamp)
+        if kind == "date":
+            write_date, day = sheet.write_datetime, self._date
+            return lambda row, col, value: write_date(row, col, value, day)
+        write_text, wrap = sheet.write_string, self._wrap
+
+        def text(row: int, col: int, value: Any) -> None:
+            if type(value) is not str:
+                if isinstance(value, list | tuple):
+                    value = LIST_SEPARATOR.join(str(v) for v in value)
+                    if not value:
+                        return
+                else:
+                    value = str(value)
             # Always a string cell: "=1+1" stays text, never a formula.
-            sheet.write_string(row, col, text, self._wrap if len(text) > 60 else None)
+            if len(value) > 60:
+                if len(value) > XLSX_MAX_TEXT:
+                    value = value[: XLSX_MAX_TEXT - 1] + "…"
+                write_text(row, col, value, wrap)
+            else:
+                write_text(row, col, value)
+
+        return text
 
     def notes(self, title: str, pairs: Iterable[tuple[str, str]]) -> None:
         """A small sheet of labelled values (what the file is, its licence, its source)."""

@@ -117,7 +117,8 @@ def datasets() -> list[Dataset]:
     rounds = list(selectors.published_rounds())
     benchmarks = selectors.shared_benchmarks()
     parts = Parts.load(
-        [r.framework_id for r in rounds] + [pk for _f, versions in benchmarks for pk in versions]
+        [r.framework_id for r in rounds]
+        + [pk for _f, versions, _i in benchmarks for pk in versions]
     )
     found = [
         _export_dataset(
@@ -134,7 +135,7 @@ def datasets() -> list[Dataset]:
     ]
     found += [
         _export_dataset(
-            benchmark_export(framework, versions, parts),
+            benchmark_export(framework, versions, parts, illustrative),
             _(
                 "Self-tests against this benchmark that the secretariat validated and that "
                 "their city chose to share."
@@ -142,7 +143,7 @@ def datasets() -> list[Dataset]:
             link("opendata.benchmark_xlsx", benchmark=framework.lineage),
             benchmark_urls(framework.lineage),
         )
-        for framework, versions in benchmarks
+        for framework, versions, illustrative in benchmarks
     ]
     practices = reverse("practices:export_csv")
     found.append(

@@ -348,12 +348,18 @@ def round_export(round_: Round, parts: Parts | None = None) -> Export:
 
 
 def benchmark_export(
-    framework: Framework, versions: Sequence[int] = (), parts: Parts | None = None
+    framework: Framework,
+    versions: Sequence[int] = (),
+    parts: Parts | None = None,
+    illustrative: bool | None = None,
 ) -> Export:
     """The shared self-tests of a benchmark's lineage (``framework``: its latest version;
-    ``versions``: the ids of every version of the lineage, if known)."""
+    ``versions``: the ids of every version of the lineage, and ``illustrative``: whether any
+    of them is demonstration data, if known)."""
     lineage = framework.lineage
     assessments = shared_selftests(lineage)
+    if illustrative is None:
+        illustrative = assessments.filter(is_illustrative=True).exists()
     versions = versions or list(
         Framework.objects.filter(lineage=lineage).values_list("pk", flat=True)
     )
@@ -384,7 +390,7 @@ def benchmark_export(
             assessments.count,
         ),
         sections=sections,
-        illustrative=False,
+        illustrative=illustrative,
     )
 
 

@@ -54,7 +54,10 @@ def about(export: Export, licence: OpenDataSettings) -> list[tuple[str, str]]:
         pairs.append(
             (
                 _("Illustrative"),
-                _("The levels are demonstration data, not the cities' own self-assessment."),
+                _(
+                    "Some or all levels are demonstration data, not the cities' own "
+                    "self-assessment: the column illustrative says which."
+                ),
             )
         )
     return pairs

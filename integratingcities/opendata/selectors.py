@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus
@@ -25,25 +25,30 @@ def published_rounds() -> QuerySet[Round]:
     )
 
 
-def shared_benchmarks() -> list[tuple[Framework, list[int]]]:
+def shared_benchmarks() -> list[tuple[Framework, list[int], bool]]:
     """Each published benchmark of which a city shared a validated self-test: its latest
-    published version, and the ids of every version of its lineage (two queries)."""
-    lineages = set(
+    published version, the ids of every version of its lineage, and whether any shared
+    self-test is illustrative (two queries)."""
+    found = dict(
         Assessment.objects.self_tests()
         .filter(
             state=AssessmentState.VALIDATED,
             share_evidence=True,
             framework__kind=FrameworkKind.BENCHMARK,
         )
-        .values_list("framework__lineage", flat=True)
-        .distinct()
+        .order_by()
+        .values("framework__lineage")
+        .annotate(illustrative=Count("pk", filter=Q(is_illustrative=True)))
+        .values_list("framework__lineage", "illustrative")
     )
     latest: dict[str, Framework] = {}
     versions: dict[str, list[int]] = defaultdict(list)
     for framework in Framework.objects.filter(
-        lineage__in=lineages, kind=FrameworkKind.BENCHMARK
+        lineage__in=list(found), kind=FrameworkKind.BENCHMARK
     ).order_by("lineage", "-version"):
         versions[framework.lineage].append(framework.pk)
         if framework.status == FrameworkStatus.PUBLISHED:
             latest.setdefault(framework.lineage, framework)
-    return [(latest[lineage], versions[lineage]) for lineage in sorted(latest)]
+    return [
+        (latest[lineage], versions[lineage], bool(found[lineage])) for lineage in sorted(latest)
+    ]
