@@ -179,9 +179,12 @@ def main() -> None:
         for n in args.cities:
             results.append(measure(n, args.seed, args.runs))
             r = results[-1]
+            # Each N's figures as soon as they are known: the largest N takes long.
             print(
                 f"  N={n}: PDF {statistics.median(r.pdf_s):.1f} s, floor "
-                f"{statistics.median(r.floor_s):.1f} s, {r.pages} pages",
+                f"{statistics.median(r.floor_s):.1f} s, {r.pages} pages, {r.size_kb:.0f} KB, "
+                f"publish {r.publish_s:.2f} s, edition page {r.page_ms:.0f} ms "
+                f"({r.page_queries} queries)",
                 file=sys.stderr,
                 flush=True,
             )
