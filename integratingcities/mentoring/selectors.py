@@ -224,14 +224,14 @@ def factor_scores_of(roadmaps: Iterable[Roadmap]) -> dict[int, list[FactorScore]
 
     result: dict[int, list[FactorScore]] = {}
     for roadmap in chosen:
-        framework = frameworks[roadmap.pk]
+        used_by = frameworks[roadmap.pk]
         result[roadmap.pk] = [
             FactorScore(
                 section,
                 headline(roadmap.baseline, section.key),
                 headline(roadmap.follow_up, section.key),
             )
-            for section in (sections[framework.pk] if framework is not None else [])
+            for section in (sections[used_by.pk] if used_by is not None else [])
         ]
     return result
 
