@@ -367,11 +367,7 @@ def shared_selftests(city: City) -> list[Assessment]:
 
 def _shared_peers(others: dict[int, Peer], lineage: str) -> dict[int, Peer]:
     """Of the peers, the cities whose self-test is shared: only those are shown in public."""
-    shared = set(
-        peers_of(lineage)
-        .filter(share_evidence=True, pk__in=[p.assessment_id for p in others.values()])
-        .values_list("pk", flat=True)
-    )
+    shared = set(peers_of(lineage).filter(share_evidence=True).values_list("pk", flat=True))
     return {city: peer for city, peer in others.items() if peer.assessment_id in shared}
 
 
