@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,6 +34,18 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
+def _with_country_names(
+    cities: Iterable[City], countries: list[selectors.CountryOption]
+) -> list[City]:
+    """The cities, each with ``country_name`` from the names the country menu has already
+    looked up: a lookup per row is a translation per row."""
+    names = {option.code: option.name for option in countries}
+    rows = list(cities)
+    for city in rows:
+        city.country_name = names.get(city.country.code, "")  # type: ignore[attr-defined]
+    return rows
+
+
 def signatories(request: HttpRequest) -> HttpResponse:
     country = _country_code(request)
     ordering = request.GET.get("sort", "name")
@@ -40,13 +54,14 @@ def signatories(request: HttpRequest) -> HttpResponse:
     cities = selectors.signatories(country=country, ordering=ordering)
     # A page at a time: the count and the country menu still cover every signatory.
     page = Paginator(cities, PER_PAGE).get_page(request.GET.get("page"))
+    countries = selectors.countries_of(selectors.signatories())
     return render(
         request,
         "cities/signatories.html",
         {
             "page": page,
-            "cities": page.object_list,
-            "countries": selectors.countries_of(selectors.signatories()),
+            "cities": _with_country_names(page.object_list, countries),
+            "countries": countries,
             "country": country,
             "sort": ordering,
             "filter_query": _query_without(request, "page", "sort"),
@@ -60,13 +75,14 @@ def city_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.all_cities(country=country), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    countries = selectors.countries_of(City.objects.all())
     return render(
         request,
         "cities/city_list.html",
         {
             "page": page,
-            "cities": page.object_list,
-            "countries": selectors.countries_of(City.objects.all()),
+            "cities": _with_country_names(page.object_list, countries),
+            "countries": countries,
             "country": country,
             "page_query": _query_without(request, "page"),
         },
