@@ -83,9 +83,12 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
     sort = form.value("sort") or "city"
     found = selectors.board(round_, state=form.value("state"), q=form.value("q"), sort=sort)
     page = Paginator(found.rows, selectors.BOARD_PER_PAGE).get_page(request.GET.get("page"))
-    rows: list[Any] = list(page.object_list)  # ``percent`` is added here
+    rows: list[Any] = list(page.object_list)  # ``percent`` and ``state_label`` are added here
+    # Each state's label translated once, not once a row.
+    labels = {value: str(label) for value, label in AssessmentState.choices}
     for row in rows:
         row.percent = round(100 * row.answered / found.total) if found.total else 0
+        row.state_label = labels.get(row.state, row.state)
     find = form.value("find")
     # At most INVITE_LIMIT cities to tick, whatever the network's size: all of them in a small
     # network, else those whose names match the search.
