@@ -69,18 +69,24 @@ def _resource(table: Table, title: str, path: str) -> Resource:
     return Resource(table.name, title, _absolute(path), table.columns, table.primary_key)
 
 
-def _export_dataset(export: Export, description: str, xlsx: str, urls: dict[str, str]) -> Dataset:
+def _export_dataset(
+    export: Export, description: str, xlsx: str, urls: dict[str, str], *, by_role: bool
+) -> Dataset:
+    if by_role:
+        workbook = _("Workbook: a summary sheet per role, every answer, the columns")
+        summary = _("Per city and role: levels, score, coverage")
+    else:
+        workbook = _("Workbook: a summary sheet per key factor, every answer, the columns")
+        summary = _("Per self-test and key factor: levels, score, coverage")
     return Dataset(
         key=export.key,
         title=export.title,
         description=description,
         illustrative=export.illustrative,
         downloads=[
-            Download(
-                "XLSX", _("Workbook: a summary sheet per role, every answer, the columns"), xlsx
-            ),
+            Download("XLSX", workbook, xlsx),
             Download("CSV", _("Every validated answer, with its evidence"), urls["answers"]),
-            Download("CSV", _("Per city and role: levels, score, coverage"), urls["summary"]),
+            Download("CSV", summary, urls["summary"]),
             Download("JSON", _("The summary and every answer"), urls["json"]),
         ],
         resources=[
@@ -130,6 +136,7 @@ def datasets() -> list[Dataset]:
             % {"opens": round_.opens_on.isoformat(), "closes": round_.closes_on.isoformat()},
             link("opendata.round_xlsx", round=round_.pk),
             round_urls(round_.pk),
+            by_role=True,
         )
         for round_ in rounds
     ]
@@ -142,6 +149,7 @@ def datasets() -> list[Dataset]:
             ),
             link("opendata.benchmark_xlsx", benchmark=framework.lineage),
             benchmark_urls(framework.lineage),
+            by_role=False,
         )
         for framework, versions, illustrative in benchmarks
     ]
