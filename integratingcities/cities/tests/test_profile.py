@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -354,6 +355,21 @@ def test_the_pdf_is_made_through_the_downloads_link(peers: Round) -> None:
     assert "Ghent: city profile" in text
     assert "2nd of 3 cities of 250,000 to 500,000 inhabitants" in text
     assert 2 <= len(reader.pages) <= 8
+    # Tagged (PDF/UA): each chart is a figure whose text alternative a screen reader reads.
+    figures = _tagged(reader.trailer["/Root"]["/StructTreeRoot"], "/Figure")
+    assert len(figures) == 2
+    assert all(str(figure["/Alt"]).startswith("Dot chart:") for figure in figures)
+
+
+def _tagged(node: Any, kind: str) -> list[Any]:
+    """The elements of a PDF's structure tree of one kind."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, list):
+        return [found for child in node for found in _tagged(child, kind)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if node.get("/S") == kind else []
+    return own + (_tagged(node["/K"], kind) if "/K" in node else [])
 
 
 def test_no_pdf_of_an_unknown_city(people: People) -> None:
