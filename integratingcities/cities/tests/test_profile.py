@@ -356,7 +356,8 @@ def test_the_pdf_is_made_through_the_downloads_link(peers: Round) -> None:
     assert "2nd of 3 cities of 250,000 to 500,000 inhabitants" in text
     assert 2 <= len(reader.pages) <= 8
     # Tagged (PDF/UA): each chart is a figure whose text alternative a screen reader reads.
-    figures = _tagged(reader.trailer["/Root"]["/StructTreeRoot"], "/Figure")
+    catalogue: Any = reader.trailer["/Root"]
+    figures = _tagged(catalogue["/StructTreeRoot"], "/Figure")
     assert len(figures) == 2
     assert all(str(figure["/Alt"]).startswith("Dot chart:") for figure in figures)
 
