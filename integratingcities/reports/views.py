@@ -299,15 +299,16 @@ def publish(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
                 report=report, actor=request.user, note=form.cleaned_data["note"]
             )
         except DomainError as error:
+            # Back to this page, which says what is missing, rather than to the workspace.
             messages.error(request, str(error))
-            return redirect("reports:workspace", pk=round_.pk)
+            return redirect("reports:publish", pk=round_.pk)
         messages.success(
             request, _("Edition %(number)d is published.") % {"number": edition.number}
         )
         return redirect(edition.get_absolute_url())
     if request.method == "POST":
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("reports:workspace", pk=round_.pk)
+        return redirect("reports:publish", pk=round_.pk)
     summary: dict[str, Any] = {
         "has_summary": bool(selectors.texts_of(report).get("section.summary")),
         "round_published": round_.is_published,
