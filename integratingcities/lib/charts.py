@@ -16,6 +16,7 @@ Every chart:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -25,23 +26,36 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-import matplotlib
 
-matplotlib.use("svg")
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
+def _ticker() -> Any:
+    _pyplot()
+    import matplotlib.ticker
 
-matplotlib.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: searchable, selectable, scalable
-        "font.size": 9,
-        "axes.labelsize": 9,
-        "xtick.labelsize": 8.5,
-        "ytick.labelsize": 8.5,
-        "legend.fontsize": 8.5,
-        "hatch.linewidth": 0.8,
-    }
-)
+    return matplotlib.ticker
+
+
+@functools.cache
+def _pyplot() -> Any:
+    """matplotlib, loaded and set up on the first chart drawn (some 2 s), not when a worker
+    starts: most requests draw no chart."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    import matplotlib.pyplot
+
+    matplotlib.rcParams.update(
+        {
+            "svg.fonttype": "none",  # text stays text: searchable, selectable, scalable
+            "font.size": 9,
+            "axes.labelsize": 9,
+            "xtick.labelsize": 8.5,
+            "ytick.labelsize": 8.5,
+            "legend.fontsize": 8.5,
+            "hatch.linewidth": 0.8,
+        }
+    )
+    return matplotlib.pyplot
+
 
 MIN_FONT = 8  # points: the smallest text on any chart
 LABEL_WIDTH = 38  # characters a line of a label holds before it is wrapped
@@ -203,7 +217,7 @@ def _bar_chart(
         centres.append(-(top + height / 2))
         top += height
     chrome = 0.75 + _legend_height(legend_labels, count) + (0.35 if title else 0)
-    figure, axis = plt.subplots(figsize=(8, chrome + top))
+    figure, axis = _pyplot().subplots(figsize=(8, chrome + top))
     axis.set_ylim(-max(top, 0.4), 0)  # an empty chart keeps an axis of some height
     return figure, axis, wrapped, centres
 
@@ -264,7 +278,7 @@ def stacked_bars(
             label=legend,
         )
         lefts = [left + value for left, value in zip(lefts, values, strict=True)]
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of cities: no 2.5
+    axis.xaxis.set_major_locator(_ticker().MaxNLocator(integer=True))  # counts of cities: no 2.5
     _finish(figure, axis, wrapped, positions, len(series), xlabel, title)
     return _svg(
         figure,
@@ -351,7 +365,7 @@ def lines_over_time(
     """Lines over years, one colour, dash and marker each; returns SVG text. A ``note`` (say,
     that a gap in a line is a change of definition) is written under the chart. A second
     median (of a peer group, after the network's) is drawn in the peers' style."""
-    figure, axis = plt.subplots(figsize=(8, 4.2 if note else 3.8))
+    figure, axis = _pyplot().subplots(figsize=(8, 4.2 if note else 3.8))
     years: set[int] = set()
     medians = 0
     described = []
@@ -411,7 +425,7 @@ def strip(
 ) -> str:
     """Each value as a dot on one axis (spread a little up and down so equal values show),
     the median as a line; ``marked`` values (say, on another definition) as hollow dots."""
-    figure, axis = plt.subplots(figsize=(8, 2.6))
+    figure, axis = _pyplot().subplots(figsize=(8, 2.6))
     dots = STYLES[PEERS]
     for index, (group, label, filled) in enumerate(
         ((values, "", True), (marked or [], marked_label, False))
@@ -473,7 +487,7 @@ def _svg(figure: Any, title: str, description: str) -> str:
     and ``<desc>`` first inside the root, which is announced as one image."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    _pyplot().close(figure)
     text = buffer.getvalue()
     match = _SVG_OPEN.search(text)
     if match is None:  # matplotlib always writes one root; keep the file as drawn otherwise
@@ -536,7 +550,7 @@ def distribution_strips(
         centres.append(-(top + height / 2))
         top += height
     legend = [others_label, middle_label, median_label, own_label]
-    figure, axis = plt.subplots(
+    figure, axis = _pyplot().subplots(
         figsize=(8, 0.75 + _legend_height(legend, 4) + (0.35 if title else 0) + top)
     )
     peers, median_style, city = STYLES[PEERS], STYLES[MEDIAN], STYLES[CITY]

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from integratingcities.lib.scoring import MEETS_THRESHOLD
 
@@ -277,6 +276,9 @@ def assign(
     # less, so the solver takes one only where nothing is left, and it is dropped below. A
     # higher cost would make it pair more cities at the expense of the total benefit.
     value = np.where(benefits > 0, value, 0.0)
+    # Imported here: SciPy takes some 2 s to load, which only matching should pay.
+    from scipy.optimize import linear_sum_assignment
+
     chosen_rows, chosen_cols = linear_sum_assignment(-value[:, columns])
     return [
         (int(row), int(columns[col]))
