@@ -47,8 +47,8 @@ class SelfTestStartForm(forms.Form):
 class SharingForm(forms.Form):
     share = forms.BooleanField(
         label=_(
-            "Share our evidence, with the context factors we cite, with other cities where we "
-            "meet a key factor"
+            "Share this self-test once it is validated: our evidence and context factors with "
+            "other cities, our scores in public"
         ),
         required=False,
     )

@@ -16,7 +16,7 @@ from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import Assessment, AssessmentQuerySet
 from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
-from integratingcities.lib.charts import grouped_bars
+from integratingcities.lib import charts
 from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
@@ -214,6 +214,7 @@ def _draw_chart(assessment: Assessment, kind: str) -> str:
     found = selftest_results(assessment)
     labels = [translate(row.section.title) for row in found.sections]
     # Headline scores only: a key factor with too few answers has no bar.
+    meanings = [charts.CITY, charts.MEDIAN]
     if kind == "scores":
         network = [row.comparisons[0].spread.median for row in found.sections]
         series = [
@@ -225,12 +226,13 @@ def _draw_chart(assessment: Assessment, kind: str) -> str:
             (_("Previous self-test"), [row.before for row in found.sections]),
             (_("This self-test"), [row.result.headline for row in found.sections]),
         ]
+        meanings = [charts.PREVIOUS, charts.CITY]  # the same colours as on every chart
     else:
         raise Http404
     title = (
         _("Illustrative levels, not the city's real answers") if assessment.is_illustrative else ""
     )
-    return grouped_bars(labels, series, _("score (0-100)"), title)
+    return charts.grouped_bars(labels, series, _("score (0-100)"), title, meanings=meanings)
 
 
 @selftest

@@ -66,7 +66,7 @@ def test_a_scheme_is_formed_a_roadmap_written_and_monitored(
     log_in(secretariat, base, site.secretariat.email, PASSWORD)
     visit(secretariat, base + "/mentoring/")
     assert_accessible(secretariat)
-    secretariat.get_by_role("link", name="Form a scheme").click()
+    secretariat.get_by_role("link", name="Form a scheme by hand").click()
     assert_accessible(secretariat)
     secretariat.get_by_label(re.compile(r"^Name")).fill("Fair jobs mentoring")
     secretariat.get_by_label(re.compile(r"^Theme")).select_option(
