@@ -235,4 +235,3 @@ CACHES = {
         "LOCATION": env_str("CACHE_LOCATION", "ic_cache"),
     }
 }
-
