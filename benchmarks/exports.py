@@ -104,7 +104,7 @@ def _floor(sheets: list[tuple[str, list[Any], list[list[Any]]]]) -> bytes:
     book = xlsxwriter.Workbook(
         output,
         {
-            "constant_memory": True,
+            "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
