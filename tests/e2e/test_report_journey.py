@@ -56,12 +56,12 @@ def test_the_secretariat_publishes_a_corrected_edition_that_readers_find(
     base = live_server.url
     reader = new_page(viewport=WIDTHS["desktop"])
     visit(reader, base + "/reports/")
-    _look(reader, "reports-list-1280")
+    _look(reader, "reports-list")
     reader.get_by_role("link", name=re.compile("Cities and Migrants")).first.click()
     expect(reader.get_by_role("heading", level=1)).to_contain_text("Cities and Migrants")
     expect(reader.locator("main")).to_contain_text("illustrative")
     expect(reader.locator("main")).to_contain_text("Barcelona")
-    _look(reader, "report-edition-1280")
+    _look(reader, "report-edition")
 
     pdf_link = reader.get_by_role("link", name="Download PDF")
     # Made at once here (the tests run tasks immediately); a report of 20 cities takes seconds.
@@ -73,10 +73,10 @@ def test_the_secretariat_publishes_a_corrected_edition_that_readers_find(
     secretariat = new_page(viewport=WIDTHS["desktop"])
     log_in(secretariat, base, site.secretariat.email, PASSWORD)
     visit(secretariat, f"{base}/reports/{report_2015.pk}/")
-    _look(secretariat, "report-workspace-1280")
+    _look(secretariat, "report-workspace")
     # One more highlight, from a city's validated evidence on a commitment.
     secretariat.get_by_role("link", name=re.compile("recruitment|workforce", re.I)).first.click()
-    _look(secretariat, "report-commitment-1280")
+    _look(secretariat, "report-commitment")
     before = secretariat.locator("ol.highlights > li").count()
     secretariat.get_by_role("button", name=re.compile(r"^Highlight .+'s evidence$")).first.click()
     expect(secretariat.locator("ol.highlights > li")).to_have_count(before + 1)
@@ -93,7 +93,7 @@ def test_the_secretariat_publishes_a_corrected_edition_that_readers_find(
 
     visit(secretariat, f"{base}/reports/{report_2015.pk}/publish/")
     expect(secretariat.get_by_role("heading", level=1)).to_have_text("Publish edition 2")
-    _look(secretariat, "report-publish-1280")
+    _look(secretariat, "report-publish")
     secretariat.get_by_role("button", name="Publish the edition").click()
     # A correction says what changed, for the readers of edition 1.
     expect(secretariat.get_by_role("alert").or_(secretariat.locator(".messages"))).to_contain_text(
@@ -113,7 +113,7 @@ def test_the_secretariat_publishes_a_corrected_edition_that_readers_find(
     expect(reader.locator("main")).not_to_contain_text("Corrected")  # edition 1 kept as it was
     reader.get_by_role("link", name=re.compile("edition 2, published on")).click()
     expect(reader.locator("main")).to_contain_text("Corrected")
-    _look(reader, "report-edition-2-1280")
+    _look(reader, "report-edition-2")
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
@@ -121,7 +121,6 @@ def test_the_report_profile_comparison_and_open_data_pages_fit_and_pass_axe(
     site: People, report_2015: Round, live_server, new_page: Callable[..., Page], device: str
 ) -> None:
     phone = device == "phone"
-    width = WIDTHS[device]["width"]
     page = new_page(viewport=WIDTHS[device], is_mobile=phone, has_touch=phone)
     base = live_server.url
     pages = [
@@ -133,4 +132,4 @@ def test_the_report_profile_comparison_and_open_data_pages_fit_and_pass_axe(
     for name, path, heading in pages:
         visit(page, base + path)
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-        _look(page, f"{name}-{width}")
+        _look(page, name)
