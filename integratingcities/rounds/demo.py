@@ -5,7 +5,7 @@ levels are illustrative, chosen by a fixed rule, and labelled so wherever they a
 """
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,8 @@ def load_demo_rounds(evidence_file: Path) -> None:
         closes_on=date(2015, 4, 30),
         status=RoundStatus.PUBLISHED,
         is_illustrative=True,
-        published_at=timezone.now(),
+        # When "Cities and Migrants" came out, not when the demo was loaded.
+        published_at=timezone.make_aware(datetime(2015, 12, 1, 12, 0)),
     )
     cities = {city.slug: city for city in City.objects.filter(slug__in=data["cities"])}
     answers = []
