@@ -482,12 +482,21 @@ def test_who_may_call_what(
 
 
 # What the API's lists hold, per role: only what the person may know exists.
-EVERY_ASSESSMENT = frozenset({str(ANSWERS), str(VALIDATED), str(SELFTEST)})
+# Ghent's assessments, with those the plugged apps make (their GHENT_ASSESSMENTS).
+EVERY_ASSESSMENT = frozenset(
+    {str(ANSWERS), str(VALIDATED), str(SELFTEST)}
+    | {str(pk) for plug in _PLUGS for pk in getattr(plug, "GHENT_ASSESSMENTS", ())}
+)
+# Riga's, made by the plugged apps (their RIGA_ASSESSMENTS): its editor (the outsider) sees them.
+RIGA_ASSESSMENTS = frozenset(
+    str(pk) for plug in _PLUGS for pk in getattr(plug, "RIGA_ASSESSMENTS", ())
+)
 LIST_FRAMEWORKS = frozenset({"charter/1", f"{BENCHMARK}/1"})
 API_LISTS: dict[str, dict[str, frozenset[str]]] = {
     "/api/v1/assessments/": {
-        **dict.fromkeys(["secretariat", "editor", "viewer", "reviewer"], EVERY_ASSESSMENT),
-        "outsider": frozenset(),
+        **dict.fromkeys(["editor", "viewer", "reviewer"], EVERY_ASSESSMENT),
+        "secretariat": EVERY_ASSESSMENT | RIGA_ASSESSMENTS,
+        "outsider": RIGA_ASSESSMENTS,
     },
     "/api/v1/rounds/": {
         **dict.fromkeys(ROLES, frozenset({str(PUBLISHED)})),

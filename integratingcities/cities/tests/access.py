@@ -8,6 +8,7 @@ ROLES = ["anonymous", "secretariat", "editor", "viewer", "reviewer", "outsider"]
 PUBLIC = dict.fromkeys(ROLES, 200)
 # Ghent's shared, validated self-test: the profile shows it to everyone.
 SHARED_SELFTEST = 7101
+GHENT_ASSESSMENTS = (SHARED_SELFTEST,)  # listed by the API to Ghent's people
 
 MATRIX = {
     "cities:profile": ({"slug": "ghent"}, PUBLIC),

@@ -17,6 +17,7 @@ NOBODY = dict.fromkeys(ROLES, 404)
 OPEN, PUBLISHED = 1001, 1002  # the rounds of tests/test_access_matrix.py
 BENCHMARK = "anti-discrimination-job-market"
 SHARED_SELFTEST = 7300
+RIGA_ASSESSMENTS = (SHARED_SELFTEST,)  # listed by the API to Riga's editor and the secretariat
 
 MATRIX = {
     "opendata:index": ({}, PUBLIC),
