@@ -8,13 +8,15 @@ import pytest
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 BLOCKS = re.compile(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}", re.S)
+COMMENTS = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S)  # never shown
 TAGS = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 HTML = re.compile(r"<!--.*?-->|<[^>]+>", re.S)
 ENTITY = re.compile(r"&[a-z#0-9]+;")
 
 
 def _leftover_words(source: str) -> list[str]:
-    text = BLOCKS.sub(" ", source)
+    text = COMMENTS.sub(" ", source)
+    text = BLOCKS.sub(" ", text)
     text = TAGS.sub(" ", text)
     text = HTML.sub(" ", text)
     text = ENTITY.sub(" ", text)
@@ -31,3 +33,4 @@ def test_no_untranslated_words(template: Path) -> None:
 def test_the_checker_catches_a_bare_word() -> None:
     assert _leftover_words("<p>Hello {{ name }}</p>") == ["Hello"]
     assert _leftover_words("<p>{% translate 'Hello' %}</p>") == []
+    assert _leftover_words("{% comment %}For the developer{% endcomment %}<p>Hi</p>") == ["Hi"]

@@ -164,6 +164,19 @@ def _simple(message: object) -> Callable[[AuditEntry, dict[str, Any]], str]:
     return lambda entry, who: str(message) % who
 
 
+def _edition(entry: AuditEntry, who: dict[str, Any]) -> str:
+    number = (entry.data or {}).get("edition")
+    if not isinstance(number, int):
+        return _("%(actor)s published an edition of the report") % who
+    return _("%(actor)s published edition %(number)d of the report") % {**who, "number": number}
+
+
+def _action_reminded(entry: AuditEntry, who: dict[str, Any]) -> str:
+    if entry.actor is None:  # the scheduled job
+        return _("The platform reminded the city of an action of its roadmap")
+    return _("%(actor)s reminded the city of an action of its roadmap") % who
+
+
 # Each sentence without its full stop: the reason, where given, follows a colon.
 _SENTENCES: dict[str, Callable[[AuditEntry, dict[str, Any]], str]] = {
     Action.ASSESSMENT_STARTED: _simple(gettext_lazy("%(actor)s started the answers")),
@@ -192,6 +205,21 @@ _SENTENCES: dict[str, Callable[[AuditEntry, dict[str, Any]], str]] = {
     Action.PRACTICE_WITHDRAWN: _simple(gettext_lazy("%(actor)s withdrew the practice")),
     Action.FRAMEWORK_IMPORTED: _simple(gettext_lazy("%(actor)s imported the framework")),
     Action.FRAMEWORK_PUBLISHED: _simple(gettext_lazy("%(actor)s published the framework")),
+    Action.REPORT_TEXT_SAVED: _simple(gettext_lazy("%(actor)s saved a part of the report")),
+    Action.REPORT_HIGHLIGHT_ADDED: _simple(
+        gettext_lazy("%(actor)s highlighted a city's evidence in the report")
+    ),
+    Action.REPORT_HIGHLIGHT_REMOVED: _simple(
+        gettext_lazy("%(actor)s removed a highlight from the report")
+    ),
+    Action.REPORT_HIGHLIGHT_MOVED: _simple(
+        gettext_lazy("%(actor)s moved a highlight of the report")
+    ),
+    Action.REPORT_EDITION_PUBLISHED: _edition,
+    Action.SCHEME_CREATED: _simple(gettext_lazy("%(actor)s formed the mentoring scheme")),
+    Action.SCHEME_CHANGED: _simple(gettext_lazy("%(actor)s changed the mentoring scheme")),
+    Action.ROADMAP_CHANGED: _simple(gettext_lazy("%(actor)s changed the roadmap")),
+    Action.ROADMAP_ACTION_REMINDED: _action_reminded,
 }
 
 
