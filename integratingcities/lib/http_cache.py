@@ -3,10 +3,11 @@
 Django's ConditionalGetMiddleware (placed just outside this one) gives every GET an ETag and
 answers 304 to a matching ``If-None-Match``; this middleware says who may store the page:
 
-- ``public, max-age=60`` for an anonymous visitor's successful GET when the response sets no
-  cookie and the request carries no credentials: a proxy may serve the page to anyone who sends
-  the same cookies and languages (``Vary: Cookie, Accept-Language``) for a minute, then ask
-  again with the ETag;
+- ``public, max-age=0, s-maxage=60`` for an anonymous visitor's successful GET when the
+  response sets no cookie and the request carries no credentials: a proxy may serve the page to
+  anyone who sends the same cookies and languages (``Vary: Cookie, Accept-Language``) for a
+  minute, then ask again with the ETag; the visitor's own browser asks again every time (a 304
+  when nothing changed), so a person who reloads after a correction sees it at once;
 - ``private, no-cache`` for everything else (a logged-in person, a POST, a page that sets a
   cookie, an error): only the person's own browser keeps it, and asks again before reusing it.
 
@@ -40,7 +41,7 @@ class HttpCacheMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             if is_public(request, response):
-                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+                patch_cache_control(response, public=True, max_age=0, s_maxage=PUBLIC_MAX_AGE)
                 patch_vary_headers(response, ("Cookie", "Accept-Language"))
             else:
                 patch_cache_control(response, private=True, no_cache=True)
