@@ -316,7 +316,7 @@ def action_state(action: Action, today: date) -> str:
         return "done"
     if action.status == ActionStatus.DROPPED:
         return "dropped"
-    return "late" if action.due_on < today else "on_track"
+    return "late" if action.is_late(today) else "on_track"  # the one rule: Action.is_late
 
 
 def dashboard(
