@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "integratingcities.mentoring",
     "integratingcities.site",
     "integratingcities.api",
+    # lib as an app: the page cache's signals and its clear_page_cache command.
+    "integratingcities.lib.page_cache.PageCacheConfig",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,9 @@ MIDDLEWARE = [
     # ETags and 304s, then who may store a page (integratingcities/lib/http_cache.py): outside
     # the session and CSRF middleware, so that the cookies they set are seen.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages for anonymous visitors, from the shared cache (lib/page_cache.py):
+    # inside ConditionalGet (304 from the kept ETag), outside the rest (a hit skips them).
+    "integratingcities.lib.page_cache.PageCacheMiddleware",
     "integratingcities.lib.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -235,3 +240,7 @@ CACHES = {
         "LOCATION": env_str("CACHE_LOCATION", "ic_cache"),
     }
 }
+
+# How long a public page may be kept for anonymous visitors at most (lib/page_cache.py); any
+# write that could change it ends it sooner. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
