@@ -45,7 +45,7 @@ class FloorResult(Result):
 _installed_urls = False
 
 
-def _install_floor_page() -> None:
+def install_floor_page() -> None:
     global _installed_urls
     if _installed_urls:
         return
@@ -67,7 +67,7 @@ def _install_floor_page() -> None:
 
 
 @contextmanager
-def _recorded() -> Iterator[list[Statement]]:
+def recorded() -> Iterator[list[Statement]]:
     from django.db import connection
 
     statements: list[Statement] = []
@@ -90,7 +90,7 @@ def _replay(statements: list[Statement]) -> float:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for sql, params, many in statements:
-                    if sql.lstrip().upper().startswith(skip) or _writes_cache(sql):
+                    if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
                         continue
                     if many:
                         cursor.executemany(sql, params)
@@ -105,7 +105,7 @@ def _replay(statements: list[Statement]) -> float:
     return elapsed
 
 
-def _writes_cache(sql: str) -> bool:
+def writes_cache(sql: str) -> bool:
     """A write to the database cache's table: replayed, it would clash with the row the page
     wrote; its reads are replayed."""
     from django.conf import settings
@@ -135,13 +135,13 @@ def _timed(page: Page, runs: int, warmup: int) -> list[float]:
 
 
 def measure(database: str, n: int, page: Page, runs: int, warmup: int) -> FloorResult:
-    _install_floor_page()
+    install_floor_page()
     client = page.make_client()
     for _ in range(warmup):
         (page.before or (lambda: None))()
         check(client.get(page.url), page.url)
     (page.before or (lambda: None))()
-    with _recorded() as statements:
+    with recorded() as statements:
         response = check(client.get(page.url), page.url)
     size_kb = len(response.content) / 1024
     times = _timed(page, runs, 0)

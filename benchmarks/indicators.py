@@ -42,7 +42,6 @@ import random
 import statistics
 import sys
 import time
-import types
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from floor import FLOOR_URL, Statement, install_floor_page, recorded, writes_cache
 from harness import (
     ROOT,
     BenchDatabase,
@@ -84,10 +84,7 @@ IMPORT_INDICATORS = (
     "foreign-born-residents",
 )
 YEARS = range(2015, 2025)
-FLOOR_URL = "/bench-floor/"
 IMPORT_TARGET_S = 10.0
-
-Statement = tuple[str, Any, bool]  # sql, params, executemany
 
 
 def pages() -> list[Page]:
@@ -106,43 +103,7 @@ def pages() -> list[Page]:
 
 
 # ---------------------------------------------------------------------------------------
-# The tiny page of the floor: the project's URLs, plus one view that returns "ok"
-
-
-def install_floor_page() -> None:
-    from django.conf import settings
-    from django.http import HttpRequest, HttpResponse
-    from django.urls import clear_url_caches, include, path
-
-    def tiny(request: HttpRequest) -> HttpResponse:
-        return HttpResponse(b"ok", content_type="text/plain")
-
-    urls = types.ModuleType("bench_floor_urls")
-    urls.urlpatterns = [  # type: ignore[attr-defined]
-        path(FLOOR_URL.strip("/") + "/", tiny),
-        path("", include(settings.ROOT_URLCONF)),
-    ]
-    settings.ROOT_URLCONF = urls  # a module object is accepted where a dotted path is
-    clear_url_caches()
-
-
-# ---------------------------------------------------------------------------------------
-# Recording and replaying SQL
-
-
-@contextmanager
-def recorded() -> Iterator[list[Statement]]:
-    """Every statement run on the default connection meanwhile, with its parameters."""
-    from django.db import connection
-
-    statements: list[Statement] = []
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        statements.append((sql, params, many))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield statements
+# Replaying SQL (recording and the tiny page: floor.py)
 
 
 def replay(statements: list[Statement]) -> float:
@@ -154,7 +115,7 @@ def replay(statements: list[Statement]) -> float:
     start = time.perf_counter()
     with connection.cursor() as cursor:
         for sql, params, many in statements:
-            if sql.lstrip().upper().startswith(skip):
+            if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
                 continue
             if many:
                 cursor.executemany(sql, params)
