@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "integratingcities.api",
     # lib as an app: the page cache's signals and its clear_page_cache command.
     "integratingcities.lib.page_cache.PageCacheConfig",
+    "integratingcities.results",
 ]
 
 MIDDLEWARE = [

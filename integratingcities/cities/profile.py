@@ -251,11 +251,13 @@ def charter_results(city: City) -> CharterResults | None:
     previous = next(
         (s for s in surveys[1:] if s.framework.lineage == latest.framework.lineage), None
     )
-    found = city_results(round_, latest)
+    # Every peer is read here (each member's score is shown): the results take them as well.
+    peers = round_peers(round_)
+    found = city_results(round_, latest, peers)
     illustrative = round_.is_illustrative or latest.is_illustrative
     ranked = not illustrative
     network = _("responding cities")
-    others = round_peers(round_).others(city.pk)
+    others = peers.others(city.pk)
     before: dict[str, float | None] = {}
     overall_before = None
     if previous is not None and previous.round is not None:
@@ -372,9 +374,11 @@ def _shared_peers(others: dict[int, Peer], lineage: str) -> dict[int, Peer]:
 
 
 def benchmark_results(assessment: Assessment) -> BenchmarkResults:
-    found = selftest_results(assessment)
-    framework = found.framework
-    others = _shared_peers(peer_set(framework).others(assessment.city_id), framework.lineage)
+    framework = assessment.framework
+    # Every peer is read here (each member's score is shown): the results take them as well.
+    peers = peer_set(framework)
+    found = selftest_results(assessment, peers)
+    others = _shared_peers(peers.others(assessment.city_id), framework.lineage)
     ranked = not assessment.is_illustrative
     network = _("cities that share a validated self-test")
     groups = [c.group for c in found.overall_comparisons]

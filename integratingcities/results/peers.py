@@ -72,10 +72,12 @@ class PeerGroup:
     kind: str  # one of GROUP_KINDS
     value: str | None  # the shared band or country ("" for the network); None: not known
     members: frozenset[int]  # city ids, the city itself left out
+    # How many they are, when read from stored statistics without their ids (``stored``).
+    count: int | None = None
 
     @property
     def size(self) -> int:
-        return len(self.members)
+        return len(self.members) if self.count is None else self.count
 
     @property
     def name(self) -> str:

@@ -18,12 +18,14 @@ from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 from integratingcities.rounds.models import Round
 
+from . import stored
 from .peers import (
+    UNKNOWN,
     Comparison,
+    Peer,
     PeerGroup,
     PeerSet,
     city_figures,
-    compare,
     in_peer_group,
     peer_groups,
     peers_from,
@@ -82,8 +84,43 @@ class RoundResults:
 
 
 def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
-    """Per rating item, how many responding cities gave each level (one query for the counts)."""
+    """Per rating item, how many responding cities gave each level. The counts (840 ms of SQL
+    at 20,000 cities) are computed once per validation stamp and filters, and kept in the
+    shared cache; the framework's sections and levels are read each time (2 queries)."""
     assessments = counted_assessments(round_, filters)
+    band = filters.band.name if filters.band else ""
+    key = (
+        f"results:round-counts:{round_.pk}:{filters.country}:{band}:{filters.foreign_born}:"
+        f"{validated_stamp(assessments)}"
+    )
+    found: tuple[dict[int, dict[str, int]], int] | None = cache.get(key)
+    if found is None:
+        found = (_level_counts(assessments), assessments.count())
+        cache.set(key, found, CACHE_SECONDS)
+    counts, responding = found
+    sections = []
+    for section in (
+        Section.objects.filter(framework_id=round_.framework_id)
+        .prefetch_related("items")
+        .order_by("position")
+    ):
+        rated = [item for item in section.items.all() if item.kind == ItemKind.RATING]
+        if rated:
+            sections.append(
+                SectionCounts(
+                    section, [ItemCounts(item, dict(counts.get(item.pk, {}))) for item in rated]
+                )
+            )
+    levels = list(
+        Level.objects.filter(scale__framework_id=round_.framework_id).order_by(
+            "scale_id", "position"
+        )
+    )
+    return RoundResults(responding=responding, levels=levels, sections=sections)
+
+
+def _level_counts(assessments: QuerySet[Assessment]) -> dict[int, dict[str, int]]:
+    """Per item, how many of these assessments gave each level (one query)."""
     rows = (
         Answer.objects.filter(assessment__in=assessments, item__kind=ItemKind.RATING)
         .exclude(level=None)
@@ -94,23 +131,7 @@ def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
         counts[row["item_id"]][row["level__key"]] = row["n"]
-    sections = []
-    for section in (
-        Section.objects.filter(framework_id=round_.framework_id)
-        .prefetch_related("items")
-        .order_by("position")
-    ):
-        rated = [item for item in section.items.all() if item.kind == ItemKind.RATING]
-        if rated:
-            sections.append(
-                SectionCounts(section, [ItemCounts(item, counts[item.pk]) for item in rated])
-            )
-    levels = list(
-        Level.objects.filter(scale__framework_id=round_.framework_id).order_by(
-            "scale_id", "position"
-        )
-    )
-    return RoundResults(responding=assessments.count(), levels=levels, sections=sections)
+    return dict(counts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,10 +144,39 @@ def round_peers(round_: Round, of: Scheme | None = None) -> PeerSet:
     key = f"results:round-peers:{round_.pk}:{validated_stamp(counted)}"
     found: PeerSet | None = cache.get(key)
     if found is None:
-        rows = counted.order_by().values_list("pk", "framework_id", "scores", "city_id")
-        found = PeerSet.of(peers_from(rows, of or scheme_for(round_.framework)))
+        found = PeerSet.of(_peers(round_, of))
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def _peers(round_: Round, of: Scheme | None) -> list[Peer]:
+    rows = (
+        counted_assessments(round_, ResultFilters())
+        .order_by()
+        .values_list("pk", "framework_id", "scores", "city_id")
+    )
+    return peers_from(rows, of or scheme_for(round_.framework))
+
+
+def round_standing(round_: Round, city_id: int, of: Scheme | None = None) -> stored.Standing:
+    """A city's place among the round's responding cities, read from the statistics stored
+    for the current validation stamp (computed first if there are none: ``results.stored``)."""
+    counted = counted_assessments(round_, ResultFilters())
+    return stored.standing(
+        f"round:{round_.pk}",
+        validated_stamp(counted),
+        city_id,
+        city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        lambda: _peers(round_, of),
+        lambda: city_figures(City.objects.filter(pk__in=counted.values("city_id"))),
+    )
+
+
+def round_groups(round_: Round, city_id: int) -> list[PeerGroup]:
+    """The city's peer groups in the round with their members (every responding city's
+    figures are read): for a page that shows each member's score (the city profile)."""
+    counted = counted_assessments(round_, ResultFilters())
+    return peer_groups(city_id, city_figures(City.objects.filter(pk__in=counted.values("city_id"))))
 
 
 @dataclass(frozen=True)
@@ -164,8 +214,12 @@ class CityResults:
         return round(100 * scoring.MIN_ANSWERED_SHARE)
 
 
-def city_results(round_: Round, assessment: Assessment) -> CityResults:
-    """A responding city's scores per role and overall, beside its peers, and its gaps."""
+def city_results(
+    round_: Round, assessment: Assessment, peers: PeerSet | None = None
+) -> CityResults:
+    """A responding city's scores per role and overall, beside its peers, and its gaps. The
+    peers are read from the statistics stored for the current validation, or from ``peers``
+    when the caller has loaded them all already (``round_peers``)."""
     sections = list(
         Section.objects.filter(framework_id=round_.framework_id)
         .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
@@ -176,29 +230,23 @@ def city_results(round_: Round, assessment: Assessment) -> CityResults:
     own = scores_of([(assessment.pk, assessment.framework_id, assessment.scores)], of)[
         assessment.pk
     ].result
-    others = round_peers(round_, of).others(assessment.city_id)
-    counted = counted_assessments(round_, ResultFilters())
-    groups = peer_groups(
-        assessment.city_id, city_figures(City.objects.filter(pk__in=counted.values("city_id")))
+    standing = (
+        round_standing(round_, assessment.city_id, of)
+        if peers is None
+        else stored.in_memory(peers, assessment.city_id, round_groups(round_, assessment.city_id))
     )
     rows = [
         SectionRow(
             section,
             own.sections[section.key],
-            compare(
-                own.sections[section.key].headline,
-                groups,
-                {city: peer.headlines.get(section.key) for city, peer in others.items()},
-            ),
+            standing.compare(section.key, own.sections[section.key].headline),
         )
         for section in sections
         if section.key in of.sizes
     ]
-    overall = compare(
-        own.headline, groups, {city: peer.overall_headline for city, peer in others.items()}
-    )
+    overall = standing.compare(stored.OVERALL, own.headline)
     return CityResults(
-        assessment, own, rows, overall, groups, gaps_of(assessment, of), of.top_levels
+        assessment, own, rows, overall, standing.groups, gaps_of(assessment, of), of.top_levels
     )
 
 

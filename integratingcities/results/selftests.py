@@ -18,7 +18,17 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
 from integratingcities.lib import scoring
 
-from .peers import Comparison, Peer, PeerSet, city_figures, compare, peer_groups, peers_from
+from . import stored
+from .peers import (
+    UNKNOWN,
+    Comparison,
+    Peer,
+    PeerGroup,
+    PeerSet,
+    city_figures,
+    peer_groups,
+    peers_from,
+)
 from .scores import (
     Scheme,
     lineage_scheme,
@@ -51,15 +61,46 @@ def peer_set(framework: Framework, of: Scheme | None = None) -> PeerSet:
     found: PeerSet | None = cache.get(key)
     if found is not None:
         return found
-    latest = candidates.order_by("city_id", "validated_at", "pk").values_list(
-        "pk", "framework_id", "scores", "city_id"
-    )
-    rows = list({row[3]: row for row in latest}.values())  # the last one per city wins
-    found = PeerSet.of(
-        peers_from(rows, of or scheme_for(framework), lambda: lineage_scheme(framework))
-    )
+    found = PeerSet.of(_latest_peers(framework, of))
     cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def _latest_peers(framework: Framework, of: Scheme | None) -> list[Peer]:
+    latest = (
+        peers_of(framework.lineage)
+        .order_by("city_id", "validated_at", "pk")
+        .values_list("pk", "framework_id", "scores", "city_id")
+    )
+    rows = list({row[3]: row for row in latest}.values())  # the last one per city wins
+    return peers_from(rows, of or scheme_for(framework), lambda: lineage_scheme(framework))
+
+
+def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) -> stored.Standing:
+    """A city's place among the peers of ``peer_set``, read from the statistics stored for the
+    current validation stamp (computed first if there are none: ``results.stored``)."""
+    candidates = peers_of(framework.lineage)
+    return stored.standing(
+        f"selftest:{framework.pk}",
+        validated_stamp(candidates),
+        city_id,
+        city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        lambda: _latest_peers(framework, of),
+        lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
+    )
+
+
+def selftest_groups(framework: Framework, city_id: int) -> list[PeerGroup]:
+    """The city's peer groups with their members (every peer city's figures are read): for a
+    page that shows each member's score (the city profile), not for the results page."""
+    return peer_groups(
+        city_id,
+        city_figures(
+            City.objects.filter(
+                Q(pk=city_id) | Q(pk__in=peers_of(framework.lineage).values("city_id"))
+            )
+        ),
+    )
 
 
 def chart_stamp(assessment: Assessment) -> str:
@@ -147,7 +188,10 @@ class Results:
         return round(100 * scoring.MIN_ANSWERED_SHARE)
 
 
-def selftest_results(assessment: Assessment) -> Results:
+def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Results:
+    """The results page of a self-test. Its peers are read from the statistics stored for the
+    current validation (a few rows, whatever the number of cities), or from ``peers`` when the
+    caller has loaded them all already (``peer_set``)."""
     framework = assessment.framework
     sections = list(
         Section.objects.filter(framework=framework)
@@ -173,9 +217,14 @@ def selftest_results(assessment: Assessment) -> Results:
     }
     before_scores = _previous_scores(previous, framework) if previous else {}
 
-    peers = peer_set(framework, of)
-    others = peers.others(assessment.city_id)
-    peers_meeting = peers.meeting_without(assessment.city_id)
+    standing = (
+        peer_standing(framework, assessment.city_id, of)
+        if peers is None
+        else stored.in_memory(
+            peers, assessment.city_id, selftest_groups(framework, assessment.city_id)
+        )
+    )
+    peers_meeting = standing.meeting_without()
 
     item_answers: list[scoring.ItemAnswer] = []
     rows_by_key: dict[str, ItemRow] = {}
@@ -241,28 +290,14 @@ def selftest_results(assessment: Assessment) -> Results:
         if previous
         else None
     )
-    groups = peer_groups(
-        assessment.city_id,
-        city_figures(
-            City.objects.filter(
-                Q(pk=assessment.city_id) | Q(pk__in=peers_of(framework.lineage).values("city_id"))
-            )
-        ),
-    )
     for section_row in section_rows:
         key = section_row.section.key
         section_row.result = overall.sections.get(key, section_row.result)
         if before_result is not None:
             section_row.before = before_result.sections[key].headline
             section_row.change = scoring.change(section_row.before, section_row.result.headline)
-        section_row.comparisons = compare(
-            section_row.result.headline,
-            groups,
-            {city: peer.headlines.get(key) for city, peer in others.items()},
-        )
-    overall_comparisons = compare(
-        overall.headline, groups, {city: peer.overall_headline for city, peer in others.items()}
-    )
+        section_row.comparisons = standing.compare(key, section_row.result.headline)
+    overall_comparisons = standing.compare(stored.OVERALL, overall.headline)
 
     found_gaps = scoring.gaps_by_section(
         item_answers, of.top_score or 100, peers_meeting, of.section_weights
@@ -279,7 +314,7 @@ def selftest_results(assessment: Assessment) -> Results:
         )
         for entry in found_gaps
     ]
-    _add_peer_evidence(gap_groups, others)
+    _add_peer_evidence(gap_groups, standing)
     _add_practices(gap_groups, framework.lineage)
     overall_before = before_result.headline if before_result else None
     return Results(
@@ -293,7 +328,7 @@ def selftest_results(assessment: Assessment) -> Results:
         previous=previous,
         overall_before=overall_before,
         overall_change=scoring.change(overall_before, overall.headline),
-        peer_count=len(others),
+        peer_count=standing.peer_count,
         dont_know=dont_know,
         unanswered=unanswered,
         levels=levels,
@@ -330,39 +365,23 @@ def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, fl
     return scores
 
 
-def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
+def _add_peer_evidence(groups: list[GapGroup], standing: stored.Standing) -> None:
     """For each weak key factor, evidence (and cited context) from cities that meet it and
     agreed to share it: the highest-scoring first, at most ``INSPIRING_CITIES``."""
     weak = [g for g in groups if g.is_weak]
-    meeting = {
-        g.section.key: [p for p in others.values() if scoring.meets(p.headlines.get(g.section.key))]
-        for g in weak
+    wanted = {
+        key: [Inspiring(*city) for city in cities]
+        for key, cities in standing.meeting([g.section.key for g in weak], INSPIRING_CITIES).items()
     }
-    candidates = {p.assessment_id for found in meeting.values() for p in found}
-    if not candidates:
-        return
-    # Sharing is read afresh: an editor may stop sharing at any time.
-    sharing = {
-        pk: Inspiring(pk, name, slug, illustrative)
-        for pk, name, slug, illustrative in Assessment.objects.filter(
-            pk__in=sorted(candidates), share_evidence=True
-        ).values_list("pk", "city__name", "city__slug", "is_illustrative")
-    }
-    wanted: dict[str, list[tuple[Peer, Inspiring]]] = {}
-    for key, found in meeting.items():
-        shared = [(p, sharing[p.assessment_id]) for p in found if p.assessment_id in sharing]
-        shared.sort(key=lambda pair: (-(pair[0].headlines.get(key) or 0), pair[1].city_name))
-        wanted[key] = shared[:INSPIRING_CITIES]
-    assessment_ids = {p.assessment_id for pairs in wanted.values() for p, _city in pairs}
+    assessment_ids = {city.assessment_id for cities in wanted.values() for city in cities}
     if not assessment_ids:
         return
     # Each city's evidence under the key factors it was chosen for, and nothing more.
     chosen = Q()
-    for key, pairs in wanted.items():
-        if pairs:
-            chosen |= Q(
-                assessment_id__in=[p.assessment_id for p, _city in pairs], item__section__key=key
-            )
+    for key, cities in wanted.items():
+        chosen |= Q(
+            assessment_id__in=[city.assessment_id for city in cities], item__section__key=key
+        )
     evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for answer in (
         Answer.objects.filter(chosen, item__kind=ItemKind.RATING, level__score__gt=0)
@@ -393,13 +412,13 @@ def _add_peer_evidence(groups: list[GapGroup], others: dict[int, Peer]) -> None:
     ):
         context[answer.assessment_id].append((answer.item, answer.text))
     for group in weak:
-        for peer, city in wanted.get(group.section.key, []):
-            found_evidence = evidence.get((peer.assessment_id, group.section.key))
+        for city in wanted.get(group.section.key, []):
+            found_evidence = evidence.get((city.assessment_id, group.section.key))
             if found_evidence:
                 group.peer_evidence.append(
                     {
                         "peer": city,
                         "answers": found_evidence,
-                        "context": context[peer.assessment_id],
+                        "context": context[city.assessment_id],
                     }
                 )

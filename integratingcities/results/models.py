@@ -1,0 +1,87 @@
+"""Peer statistics, computed once per validation and read by every page and every worker.
+
+A city's results page shows, per peer group, the median and quartiles of the other cities'
+headline scores and the city's rank among them. Computing them from every peer on each visit
+costs time in N; instead, when a validation has changed the peers (``scores.validated_stamp``),
+one process computes per scope (a self-test framework version, or a round) one
+``PeerStatistics`` row per peer group, and one ``PeerHeadline`` row per peer and section. A
+page then reads the few rows of the city's own groups (``results.stored``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from integratingcities.assessments.models import Assessment
+from integratingcities.cities.models import City
+
+
+class PeerStatistics(models.Model):
+    """One peer group of a scope: how many cities, and their headlines as histograms.
+
+    ``distributions`` holds, per section key ("" for the overall score), the member cities'
+    headlines as ``[[value, count], ...]`` in ascending order: a headline is a weighted mean of
+    a few level scores, so there are few distinct values whatever the number of cities, and
+    the histogram is exact (``results.stored.Histogram``). ``meeting`` is on the network row
+    only: per item key, how many cities answer it at the top level.
+    """
+
+    scope = models.CharField(max_length=40)  # "selftest:<framework id>" or "round:<round id>"
+    stamp = models.CharField(max_length=120)  # scores.validated_stamp of the scope's peers
+    kind = models.CharField(max_length=20)  # one of results.peers.GROUP_KINDS
+    value = models.CharField(max_length=100)  # the band or country; "" for the network
+    cities = models.PositiveIntegerField()
+    distributions = models.JSONField(default=dict)
+    meeting = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Two processes that find the statistics stale both try to write them: the second
+            # fails here and reads the first one's (results.stored.ensure).
+            models.UniqueConstraint(
+                fields=["scope", "stamp", "kind", "value"], name="peer_statistics_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.kind} {self.value or '-'}: {self.cities}"
+
+
+class PeerHeadline(models.Model):
+    """One peer's headline in one section ("" for the overall score) of a scope.
+
+    The overall row exists for every peer (its headline may be None): it carries the city's
+    group values and the items it answers at the top level. A section row exists only for a
+    headline. Read to take a city's own score out of its groups' statistics, and to find the
+    cities that meet a key factor, highest first (one indexed query).
+    """
+
+    scope = models.CharField(max_length=40)
+    stamp = models.CharField(max_length=120)
+    # No database constraint: rows are replaced at the next validation, and a benchmark or a
+    # demo that deletes cities in bulk should not have to collect them first.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    section = models.CharField(max_length=100)
+    headline = models.FloatField(null=True)
+    # The peer's group values ("": not known, then it is in no such group).
+    band = models.CharField(max_length=20, blank=True)
+    foreign_born = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=10, blank=True)
+    top_items = models.JSONField(default=list)  # on the overall row only
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["scope", "stamp", "section", "headline"], name="peer_headline_ranked"
+            ),
+            models.Index(fields=["scope", "stamp", "city"], name="peer_headline_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.city_id} {self.section or 'overall'}: {self.headline}"
