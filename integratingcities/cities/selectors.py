@@ -1,6 +1,15 @@
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from integratingcities.network.models import Conference, ProjectPartner
@@ -39,10 +48,89 @@ def all_cities(*, country: str = "") -> QuerySet[City]:
 
 def countries_of(cities: QuerySet[City]) -> list[CountryOption]:
     codes = cities.order_by().values_list("country", flat=True).distinct()
+    language = get_language()
     return sorted(
-        (CountryOption(code, str(countries.name(code))) for code in codes),
+        (CountryOption(code, _country_name(language, code)) for code in codes),
         key=lambda option: option.name,
     )
+
+
+@lru_cache(maxsize=2048)
+def _country_name(language: str | None, code: str) -> str:
+    """A country's name in the active language (``language``, the cache key): a translation
+    looked up once, not on every list page for every country of its menu."""
+    return str(countries.name(code))
+
+
+# What a row of the signatories and cities lists shows, and nothing else.
+ROW_FIELDS = ("slug", "name", "country", "signed_earliest", "signed_latest", "is_illustrative")
+
+
+class CityRow(dict[str, Any]):
+    """A row of a list page: ``url``, ``name``, ``country_name``, ``period``
+    (City.signature_period, "" when the city has not signed), ``signed`` ("Signed <period>",
+    as the cities list says it, or "") and ``is_illustrative``.
+
+    A dict, because a template looks a key up before an attribute (an attribute lookup on
+    an object first fails as a key); its keys also read as attributes, as a City's would."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def city_rows(cities: Iterable[dict[str, Any]], countries: list[CountryOption]) -> list[CityRow]:
+    """The rows of a list page, from ``.values(*ROW_FIELDS)``, so that a page of 100 costs
+    no model instance, ``reverse()``, date format or translation per row.
+
+    The country names come from the country menu, which has looked them up already; the
+    detail URL is reversed once with a stand-in slug (``<slug:slug>`` never needs quoting)."""
+    names = {option.code: option.name for option in countries}
+    prefix, suffix = reverse("cities:detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
+    language = get_language()
+    rows: list[CityRow] = []
+    for city in cities:
+        latest, earliest = city["signed_latest"], city["signed_earliest"]
+        period, signed = (
+            _signature_texts(language, _month(earliest), (latest.year, latest.month))
+            if latest is not None
+            else ("", SafeString(""))
+        )
+        rows.append(
+            CityRow(
+                url=f"{prefix}{city['slug']}{suffix}",
+                name=city["name"],
+                country_name=names.get(city["country"], ""),
+                period=period,
+                signed=signed,
+                is_illustrative=city["is_illustrative"],
+            )
+        )
+    return rows
+
+
+def _month(day: dt.date | None) -> tuple[int, int] | None:
+    return (day.year, day.month) if day is not None else None
+
+
+@lru_cache(maxsize=4096)
+def _signature_texts(
+    language: str | None, earliest: tuple[int, int] | None, latest: tuple[int, int]
+) -> tuple[str, SafeString]:
+    """City.signature_period and the list's "Signed <period>" for a signature window.
+
+    The period is said in months (YEAR_MONTH_FORMAT), so it depends only on the language and
+    the two months: a few hundred values, never stale, kept here rather than formatted and
+    translated again for each row of each page."""
+    period = City(
+        signed_earliest=dt.date(*earliest, 1) if earliest else None,
+        signed_latest=dt.date(*latest, 1),
+    ).signature_period
+    # As {% blocktranslate with period=... %}Signed {{ period }}{% endblocktranslate %} did.
+    signed = mark_safe(_("Signed %(period)s") % {"period": conditional_escape(period)})
+    return period, signed
 
 
 def city_for_page(slug: str) -> QuerySet[City]:

@@ -1,5 +1,3 @@
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,18 +32,6 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-def _with_country_names(
-    cities: Iterable[City], countries: list[selectors.CountryOption]
-) -> list[City]:
-    """The cities, each with ``country_name`` from the names the country menu has already
-    looked up: a lookup per row is a translation per row."""
-    names = {option.code: option.name for option in countries}
-    rows = list(cities)
-    for city in rows:
-        city.country_name = names.get(city.country.code, "")  # type: ignore[attr-defined]
-    return rows
-
-
 def signatories(request: HttpRequest) -> HttpResponse:
     country = _country_code(request)
     ordering = request.GET.get("sort", "name")
@@ -53,14 +39,16 @@ def signatories(request: HttpRequest) -> HttpResponse:
         ordering = "name"
     cities = selectors.signatories(country=country, ordering=ordering)
     # A page at a time: the count and the country menu still cover every signatory.
-    page = Paginator(cities, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(cities.values(*selectors.ROW_FIELDS), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     countries = selectors.countries_of(selectors.signatories())
     return render(
         request,
         "cities/signatories.html",
         {
             "page": page,
-            "cities": _with_country_names(page.object_list, countries),
+            "cities": selectors.city_rows(page.object_list, countries),
             "countries": countries,
             "country": country,
             "sort": ordering,
@@ -72,16 +60,15 @@ def signatories(request: HttpRequest) -> HttpResponse:
 
 def city_list(request: HttpRequest) -> HttpResponse:
     country = _country_code(request)
-    page = Paginator(selectors.all_cities(country=country), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    cities = selectors.all_cities(country=country).values(*selectors.ROW_FIELDS)
+    page = Paginator(cities, PER_PAGE).get_page(request.GET.get("page"))
     countries = selectors.countries_of(City.objects.all())
     return render(
         request,
         "cities/city_list.html",
         {
             "page": page,
-            "cities": _with_country_names(page.object_list, countries),
+            "cities": selectors.city_rows(page.object_list, countries),
             "countries": countries,
             "country": country,
             "page_query": _query_without(request, "page"),
