@@ -181,6 +181,8 @@ def generate(n: int, seed: int) -> dict[str, int]:
                     )
                 answers.append(answer)
         Answer.objects.bulk_create(answers, batch_size=2000)
+        # The board's count of answers given, which the answer service keeps (bulk_create skips it).
+        round_.assessments.recount_answered()
         # What assessment_validate does for each assessment it validates.
         scores_record(assessments=assessments)
 

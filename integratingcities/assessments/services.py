@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -148,6 +149,7 @@ def answers_save(
     """
     require(user, Perm.ANSWER_ASSESSMENT, assessment)
     result = SaveResult()
+    answered_change = 0
     with transaction.atomic():
         locked = _locked(assessment)
         _check_answerable(locked)
@@ -179,6 +181,7 @@ def answers_save(
                     continue
                 result.conflicts.append(Conflict(item=item, theirs=current, yours=given))
                 continue
+            was_answered = current is not None and current.is_answered
             answer = current or Answer(assessment=locked, item=item)
             answer.level = given.level if item.kind == ItemKind.RATING else None
             answer.choices = list(given.choices)
@@ -192,9 +195,16 @@ def answers_save(
             answer.updated_by = user
             answer._history_user = user  # type: ignore[attr-defined]
             answer.save()
+            answered_change += int(answer.is_answered) - int(was_answered)
             result.saved.append(answer)
             result.versions[item.pk] = answer.version
         if result.saved:
+            fields = ["last_activity_at", "state"]
+            if answered_change:
+                # Added in the UPDATE itself, under the assessment's lock: two saves one after
+                # the other each add their own change to what the other left.
+                locked.answered_count = F("answered_count") + answered_change  # type: ignore[assignment]
+                fields.append("answered_count")
             locked.last_activity_at = timezone.now()
             if locked.state == AssessmentState.INVITED:
                 locked.state = AssessmentState.IN_PROGRESS
@@ -206,7 +216,7 @@ def answers_save(
                     from_state=AssessmentState.INVITED,
                     to_state=AssessmentState.IN_PROGRESS,
                 )
-            locked.save(update_fields=["last_activity_at", "state"])
+            locked.save(update_fields=fields)
     return result
 
 
@@ -284,9 +294,13 @@ def assessment_carry_over(*, assessment: Assessment, user: User) -> int:
         before = locked.state
         locked.carried_over_from = source
         locked.last_activity_at = timezone.now()
+        # The answers were empty (``_check_carry_over``): the copies are all there is.
+        locked.answered_count = sum(answer.is_answered for answer in answers)
         if locked.state == AssessmentState.INVITED:
             locked.state = AssessmentState.IN_PROGRESS
-        locked.save(update_fields=["carried_over_from", "last_activity_at", "state"])
+        locked.save(
+            update_fields=["carried_over_from", "last_activity_at", "answered_count", "state"]
+        )
         log_action(
             actor=user,
             action=Action.ASSESSMENT_CARRIED_OVER,

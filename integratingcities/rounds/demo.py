@@ -96,6 +96,7 @@ def load_demo_rounds(evidence_file: Path) -> None:
                 if answer.is_answered:
                     answers.append(answer)
     bulk_create_with_history(answers, Answer)  # a history row each, as every save makes
+    past.assessments.recount_answered()  # the response board's counts, which bulk writes skip
     scores_record(assessments=list(past.assessments.all()))
     _open_round(charter, levels)
 
@@ -149,3 +150,4 @@ def _open_round(charter: Framework, levels: dict[str, Level]) -> None:
             Answer,
             default_user=author,
         )
+    current.assessments.recount_answered()

@@ -1,15 +1,19 @@
 """The response board a page at a time: filters, sort and counts over every invited city."""
 
 import re
+from typing import Any
 
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import now
 
+from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.services import AnswerInput, answers_save
 from integratingcities.cities.models import City
-from integratingcities.frameworks.models import Item
+from integratingcities.frameworks.models import Item, Level
 from integratingcities.lib.testing import People, client_for
 from integratingcities.rounds import selectors
 from integratingcities.rounds.models import Round, RoundStatus
@@ -101,6 +105,7 @@ def test_a_search_by_name_and_a_sort_by_answers(people: People, open_round: Roun
             Answer(assessment=busy, item=items[2], text="", is_answered=False),
         ]
     )
+    Assessment.objects.filter(round=open_round).recount_answered()  # as the bulk paths do
     html = _board(people, open_round, "?sort=-answered")
     assert _rows(html)[0] == "Town 0001"
     total = Item.objects.filter(section__framework=open_round.framework).count()
@@ -178,3 +183,64 @@ def test_round_results_query_count_is_the_same_at_5_and_50_cities(
     few = count()
     _invite(open_round, _towns(45, start=5), state=AssessmentState.VALIDATED)
     assert count() == few
+
+
+def _answer(assessment: Assessment, user: User, given: dict[Item, AnswerInput]) -> None:
+    versions = dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "version"))
+    answers_save(assessment=assessment, user=user, inputs=given, base_versions=versions)
+
+
+def test_answers_saved_by_editors_move_their_city_on_the_board(
+    people: People, open_round: Round
+) -> None:
+    """The count the board shows and sorts by is the one the answer service keeps."""
+    towns = _towns(2, prefix="Aachen")  # first by name, so a tie puts them ahead
+    _invite(open_round, [people.ghent, people.riga, *towns])
+    ghent, riga = (Assessment.objects.get(city=city) for city in (people.ghent, people.riga))
+    first, second, third = Item.objects.filter(
+        section__framework=open_round.framework, kind="rating"
+    ).order_by("pk")[:3]
+    fully = Level.objects.get(scale__framework=open_round.framework, key="fully")
+    total = Item.objects.filter(section__framework=open_round.framework).count()
+
+    _answer(ghent, people.editor, {first: AnswerInput(level=fully)})
+    _answer(
+        riga, people.outsider, {first: AnswerInput(level=fully), second: AnswerInput(level=fully)}
+    )
+    html = _board(people, open_round, "?sort=-answered")
+    assert _rows(html) == ["Riga", "Ghent", "Aachen 0000", "Aachen 0001"]
+    assert f"(2/{total})" in html and f"(1/{total})" in html
+
+    # Ghent answers two more; Riga clears one and leaves one with evidence only.
+    _answer(
+        ghent, people.editor, {second: AnswerInput(level=fully), third: AnswerInput(level=fully)}
+    )
+    _answer(riga, people.outsider, {second: AnswerInput(evidence="Being drafted.")})
+    html = _board(people, open_round, "?sort=-answered")
+    assert _rows(html) == ["Ghent", "Riga", "Aachen 0000", "Aachen 0001"]
+    assert f"(3/{total})" in html
+    fewest = _board(people, open_round, "?sort=answered")
+    assert _rows(fewest) == ["Aachen 0000", "Aachen 0001", "Riga", "Ghent"]
+    for assessment in (ghent, riga):
+        assessment.refresh_from_db()
+        given = Answer.objects.filter(assessment=assessment, is_answered=True).count()
+        assert assessment.answered_count == given
+
+
+# Session, user, round, the items, the cities per state, the page's count, its rows, the cities
+# still to invite, the unread notifications: as many with 1 invited city as with 150.
+BOARD_QUERIES = 9
+
+
+def test_the_board_sorted_by_answers_makes_the_same_queries_at_any_size(
+    people: People, open_round: Round, django_assert_num_queries: Any
+) -> None:
+    client = client_for(people.secretariat)
+    url = reverse("rounds:board", args=[open_round.pk]) + "?sort=-answered&page=2"
+    _invite(open_round, [people.ghent])
+    with django_assert_num_queries(BOARD_QUERIES):
+        assert client.get(url).status_code == 200
+    _invite(open_round, _towns(150))
+    Assessment.objects.filter(round=open_round).update(answered_count=F("pk") % 7)
+    with django_assert_num_queries(BOARD_QUERIES):
+        assert client.get(url).status_code == 200
