@@ -1,0 +1,250 @@
+"""Peer statistics stored once per validation: the same figures as comparing with every peer,
+recomputed after a new validation, written once, and read in a fixed number of queries."""
+
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.services import scores_record
+from integratingcities.cities.models import City
+from integratingcities.frameworks.models import Framework, Level
+from integratingcities.lib import scoring
+from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.results import stored
+from integratingcities.results.models import PeerHeadline, PeerStatistics
+from integratingcities.results.peers import city_figures, compare, peer_groups
+from integratingcities.results.rounds import (
+    ResultFilters,
+    counted_assessments,
+    round_peers,
+    round_standing,
+)
+from integratingcities.results.scores import scheme
+from integratingcities.results.selftests import (
+    INSPIRING_CITIES,
+    peer_set,
+    peer_standing,
+    peers_of,
+    selftest_results,
+)
+from integratingcities.rounds.models import Round
+
+from .conftest import Make, rating_keys
+
+COUNTRIES = ["BE", "DE", "NL"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_histogram_gives_the_median_quartiles_and_rank_of_its_values(seed: int) -> None:
+    rng = random.Random(seed)
+    values = [rng.choice([0.0, 25.0, 50.0, 62.5, 75.0, 100.0 / 3, 100.0]) for _ in range(seed)]
+    counts: dict[float, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    histogram = stored.Histogram(counts.items())
+    assert histogram.spread() == scoring.spread(values)
+    for own in (None, 0.0, 50.0, 62.5, 100.0):
+        assert histogram.position(own) == scoring.position(own, values)
+    if values:
+        taken = values[0]
+        rest = values[1:]
+        assert histogram.without(taken).spread() == scoring.spread(rest)
+        assert histogram.without(taken).position(taken) == scoring.position(taken, rest)
+
+
+def _network(framework: Framework, make: Make, n: int, seed: int, **kwargs: Any) -> list[City]:
+    """n cities of mixed figures (some without a population or a foreign-born share), each
+    with a validated assessment of random answers, some with too few answers to score, some
+    recorded and some to be tallied."""
+    rng = random.Random(seed)
+    keys = rating_keys(framework)
+    levels = sorted(
+        set(Level.objects.filter(scale__framework=framework).values_list("key", flat=True))
+    )
+    cities = []
+    for number in range(n):
+        city = SignatoryFactory(
+            name=f"Peer {seed}-{number:02d}",
+            country=COUNTRIES[number % len(COUNTRIES)],
+            population=None if number % 7 == 3 else rng.choice([90_000, 300_000, 700_000]),
+            foreign_born_share=None if number % 5 == 4 else Decimal(rng.choice([8, 15, 35])),
+        )
+        answered = keys if number % 6 else keys[: len(keys) // 4]  # too few answers
+        tendency = rng.random()
+        chosen = {
+            key: levels[min(int(rng.random() * tendency * len(levels) * 1.5), len(levels) - 1)]
+            for key in answered
+        }
+        assessment = make(framework, city, chosen, **kwargs)
+        if number % 3:
+            scores_record(assessments=[assessment])
+        cities.append(city)
+    return cities
+
+
+def _same(old: list[Any], new: list[Any]) -> None:
+    def shown(comparisons: list[Any]) -> list[Any]:
+        return [
+            (c.group.kind, c.group.value, c.group.size, c.spread, c.position, c.total)
+            for c in comparisons
+        ]
+
+    assert shown(new) == shown(old)
+
+
+def test_self_test_statistics_are_those_of_every_peer_for_every_city(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    cities = _network(benchmark, make, 30, seed=7)
+    # A city's later self-test replaces its earlier one among the peers.
+    make(benchmark, cities[1], dict.fromkeys(rating_keys(benchmark), "yes"), days_ago=1)
+    Assessment.objects.filter(city__in=cities[:12]).update(share_evidence=True)
+    peers = peer_set(benchmark)
+    sections = [*scheme(benchmark.pk).sizes, stored.OVERALL]
+    checked = 0
+    for city in [*cities, people.ghent]:  # Ghent has no self-test: it is no peer
+        figures = city_figures(
+            City.objects.filter(
+                Q(pk=city.pk) | Q(pk__in=peers_of(benchmark.lineage).values("city_id"))
+            )
+        )
+        groups = peer_groups(city.pk, figures)
+        others = peers.others(city.pk)
+        own = peers.city(city.pk)
+        standing = peer_standing(benchmark, city.pk)
+        for section in sections:
+            values = {
+                c: p.overall_headline if section == stored.OVERALL else p.headlines.get(section)
+                for c, p in others.items()
+            }
+            for score in {None, 50.0, (own.headlines.get(section) if own else None)}:
+                _same(compare(score, groups, values), standing.compare(section, score))
+                checked += 1
+        assert standing.meeting_without() == peers.meeting_without(city.pk)
+        assert standing.peer_count == len(others)
+        everyone = stored.in_memory(peers, city.pk, groups)
+        wanted = list(scheme(benchmark.pk).sizes)
+        assert standing.meeting(wanted, INSPIRING_CITIES) == everyone.meeting(
+            wanted, INSPIRING_CITIES
+        )
+    assert checked > 31 * len(sections) * 2
+    # One row per known group value, one per peer and headline: nothing per visit.
+    assert PeerStatistics.objects.filter(kind="network").count() == 1
+    assert PeerHeadline.objects.filter(section="").count() == len(peers.by_assessment)
+
+
+def test_round_statistics_are_those_of_every_peer_for_every_city(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    cities = _network(charter, make, 30, seed=11, round_=published_round)
+    peers = round_peers(published_round)
+    counted = counted_assessments(published_round, ResultFilters())
+    figures = city_figures(City.objects.filter(pk__in=counted.values("city_id")))
+    sections = [*scheme(charter.pk).sizes, stored.OVERALL]
+    for city in cities:
+        groups = peer_groups(city.pk, figures)
+        others = peers.others(city.pk)
+        own = peers.city(city.pk)
+        assert own is not None
+        standing = round_standing(published_round, city.pk)
+        for section in sections:
+            values = {
+                c: p.overall_headline if section == stored.OVERALL else p.headlines.get(section)
+                for c, p in others.items()
+            }
+            score = (
+                own.overall_headline if section == stored.OVERALL else own.headlines.get(section)
+            )
+            _same(compare(score, groups, values), standing.compare(section, score))
+
+
+def test_a_new_validation_moves_the_median_and_the_rank(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    keys = rating_keys(benchmark)
+    make(benchmark, people.riga, dict.fromkeys(keys, "no"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"))
+    network = selftest_results(own).overall_comparisons[0]
+    assert (network.spread.median, network.position.rank, network.total) == (0, 1, 2)
+    stale = PeerStatistics.objects.get(kind="network").stamp
+
+    make(benchmark, SignatoryFactory(name="Antwerp", country="BE"), dict.fromkeys(keys, "yes"))
+    response = client_for(people.editor).get(reverse("toolkits:results", args=[own.pk]))
+    network = response.context["r"].overall_comparisons[0]
+    assert (network.spread.median, network.position.rank, network.total) == (50, 2, 3)
+    # The statistics of the earlier validation are gone with it.
+    assert not PeerStatistics.objects.filter(stamp=stale).exists()
+    assert not PeerHeadline.objects.filter(stamp=stale).exists()
+
+
+def test_statistics_are_written_once_per_stamp(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    keys = rating_keys(benchmark)
+    make(benchmark, people.riga, dict.fromkeys(keys, "yes"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"))
+    selftest_results(own)
+    network = PeerStatistics.objects.get(kind="network")
+    rows = PeerStatistics.objects.count(), PeerHeadline.objects.count()
+
+    def computed_again() -> Any:
+        raise AssertionError("a second process computes the statistics again")
+
+    # A process that found them stale at the same time: the unique constraint stops it before
+    # it computes anything, and the rows are the first one's.
+    stored.ensure(network.scope, network.stamp, computed_again, computed_again)
+    assert (PeerStatistics.objects.count(), PeerHeadline.objects.count()) == rows
+    assert PeerStatistics.objects.get(kind="network").pk == network.pk
+    network_comparison = selftest_results(own).overall_comparisons[0]
+    assert network_comparison.position.rank == 2
+
+
+def _selftest_queries(people: People, own: Assessment) -> int:
+    url = reverse("toolkits:results", args=[own.pk])
+    client = client_for(people.editor)
+    assert client.get(url).status_code == 200  # the first visit computes the statistics
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_self_test_results_page_reads_as_many_rows_at_5_and_50_cities(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    keys = rating_keys(benchmark)
+    own = make(benchmark, people.ghent, dict.fromkeys(keys[:20], "partly"))
+    _network(benchmark, make, 5, seed=3)
+    Assessment.objects.update(share_evidence=True)
+    five = _selftest_queries(people, own)
+    _network(benchmark, make, 45, seed=4)
+    Assessment.objects.update(share_evidence=True)
+    fifty = _selftest_queries(people, own)
+    assert five == fifty == 18
+
+
+def _round_queries(round_: Round) -> int:
+    url = reverse("rounds:city_results", args=[round_.pk, "ghent"])
+    client = client_for(None)
+    assert client.get(url).status_code == 200  # the first visit computes the statistics
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_round_city_results_page_reads_as_many_rows_at_5_and_50_cities(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    keys = rating_keys(charter)
+    make(charter, people.ghent, dict.fromkeys(keys, "partly"), round_=published_round)
+    _network(charter, make, 5, seed=5, round_=published_round)
+    five = _round_queries(published_round)
+    _network(charter, make, 45, seed=6, round_=published_round)
+    fifty = _round_queries(published_round)
+    assert five == fifty == 12
