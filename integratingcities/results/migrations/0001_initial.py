@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('assessments', '0009_answered_count'),
+        ('assessments', '0008_carry_over'),
         ('cities', '0001_initial'),
     ]
 
