@@ -36,7 +36,6 @@ Time. What a page says about today (days left in a round) changes at midnight: t
 of the key. A news item published for a later hour appears within ``PAGE_CACHE_SECONDS``.
 """
 
-import contextlib
 import hashlib
 import re
 import threading
@@ -48,15 +47,15 @@ from urllib.parse import parse_qsl, urlencode
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
-from django.core.cache import cache
-from django.db import DatabaseError, connections, transaction
+from django.core.cache import cache, caches
+from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_migrate, post_save, pre_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
-from django.utils.cache import cc_delim_re, set_response_etag
+from django.utils.cache import set_response_etag
 
 from integratingcities.lib.http_cache import is_public
 
@@ -80,6 +79,7 @@ PUBLIC_APPS = (
 )
 # An assessment's columns that change with every draft save and show on no public page.
 QUIET_ASSESSMENT_FIELDS = frozenset({"last_activity_at", "answered_count"})
+_comma = re.compile(r"\s*,\s*")
 KEPT_VARY = frozenset({"cookie", "accept-language"})
 NEVER_KEPT_NAMESPACES = frozenset({"admin", "downloads"})
 MAX_BYTES = 2_000_000
@@ -137,12 +137,11 @@ def may_keep(request: HttpRequest, response: HttpResponseBase) -> bool:
     ):
         return False
     directives = {
-        d.strip().split("=")[0].lower()
-        for d in cc_delim_re.split(response.get("Cache-Control", ""))
+        d.strip().split("=")[0].lower() for d in _comma.split(response.get("Cache-Control", ""))
     }
     if "public" not in directives or directives & {"private", "no-store", "no-cache"}:
         return False
-    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    vary = {v.strip().lower() for v in _comma.split(response.get("Vary", "")) if v.strip()}
     if not vary <= KEPT_VARY:
         return False
     match = getattr(request, "resolver_match", None)
@@ -213,12 +212,27 @@ def _after_commit(connection: BaseDatabaseWrapper, callback: Callable[[], None])
     request of a test reads what the test wrote, on the same connection)."""
     if not connection.in_atomic_block or _in_test_transaction(connection):
         callback()
-    elif not any(func is callback for _sids, func, _robust in connection.run_on_commit):
+    elif not any(entry[1] is callback for entry in connection.run_on_commit):
         transaction.on_commit(callback, using=connection.alias)
 
 
 def _bump_now() -> None:
-    bump()
+    try:
+        bump()
+    except DatabaseError:
+        if _cache_table_missing():
+            return  # the first migrate, before the cache's table exists: no page kept yet
+        raise
+
+
+def _cache_table_missing() -> bool:
+    from django.core.cache.backends.db import DatabaseCache
+
+    backend = caches["default"]
+    if not isinstance(backend, DatabaseCache):
+        return False
+    using = router.db_for_write(backend.cache_model_class)
+    return cast(Any, backend)._table not in connections[using].introspection.table_names()
 
 
 class _Watcher:
@@ -311,7 +325,7 @@ def _assessment_saving(instance: Model, update_fields: Any = None, **kwargs: obj
     names = _assessment_fields()
     if update_fields is not None:
         meta = type(instance)._meta
-        given = {meta.get_field(name).attname for name in update_fields}
+        given = {cast(Any, meta.get_field(name)).attname for name in update_fields}
         names = [name for name in names if name in given]
     loaded: dict[str, Any] = getattr(instance, "_page_cache_loaded", {})
     instance._page_cache_changed = any(  # type: ignore[attr-defined]
@@ -353,9 +367,7 @@ def _answers_committed() -> None:
 
 
 def _migrated(**kwargs: object) -> None:
-    # No cache table yet (a partial migrate): then no page was kept either.
-    with contextlib.suppress(DatabaseError):
-        bump()
+    _bump_now()
 
 
 class PageCacheConfig(AppConfig):
