@@ -580,7 +580,17 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
         )
         scores_record(assessments=[validated])
         announce(Kind.VALIDATED, target_id=validated.pk, actor=user)
+        _refresh_peer_statistics(validated)
     return validated
+
+
+def _refresh_peer_statistics(validated: Assessment) -> None:
+    """The peers' statistics change with a validation: computed once after the commit, not by
+    the first visitor of a results page (``results.refresh``); a failure there is logged and
+    leaves them to that visitor."""
+    from integratingcities.results.refresh import refresh_after_validation
+
+    transaction.on_commit(lambda: refresh_after_validation(validated.pk), robust=True)
 
 
 def may_validate(user: User | AnonymousUser, assessment: Assessment) -> bool:

@@ -2,7 +2,7 @@
 
 A city's results page shows, per peer group, the median and quartiles of the other cities'
 headline scores and the city's rank among them. Computing them from every peer on each visit
-costs time in N; instead, when a validation has changed the peers (``scores.validated_stamp``),
+costs time in N; instead, when a validation has changed the peers (``peers.peers_stamp``),
 one process computes per scope (a self-test framework version, or a round) one
 ``PeerStatistics`` row per peer group, and one ``PeerHeadline`` row per peer and section. A
 page then reads the few rows of the city's own groups (``results.stored``).
@@ -27,7 +27,7 @@ class PeerStatistics(models.Model):
     """
 
     scope = models.CharField(max_length=40)  # "selftest:<framework id>" or "round:<round id>"
-    stamp = models.CharField(max_length=120)  # scores.validated_stamp of the scope's peers
+    stamp = models.CharField(max_length=200)  # peers.peers_stamp of the scope's peers
     kind = models.CharField(max_length=20)  # one of results.peers.GROUP_KINDS
     value = models.CharField(max_length=100)  # the band or country; "" for the network
     cities = models.PositiveIntegerField()
@@ -58,7 +58,7 @@ class PeerHeadline(models.Model):
     """
 
     scope = models.CharField(max_length=40)
-    stamp = models.CharField(max_length=120)
+    stamp = models.CharField(max_length=200)
     # No database constraint: rows are replaced at the next validation, and a benchmark or a
     # demo that deletes cities in bulk should not have to collect them first.
     assessment = models.ForeignKey(

@@ -17,7 +17,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    QuerySet,
+    Sum,
+)
 from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
@@ -63,6 +72,31 @@ def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
             "pk", "country", "population", "foreign_born_share"
         )
     }
+
+
+def peers_stamp(assessments: QuerySet[Any]) -> str:
+    """``scores.validated_stamp`` of these assessments, and a fingerprint of their cities'
+    figures: a peer group's members change with a city's population or foreign-born share
+    (city indicators) as well as with validations. One query."""
+    found = assessments.aggregate(
+        n=Count("pk"),
+        top=Max("pk"),
+        last=Max("validated_at"),
+        # Weighted by the city id, so that two cities that swap figures change it too.
+        population=Sum(
+            ExpressionWrapper(F("city_id") * F("city__population"), output_field=IntegerField())
+        ),
+        share=Sum(
+            ExpressionWrapper(
+                F("city_id") * F("city__foreign_born_share"),
+                output_field=DecimalField(max_digits=30, decimal_places=4),
+            )
+        ),
+        known=Count("city__population") * 100_000 + Count("city__foreign_born_share"),
+    )
+    last = found["last"].isoformat() if found["last"] else "-"
+    validated = f"v{RECORD_VERSION}:{found['n']}:{found['top']}:{last}"
+    return f"{validated}:{found['population']}:{found['share']}:{found['known']}"
 
 
 @dataclass(frozen=True)

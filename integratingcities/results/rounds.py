@@ -29,6 +29,7 @@ from .peers import (
     in_peer_group,
     peer_groups,
     peers_from,
+    peers_stamp,
 )
 from .scores import Scheme, scheme_for, scheme_of, scores_of, validated_stamp
 
@@ -89,9 +90,11 @@ def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
     shared cache; the framework's sections and levels are read each time (2 queries)."""
     assessments = counted_assessments(round_, filters)
     band = filters.band.name if filters.band else ""
+    # A size or foreign-born band's members change with the cities' figures too.
+    by_figures = bool(band or filters.foreign_born)
+    stamp = peers_stamp(assessments) if by_figures else validated_stamp(assessments)
     key = (
-        f"results:round-counts:{round_.pk}:{filters.country}:{band}:{filters.foreign_born}:"
-        f"{validated_stamp(assessments)}"
+        f"results:round-counts:{round_.pk}:{filters.country}:{band}:{filters.foreign_born}:{stamp}"
     )
     found: tuple[dict[int, dict[str, int]], int] | None = cache.get(key)
     if found is None:
@@ -164,7 +167,7 @@ def round_standing(round_: Round, city_id: int, of: Scheme | None = None) -> sto
     counted = counted_assessments(round_, ResultFilters())
     return stored.standing(
         f"round:{round_.pk}",
-        validated_stamp(counted),
+        peers_stamp(counted),
         city_id,
         city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
         lambda: _peers(round_, of),

@@ -28,6 +28,7 @@ from .peers import (
     city_figures,
     peer_groups,
     peers_from,
+    peers_stamp,
 )
 from .scores import (
     Scheme,
@@ -82,7 +83,7 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
     candidates = peers_of(framework.lineage)
     return stored.standing(
         f"selftest:{framework.pk}",
-        validated_stamp(candidates),
+        peers_stamp(candidates),
         city_id,
         city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
         lambda: _latest_peers(framework, of),

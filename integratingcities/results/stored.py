@@ -1,12 +1,13 @@
 """Peer statistics stored once per validation, and a city's place read from them.
 
 A scope (a self-test framework version, or a round) has one ``PeerStatistics`` row per peer
-group and one ``PeerHeadline`` row per peer and section, for the validation stamp they were
-computed for (``scores.validated_stamp``). A page reads the rows of the city's own groups and
-the city's own headlines, takes the city out (the others are compared), and computes the
-median, quartiles and rank from the histograms exactly as ``lib.scoring.spread`` and
-``position`` do from the values. When the stamp moved, the first process that asks computes
-the rows again (``ensure``); the unique constraint keeps a second from writing them twice.
+group and one ``PeerHeadline`` row per peer and section, for the stamp they were computed for
+(``peers.peers_stamp``: the validations, and the cities' figures). A page reads the rows of
+the city's own groups and the city's own headlines, takes the city out (the others are
+compared), and computes the median, quartiles and rank from the histograms exactly as
+``lib.scoring.spread`` and ``position`` do from the values. When the stamp moved, the first
+process that asks computes the rows again (``ensure``); the unique constraint keeps a second
+from writing them twice.
 
 What is SQL: the histograms and group sizes (GROUP BY group value, section and headline over
 ``PeerHeadline``), the reading of one city's rows, and the inspiring cities (a window over the

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('scope', models.CharField(max_length=40)),
-                ('stamp', models.CharField(max_length=120)),
+                ('stamp', models.CharField(max_length=200)),
                 ('kind', models.CharField(max_length=20)),
                 ('value', models.CharField(max_length=100)),
                 ('cities', models.PositiveIntegerField()),
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('scope', models.CharField(max_length=40)),
-                ('stamp', models.CharField(max_length=120)),
+                ('stamp', models.CharField(max_length=200)),
                 ('section', models.CharField(max_length=100)),
                 ('headline', models.FloatField(null=True)),
                 ('band', models.CharField(blank=True, max_length=20)),

@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Assessment
-from integratingcities.assessments.services import scores_record
+from integratingcities.assessments.services import assessment_validate, scores_record
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Level
 from integratingcities.lib import scoring
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.results import stored
 from integratingcities.results.models import PeerHeadline, PeerStatistics
-from integratingcities.results.peers import city_figures, compare, peer_groups
+from integratingcities.results.peers import city_figures, compare, peer_groups, peers_stamp
 from integratingcities.results.rounds import (
     ResultFilters,
     counted_assessments,
@@ -70,7 +70,7 @@ def _network(framework: Framework, make: Make, n: int, seed: int, **kwargs: Any)
     )
     cities = []
     for number in range(n):
-        city = SignatoryFactory(
+        city = SignatoryFactory.create(
             name=f"Peer {seed}-{number:02d}",
             country=COUNTRIES[number % len(COUNTRIES)],
             population=None if number % 7 == 3 else rng.choice([90_000, 300_000, 700_000]),
@@ -248,3 +248,39 @@ def test_the_round_city_results_page_reads_as_many_rows_at_5_and_50_cities(
     _network(charter, make, 45, seed=6, round_=published_round)
     fifty = _round_queries(published_round)
     assert five == fifty == 12
+
+
+def test_a_validation_computes_the_statistics_once_it_commits(
+    people: People,
+    benchmark: Framework,
+    make: Make,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    keys = rating_keys(benchmark)
+    make(benchmark, people.riga, dict.fromkeys(keys, "no"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"), state="submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_validate(assessment=own, user=people.secretariat)
+    network = PeerStatistics.objects.get(kind="network")
+    assert network.stamp == peers_stamp(peers_of(benchmark.lineage))
+    assert network.cities == 2
+    # The results page reads them: nothing is computed on the visit.
+    with CaptureQueriesContext(connection) as captured:
+        selftest_results(own)
+    assert not any("INSERT" in query["sql"] for query in captured)
+
+
+def test_a_citys_new_population_moves_it_to_another_group_without_a_validation(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    keys = rating_keys(benchmark)
+    City.objects.filter(pk=people.ghent.pk).update(population=300_000)
+    City.objects.filter(pk=people.riga.pk).update(population=900_000)
+    make(benchmark, people.riga, dict.fromkeys(keys, "yes"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"))
+    band = selftest_results(own).overall_comparisons[1]
+    assert (band.group.size, band.spread.count) == (0, 0)
+    # Riga's population as the city indicators now give it (indicators.city_figures_sync).
+    City.objects.filter(pk=people.riga.pk).update(population=400_000)
+    band = selftest_results(own).overall_comparisons[1]
+    assert (band.group.size, band.spread.median, band.position.rank) == (1, 100, 2)
