@@ -1,6 +1,7 @@
 """Reads for rounds: the response board. The results are the results module's
 (``integratingcities.results.rounds``); the names below stay for the API that asks for them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "board",
     "counted_assessments",
     "last_activity",
+    "mark_editors",
     "own_answers",
     "round_results",
     "uninvited",
@@ -73,14 +75,11 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
     """Per invited city: state, answers given and last activity; the number of items; and the
     invited cities per state, over all of them whatever the filter."""
     total = Item.objects.filter(section__framework_id=round_.framework_id).count()
-    editors = Membership.objects.filter(
-        city_id=OuterRef("city_id"), role=Role.EDITOR, user__is_active=True
-    )
     # Answers given are counted by the services that save them (``Assessment.answered_count``):
     # counting them here would count every invited city's answers before taking a page.
-    rows = round_.assessments.select_related("city").annotate(
-        answered=F("answered_count"), has_editor=Exists(editors)
-    )
+    # Whether a city has an editor is asked for the page's rows only (``mark_editors``): asked
+    # here, the database would ask it of every invited city it sorts.
+    rows = round_.assessments.select_related("city").annotate(answered=F("answered_count"))
     if state:
         rows = rows.filter(state=state)
     if q:
@@ -93,6 +92,18 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
         total=total,
         states={value: counts[value] or 0 for value in AssessmentState.values},
     )
+
+
+def mark_editors(rows: Iterable[Any]) -> None:
+    """Set ``has_editor`` on a page of the board's rows, in one query."""
+    rows = list(rows)
+    with_editor = set(
+        Membership.objects.filter(
+            city_id__in={row.city_id for row in rows}, role=Role.EDITOR, user__is_active=True
+        ).values_list("city_id", flat=True)
+    )
+    for row in rows:
+        row.has_editor = row.city_id in with_editor
 
 
 def uninvited(round_: Round, *, q: str = "") -> QuerySet[City]:

@@ -83,7 +83,9 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
     sort = form.value("sort") or "city"
     found = selectors.board(round_, state=form.value("state"), q=form.value("q"), sort=sort)
     page = Paginator(found.rows, selectors.BOARD_PER_PAGE).get_page(request.GET.get("page"))
-    rows: list[Any] = list(page.object_list)  # ``percent`` and ``state_label`` are added here
+    # ``has_editor``, ``percent`` and ``state_label`` are added to the page's rows here.
+    rows: list[Any] = list(page.object_list)
+    selectors.mark_editors(rows)
     # Each state's label translated once, not once a row.
     labels = {value: str(label) for value, label in AssessmentState.choices}
     for row in rows:

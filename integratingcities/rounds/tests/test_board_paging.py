@@ -227,9 +227,10 @@ def test_answers_saved_by_editors_move_their_city_on_the_board(
         assert assessment.answered_count == given
 
 
-# Session, user, round, the items, the cities per state, the page's count, its rows, the cities
-# still to invite, the unread notifications: as many with 1 invited city as with 150.
-BOARD_QUERIES = 9
+# Session, user, round, the items, the cities per state, the page's count, its rows, which of
+# them have an editor, the cities still to invite, the unread notifications: as many with 1
+# invited city as with 150.
+BOARD_QUERIES = 10
 
 
 def test_the_board_sorted_by_answers_makes_the_same_queries_at_any_size(
