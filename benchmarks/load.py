@@ -795,36 +795,57 @@ def browse_pages(data: Data, rng: random.Random) -> list[tuple[str, Callable[[],
     ]
 
 
-def rate_pages(data: Data) -> list[tuple[str, str]]:
+PathMaker = Callable[[random.Random], str]
+
+
+def rate_pages(data: Data) -> list[tuple[str, PathMaker]]:
+    """The public pages for --rate-test: one address each, which the shared page cache keeps
+    after the first request; and a city's pages and a practice's drawn afresh for each request,
+    as many visitors reading different cities would ask for them."""
     results = f"/rounds/{data.round_pk}/results/"
+
+    def fixed(path: str) -> PathMaker:
+        return lambda rng: path
+
+    def city(rng: random.Random) -> str:
+        return f"synthetic-city-{rng.randint(1, data.cities):04d}"
+
     return [
-        ("home", "/"),
-        ("signatories", "/signatories/"),
-        ("cities list", "/cities/"),
-        ("city page", "/cities/synthetic-city-0001/"),
-        ("round results", results),
-        ("city's round results", f"{results}synthetic-city-0001/"),
-        ("practice library", "/practices/"),
-        ("library search ?q=discrimination", "/practices/?q=discrimination"),
-        ("practice page", "/practices/synthetic-practice-000001/"),
-        ("API cities list", "/api/v1/cities/"),
+        ("home", fixed("/")),
+        ("signatories", fixed("/signatories/")),
+        ("cities list", fixed("/cities/")),
+        ("city page", fixed("/cities/synthetic-city-0001/")),
+        ("city page, a random city", lambda rng: f"/cities/{city(rng)}/"),
+        ("round results", fixed(results)),
+        ("city's round results", fixed(f"{results}synthetic-city-0001/")),
+        ("city's round results, a random city", lambda rng: f"{results}{city(rng)}/"),
+        ("practice library", fixed("/practices/")),
+        ("library search ?q=discrimination", fixed("/practices/?q=discrimination")),
+        ("practice page", fixed("/practices/synthetic-practice-000001/")),
+        (
+            "practice page, a random practice",
+            lambda rng: f"/practices/synthetic-practice-{rng.randint(1, data.practices):06d}/",
+        ),
+        ("API cities list", fixed("/api/v1/cities/")),
     ]
 
 
 class Hammer(User):
-    """One path again and again (the rate test and the tiny page)."""
+    """One page again and again (the rate test and the tiny page)."""
 
-    def __init__(self, *a: Any, kind: str, path: str, revalidate: bool) -> None:
+    def __init__(self, *a: Any, kind: str, path: PathMaker, revalidate: bool) -> None:
         super().__init__(*a)
         self.kind, self.path, self.revalidate = kind, path, revalidate
-        self.etag = ""
+        self.etags: dict[str, str] = {}
 
     def visit(self) -> None:
         while not self.window.over():
-            headers = {"If-None-Match": self.etag} if self.revalidate and self.etag else {}
-            response = self.request(self.kind, "GET", self.path, headers=headers)
-            if response is not None:
-                self.etag = response.headers.get("ETag", "")
+            path = self.path(self.rng)
+            etag = self.etags.get(path)
+            headers = {"If-None-Match": etag} if self.revalidate and etag else {}
+            response = self.request(self.kind, "GET", path, headers=headers)
+            if response is not None and "ETag" in response.headers:
+                self.etags[path] = response.headers["ETag"]
 
 
 @dataclass
@@ -893,8 +914,8 @@ def lost_answers(confirmed: list[Confirmed]) -> tuple[int, list[str]]:
     }
     different = [c for key, c in last.items() if stored.get(key) != (c.level, c.evidence)]
     lines = [
-        f"- confirmed saves: {len(confirmed):,}, of {len(last):,} answers "
-        f"({len(assessments)} assessments)",
+        f"- confirmed saves: {len(confirmed):,} (the warm-up's included), of {len(last):,} "
+        f"answers ({len(assessments)} assessments)",
         f"- missing from the answers' history: {len(missing)}",
         f"- answers whose stored value is not their last confirmed save: {len(different)}",
         f"- **lost answers: {len(missing) + len(different)}** (target 0)",
@@ -1077,7 +1098,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             return made
 
-        def hammer(kind: str, path: str) -> Callable[[Window], list[User]]:
+        def hammer(kind: str, path: PathMaker) -> Callable[[Window], list[User]]:
             def make(window: Window) -> list[User]:
                 return [
                     Hammer(
@@ -1098,11 +1119,15 @@ def main(argv: list[str] | None = None) -> None:
         if not rate:
             phases.append((run_phase("mixed", users_of, args.warmup, args.duration), args.duration))
         else:
-            targets = [(p, p) for p in args.rate_paths] or rate_pages(data)
+            targets = [
+                (path, lambda rng, path=path: path) for path in args.rate_paths
+            ] or rate_pages(data)
             for kind, path in targets:
                 phase = run_phase(kind, hammer(kind, path), 2, args.rate_seconds)
                 phases.append((phase, args.rate_seconds))
-        tiny = run_phase("tiny page", hammer("tiny page", TINY_URL), 2, args.rate_seconds)
+        tiny = run_phase(
+            "tiny page", hammer("tiny page", lambda rng: TINY_URL), 2, args.rate_seconds
+        )
         phases.append((tiny, args.rate_seconds))
         server.__exit__(None, None, None)  # stopped before the database is read
         load_after = os.getloadavg()
