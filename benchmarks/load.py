@@ -1162,8 +1162,8 @@ def report(
         f"- 1-minute load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after "
         f"(5-minute: {load_before[1]:.2f} → {load_after[1]:.2f}); "
         f"{platform.node()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- N = {data.cities:,} cities, {data.practices:,} practices; "
-        + ", ".join(f"{v:,} {k}" for k, v in data.counts.items() if k.startswith("open")),
+        f"- N = {data.cities:,} cities, {data.practices:,} practices; data: "
+        + ", ".join(f"{v:,} {k}" for k, v in data.counts.items()),
         f"- {args.users} users ("
         + (
             "each page alone"
