@@ -168,6 +168,31 @@ def test_a_write_that_sends_no_signal_shows_at_once(people: People) -> None:
 
 
 @pytest.mark.django_db
+def test_the_library_is_kept_though_its_counts_are_read_with_a_cte(
+    people: People, django_assert_num_queries: Any
+) -> None:
+    PracticeFactory.create_batch(3, commitments=["workforce-diversity"])
+    library = reverse("practices:library")
+    first = Client().get(library)
+    with django_assert_num_queries(0):
+        assert Client().get(library).content == first.content
+
+
+@pytest.mark.django_db
+def test_raw_sql_on_a_public_table_bumps_and_other_tables_do_not(people: People) -> None:
+    Client().get(SIGNATORIES)
+    before = _generation()
+    with connection.cursor() as cursor:
+        cursor.execute("WITH n AS (SELECT 1) SELECT * FROM n")
+        cursor.execute("UPDATE accounts_user SET name = name")
+        cursor.execute("DELETE FROM django_session")
+    assert _generation() == before
+    with connection.cursor() as cursor:
+        cursor.execute("update cities_city set name = name")
+    assert _generation() != before
+
+
+@pytest.mark.django_db
 def test_publishing_a_practice_shows_at_once(people: People) -> None:
     proposed = PracticeFactory.create(
         city=people.ghent, title="Jobs fair for newcomers", status=PracticeStatus.PROPOSED

@@ -259,8 +259,10 @@ class _Watcher:
             return result
         match = _WRITE.match(sql)
         if match is None:
-            # TRUNCATE, WITH … or a shape not foreseen: bump to be safe.
-            self._bump(context)
+            # TRUNCATE, a WITH … that writes, or a shape not foreseen: bump to be safe. A WITH
+            # that only reads (the library's facet counts) is a read.
+            if not head.startswith("WITH") or _WRITE_WORD.search(sql):
+                self._bump(context)
             return result
         table = match.group(1).lower()
         if table in self.public_tables or (
@@ -289,6 +291,7 @@ _WRITE = re.compile(
     r"""\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"\[]?([\w.]+)""",
     re.IGNORECASE,
 )
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 watcher = _Watcher()
 
 
