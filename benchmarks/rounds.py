@@ -59,15 +59,9 @@ def pages() -> list[Page]:
     from integratingcities.rounds.models import Round
 
     def cold() -> None:
-        """The first visit after a validation: the cache and the stored peer statistics
-        (``results.stored``; before they were stored, the peers were in the cache only)."""
+        """The first visit after a validation: the cache and the stored peer statistics."""
         cache.clear()
-        try:
-            from integratingcities.results.models import PeerHeadline, PeerStatistics
-        except ImportError:
-            return
-        PeerStatistics.objects.all().delete()
-        PeerHeadline.objects.all().delete()
+        forget_statistics()
 
     pk = Round.objects.get(title=ROUND_TITLE).pk
     results = f"/rounds/{pk}/results/"
@@ -88,6 +82,33 @@ def pages() -> list[Page]:
             client=staff_client,
         ),
     ]
+
+
+def forget_statistics() -> None:
+    """As if a validation had just made the stored peer statistics (``results.stored``) stale:
+    the next visit computes them again. Before they were stored, the peers were in the cache
+    only."""
+    try:
+        from integratingcities.results.models import PeerHeadline, PeerStatistics
+    except ImportError:
+        return
+    PeerStatistics.objects.all().delete()
+    PeerHeadline.objects.all().delete()
+
+
+def replay_computing(replay: Any) -> Any:
+    """``floor._replay`` for a page that computed the statistics: its statements write them,
+    so they are replayed as they ran, after the statistics are forgotten again (untimed)."""
+
+    def replayed(statements: list[Any]) -> float:
+        if any(
+            "results_peerstatistics" in sql and sql.lstrip().upper().startswith("INSERT")
+            for sql, _params, _many in statements
+        ):
+            forget_statistics()
+        return float(replay(statements))
+
+    return replayed
 
 
 def staff_client() -> Any:
@@ -244,6 +265,7 @@ def targets(results: list[Result], vendor: str) -> list[str]:
 
 def main() -> None:
     floor.install()
+    floor._replay = replay_computing(floor._replay)
     run(
         description=__doc__.split("\n\n")[0],
         generate=generate,

@@ -4,8 +4,9 @@ A city's results page shows, per peer group, the median and quartiles of the oth
 headline scores and the city's rank among them. Computing them from every peer on each visit
 costs time in N; instead, when a validation has changed the peers (``peers.peers_stamp``),
 one process computes per scope (a self-test framework version, or a round) one
-``PeerStatistics`` row per peer group, and one ``PeerHeadline`` row per peer and section. A
-page then reads the few rows of the city's own groups (``results.stored``).
+``PeerStatistics`` row per peer group, and for self-tests one ``PeerHeadline`` row per peer
+and key factor it meets. A page then reads the few rows of the city's own groups
+(``results.stored``).
 """
 
 from __future__ import annotations
@@ -49,12 +50,10 @@ class PeerStatistics(models.Model):
 
 
 class PeerHeadline(models.Model):
-    """One peer's headline in one section ("" for the overall score) of a scope.
+    """A peer's headline in a key factor it meets (``scoring.meets``), in a self-test scope.
 
-    The overall row exists for every peer (its headline may be None): it carries the city's
-    group values and the items it answers at the top level. A section row exists only for a
-    headline. Read to take a city's own score out of its groups' statistics, and to find the
-    cities that meet a key factor, highest first (one indexed query).
+    Read to offer the evidence of the cities that meet a weak key factor, the highest first
+    (one indexed query instead of a look at every peer).
     """
 
     scope = models.CharField(max_length=40)
@@ -68,20 +67,14 @@ class PeerHeadline(models.Model):
         City, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     section = models.CharField(max_length=100)
-    headline = models.FloatField(null=True)
-    # The peer's group values ("": not known, then it is in no such group).
-    band = models.CharField(max_length=20, blank=True)
-    foreign_born = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=10, blank=True)
-    top_items = models.JSONField(default=list)  # on the overall row only
+    headline = models.FloatField()
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["scope", "stamp", "section", "headline"], name="peer_headline_ranked"
             ),
-            models.Index(fields=["scope", "stamp", "city"], name="peer_headline_city"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.city_id} {self.section or 'overall'}: {self.headline}"
+        return f"{self.scope} {self.city_id} {self.section}: {self.headline}"

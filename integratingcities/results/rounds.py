@@ -165,11 +165,22 @@ def round_standing(round_: Round, city_id: int, of: Scheme | None = None) -> sto
     """A city's place among the round's responding cities, read from the statistics stored
     for the current validation stamp (computed first if there are none: ``results.stored``)."""
     counted = counted_assessments(round_, ResultFilters())
+
+    def own_peer() -> Peer | None:
+        """The city's validated answers to the round (one query)."""
+        own = counted.filter(city_id=city_id).order_by("pk")
+        found = peers_from(
+            own.values_list("pk", "framework_id", "scores", "city_id"),
+            of or scheme_for(round_.framework),
+        )
+        return found[-1] if found else None  # as PeerSet.others keeps the last
+
     return stored.standing(
         f"round:{round_.pk}",
         peers_stamp(counted),
         city_id,
         city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        own_peer,
         lambda: _peers(round_, of),
         lambda: city_figures(City.objects.filter(pk__in=counted.values("city_id"))),
     )

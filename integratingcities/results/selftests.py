@@ -81,13 +81,26 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
     """A city's place among the peers of ``peer_set``, read from the statistics stored for the
     current validation stamp (computed first if there are none: ``results.stored``)."""
     candidates = peers_of(framework.lineage)
+
+    def own_peer() -> Peer | None:
+        """The city's latest validated self-test, as ``_latest_peers`` picks it (one query)."""
+        latest = (
+            candidates.filter(city_id=city_id)
+            .order_by("-validated_at", "-pk")
+            .values_list("pk", "framework_id", "scores", "city_id")[:1]
+        )
+        found = peers_from(latest, of or scheme_for(framework), lambda: lineage_scheme(framework))
+        return found[0] if found else None
+
     return stored.standing(
         f"selftest:{framework.pk}",
         peers_stamp(candidates),
         city_id,
         city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        own_peer,
         lambda: _latest_peers(framework, of),
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
+        inspiring=True,
     )
 
 

@@ -1,18 +1,20 @@
 """Peer statistics stored once per validation, and a city's place read from them.
 
 A scope (a self-test framework version, or a round) has one ``PeerStatistics`` row per peer
-group and one ``PeerHeadline`` row per peer and section, for the stamp they were computed for
+group and, for self-tests, one ``PeerHeadline`` row per peer and key factor it meets, for the
+stamp they were computed for
 (``peers.peers_stamp``: the validations, and the cities' figures). A page reads the rows of
-the city's own groups and the city's own headlines, takes the city out (the others are
+the city's own groups and the city's own assessment, takes the city out (the others are
 compared), and computes the median, quartiles and rank from the histograms exactly as
 ``lib.scoring.spread`` and ``position`` do from the values. When the stamp moved, the first
 process that asks computes the rows again (``ensure``); the unique constraint keeps a second
 from writing them twice.
 
-What is SQL: the histograms and group sizes (GROUP BY group value, section and headline over
-``PeerHeadline``), the reading of one city's rows, and the inspiring cities (a window over the
-headlines of a key factor, highest first). What is Python: scoring each peer (its record, or a
-tally of its answers: ``peers.peers_from``) and the items answered at the top (a count of sets).
+What is SQL: reading the rows of the city's groups (one query), the inspiring cities (a window
+over the stored headlines that meet a key factor, highest first, joined to the assessments'
+sharing and the cities' names), and the stamp (one aggregate). What is Python: scoring each
+peer (its record, or a tally of its answers: ``peers.peers_from``) and, as it is scored,
+counting it in its groups' histograms and the items it answers at the top.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from integratingcities.assessments.models import Assessment
@@ -31,11 +33,8 @@ from integratingcities.lib import scoring
 
 from .models import PeerHeadline, PeerStatistics
 from .peers import (
-    COUNTRY,
-    FOREIGN_BORN,
     GROUP_KINDS,
     NETWORK,
-    SIZE_BAND,
     UNKNOWN,
     CityFigures,
     Comparison,
@@ -45,7 +44,6 @@ from .peers import (
 )
 
 OVERALL = ""  # the section key of the overall score
-COLUMNS = {SIZE_BAND: "band", FOREIGN_BORN: "foreign_born", COUNTRY: "country"}
 BATCH = 2000
 
 
@@ -119,12 +117,15 @@ def ensure(
     stamp: str,
     peers: Callable[[], Iterable[Peer]],
     figures: Callable[[], Mapping[int, CityFigures]],
+    *,
+    inspiring: bool = False,
 ) -> None:
     """Compute the scope's rows for ``stamp``, unless another process has already.
 
     The network row is written first: a second process that computes at the same time waits
     on it (PostgreSQL) or on the write lock (SQLite), then fails on the unique constraint and
-    leaves the rows to the first. Rows of other stamps are deleted with it.
+    leaves the rows to the first. Rows of other stamps are deleted with it. ``inspiring``: also
+    write the headlines that meet their section (``PeerHeadline``), for ``Standing.meeting``.
     """
     try:
         with transaction.atomic():
@@ -133,80 +134,70 @@ def ensure(
             )
             PeerStatistics.objects.filter(scope=scope).exclude(stamp=stamp).delete()
             PeerHeadline.objects.filter(scope=scope).exclude(stamp=stamp).delete()
-            _compute(network, peers(), figures())
+            _compute(network, peers(), figures(), inspiring)
     except IntegrityError:
         pass  # another process wrote them: they are read as they are
 
 
 def _compute(
-    network: PeerStatistics, peers: Iterable[Peer], figures: Mapping[int, CityFigures]
+    network: PeerStatistics,
+    peers: Iterable[Peer],
+    figures: Mapping[int, CityFigures],
+    inspiring: bool,
 ) -> None:
+    # The peers are scored in Python (their records, or their answers tallied), so they are
+    # grouped as they are scored: writing every headline to group it in SQL cost more than the
+    # grouping (a row per city and section, 14,000 rows at 2,000 cities, to read back ~50).
     scope, stamp = network.scope, network.stamp
     by_city = {peer.city_id: peer for peer in peers}  # one per city, as PeerSet.others reads
     meeting: Counter[str] = Counter()
-    rows = []
+    groups: dict[tuple[str, str], tuple[list[int], dict[str, Counter[float]]]] = {}
+    meets = []
     for city_id, peer in by_city.items():
-        _network, band, foreign_born, country = figures.get(city_id, UNKNOWN).group_values()
         meeting.update(peer.top_items)
-        shared = {
-            "scope": scope,
-            "stamp": stamp,
-            "assessment_id": peer.assessment_id,
-            "city_id": city_id,
-            "band": band or "",
-            "foreign_born": foreign_born or "",
-            "country": country or "",
-        }
-        rows.append(
-            PeerHeadline(
-                **shared,
-                section=OVERALL,
-                headline=peer.overall_headline,
-                top_items=sorted(peer.top_items),
+        scores = [*peer.headlines.items(), (OVERALL, peer.overall_headline)]
+        values = figures.get(city_id, UNKNOWN).group_values()
+        for kind, value in zip(GROUP_KINDS, values, strict=True):
+            if value is None:
+                continue
+            size, histograms = groups.setdefault((kind, value), ([0], {}))
+            size[0] += 1
+            for key, score in scores:
+                if score is not None:
+                    histograms.setdefault(key, Counter())[score] += 1
+        if inspiring:
+            meets += [
+                PeerHeadline(
+                    scope=scope,
+                    stamp=stamp,
+                    assessment_id=peer.assessment_id,
+                    city_id=city_id,
+                    section=key,
+                    headline=score,
+                )
+                for key, score in peer.headlines.items()
+                if scoring.meets(score)
+            ]
+    rows = []
+    for (kind, value), (size, histograms) in groups.items():
+        distributions = {key: sorted(found.items()) for key, found in histograms.items()}
+        if kind == NETWORK:
+            network.cities, network.distributions = size[0], distributions
+        else:
+            rows.append(
+                PeerStatistics(
+                    scope=scope,
+                    stamp=stamp,
+                    kind=kind,
+                    value=value,
+                    cities=size[0],
+                    distributions=distributions,
+                )
             )
-        )
-        rows += [
-            PeerHeadline(**shared, section=key, headline=value)
-            for key, value in peer.headlines.items()
-        ]
-    PeerHeadline.objects.bulk_create(rows, batch_size=BATCH)
-
-    # The histograms and group sizes, grouped by the database.
-    stored = PeerHeadline.objects.filter(scope=scope, stamp=stamp).order_by()
-    groups: list[PeerStatistics] = []
-    for kind in GROUP_KINDS:
-        column = COLUMNS.get(kind)
-        found: dict[str, dict[str, Any]] = {}
-        selected = stored if column is None else stored.exclude(**{column: ""})
-        names = ["section", "headline"] if column is None else [column, "section", "headline"]
-        for row in selected.values(*names).annotate(n=Count("id")):
-            value = "" if column is None else row[column]
-            group = found.setdefault(value, {"cities": 0, "distributions": {}})
-            if row["section"] == OVERALL:
-                group["cities"] += row["n"]
-            if row["headline"] is not None:
-                group["distributions"].setdefault(row["section"], []).append(
-                    [row["headline"], row["n"]]
-                )
-        for value, group in found.items():
-            distributions = {key: sorted(pairs) for key, pairs in group["distributions"].items()}
-            if kind == NETWORK:
-                network.cities = group["cities"]
-                network.distributions = distributions
-            else:
-                groups.append(
-                    PeerStatistics(
-                        scope=scope,
-                        stamp=stamp,
-                        kind=kind,
-                        value=value,
-                        cities=group["cities"],
-                        distributions=distributions,
-                    )
-                )
     network.meeting = dict(meeting)
     network.save(update_fields=["cities", "distributions", "meeting"])
-    PeerStatistics.objects.bulk_create(groups, batch_size=BATCH)
+    PeerStatistics.objects.bulk_create(rows, batch_size=BATCH)
+    PeerHeadline.objects.bulk_create(meets, batch_size=BATCH)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,9 +243,16 @@ class Standing:
         return self.inspiring(keys, limit) if keys else {}
 
 
-def read(scope: str, stamp: str, city_id: int, figures: CityFigures) -> Standing | None:
-    """The city's standing from the stored rows; None if they are not of this stamp (2
-    queries: the city's groups, its own headlines)."""
+def read(
+    scope: str,
+    stamp: str,
+    city_id: int,
+    figures: CityFigures,
+    own_peer: Callable[[], Peer | None],
+) -> Standing | None:
+    """The city's standing from the stored rows; None if they are not of this stamp. One
+    query for the city's groups, and ``own_peer``: the city's own assessment among the peers
+    (None if it is not one), which is taken out of its groups."""
     own_values = figures.group_values()
     wanted = Q()
     for kind, value in zip(GROUP_KINDS, own_values, strict=True):
@@ -266,30 +264,26 @@ def read(scope: str, stamp: str, city_id: int, figures: CityFigures) -> Standing
     network = statistics.get(NETWORK)
     if network is None:
         return None
-    own: dict[str, float | None] = {}
-    peer_values: tuple[str | None, ...] = ()
+    own = own_peer()
     meeting = dict(network.meeting)
-    for section, headline, band, foreign_born, country, top_items in PeerHeadline.objects.filter(
-        scope=scope, stamp=stamp, city_id=city_id
-    ).values_list("section", "headline", "band", "foreign_born", "country", "top_items"):
-        own[section] = headline
-        if section == OVERALL:
-            peer_values = ("", band or None, foreign_born or None, country or None)
-            for key in top_items:
-                meeting[key] -= 1
+    own_scores: dict[str, float | None] = {}
+    if own is not None:
+        own_scores = {**own.headlines, OVERALL: own.overall_headline}
+        for key in own.top_items:
+            meeting[key] -= 1
     groups = []
     distributions = []
-    for n, (kind, value) in enumerate(zip(GROUP_KINDS, own_values, strict=True)):
+    for kind, value in zip(GROUP_KINDS, own_values, strict=True):
         row = statistics.get(kind) if value is not None else None
         found: dict[str, Histogram] = {}
         size = 0
         if row is not None:
-            # The city is counted in the stored group when it is a peer of the same value.
-            itself = bool(peer_values) and peer_values[n] == value
+            # The stamp covers the cities' figures: a peer city is in its own groups.
+            itself = own is not None
             size = row.cities - itself
             for section, pairs in row.distributions.items():
                 values = Histogram(pairs)
-                found[section] = values.without(own.get(section)) if itself else values
+                found[section] = values.without(own_scores.get(section)) if itself else values
         groups.append(PeerGroup(kind, value, frozenset(), count=size))
         distributions.append(found)
 
@@ -333,14 +327,17 @@ def standing(
     stamp: str,
     city_id: int,
     figures: CityFigures,
+    own_peer: Callable[[], Peer | None],
     peers: Callable[[], Iterable[Peer]],
     all_figures: Callable[[], Mapping[int, CityFigures]],
+    *,
+    inspiring: bool = False,
 ) -> Standing:
-    """``read``, computing the rows first if they are not of this stamp."""
-    found = read(scope, stamp, city_id, figures)
+    """``read``, computing the rows first (``ensure``) if they are not of this stamp."""
+    found = read(scope, stamp, city_id, figures, own_peer)
     if found is None:
-        ensure(scope, stamp, peers, all_figures)
-        found = read(scope, stamp, city_id, figures)
+        ensure(scope, stamp, peers, all_figures, inspiring=inspiring)
+        found = read(scope, stamp, city_id, figures, own_peer)
     assert found is not None  # written just now, by this process or another
     return found
 
