@@ -9,9 +9,16 @@ toolkits and practices only ask it (docs/analysis.md lists every rule and where 
   (``tally``) or from the record written at validation (``record``, ``records``,
   ``read_record``), whichever exists (``scores_of``); ``validated_stamp`` for cache keys.
 - ``peers``: a city's figures (``city_figures``), its peer groups (``peer_groups``), its place
-  in each (``compare``), and the compact ``Peer``/``PeerSet`` that are cached.
-- ``rounds``: a round's network view (``round_results``), its cached peers (``round_peers``),
-  one city's results in it (``city_results``) and its gaps (``gaps_of``).
-- ``selftests``: a self-test's results (``selftest_results``), its peers (``peer_set``) and
-  the stamp its charts are cached under (``chart_stamp``).
+  in each (``compare``), the compact ``Peer``/``PeerSet`` that are cached, and the stamp of
+  the peers and their figures (``peers_stamp``).
+- ``stored``: the peer statistics stored once per stamp (``models.PeerStatistics``, one row
+  per peer group, histograms of the headlines; ``models.PeerHeadline``, the headlines that
+  meet a key factor) and a city's place read from them (``standing``), whatever the number of
+  cities; ``refresh`` computes them after a validation commits.
+- ``rounds``: a round's network view (``round_results``, cached per stamp), its cached peers
+  (``round_peers``: every city, for the profile), one city's results in it
+  (``city_results``, from the stored statistics) and its gaps (``gaps_of``).
+- ``selftests``: a self-test's results (``selftest_results``, from the stored statistics),
+  its peers (``peer_set``: every city, for mentoring's matching and the profile) and the stamp
+  its charts are cached under (``chart_stamp``).
 """

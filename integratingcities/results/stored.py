@@ -2,13 +2,12 @@
 
 A scope (a self-test framework version, or a round) has one ``PeerStatistics`` row per peer
 group and, for self-tests, one ``PeerHeadline`` row per peer and key factor it meets, for the
-stamp they were computed for
-(``peers.peers_stamp``: the validations, and the cities' figures). A page reads the rows of
-the city's own groups and the city's own assessment, takes the city out (the others are
-compared), and computes the median, quartiles and rank from the histograms exactly as
-``lib.scoring.spread`` and ``position`` do from the values. When the stamp moved, the first
-process that asks computes the rows again (``ensure``); the unique constraint keeps a second
-from writing them twice.
+stamp they were computed for (``peers.peers_stamp``: the validations, and the cities'
+figures). A page reads the rows of the city's own groups and the city's own assessment, takes
+the city out (the others are compared), and computes the median, quartiles and rank from the
+histograms exactly as ``lib.scoring.spread`` and ``position`` do from the values. When the
+stamp moved, the first process that asks computes the rows again (``ensure``); the unique
+constraint keeps a second from writing them twice.
 
 What is SQL: reading the rows of the city's groups (one query), the inspiring cities (a window
 over the stored headlines that meet a key factor, highest first, joined to the assessments'
