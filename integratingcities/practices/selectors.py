@@ -75,7 +75,9 @@ class Labels:
 def latest_published_frameworks() -> dict[str, Framework]:
     """The newest published version of each framework lineage (one query)."""
     latest: dict[str, Framework] = {}
-    for framework in Framework.objects.filter(status=FrameworkStatus.PUBLISHED).order_by(
+    # Only what the labels and the facets read: not the frameworks' long JSON texts.
+    published = Framework.objects.filter(status=FrameworkStatus.PUBLISHED)
+    for framework in published.only("lineage", "version", "kind", "title").order_by(
         "lineage", "-version"
     ):
         latest.setdefault(framework.lineage, framework)
@@ -90,8 +92,10 @@ def labels() -> Labels:
     for lineage, framework in frameworks.items():
         if framework.kind == FrameworkKind.BENCHMARK:
             result.benchmarks[lineage] = translate(framework.title)
-    sections = Section.objects.filter(framework_id__in=list(by_id)).order_by(
-        "framework_id", "position"
+    sections = (
+        Section.objects.filter(framework_id__in=list(by_id))
+        .only("framework_id", "key", "position", "title", "is_context")
+        .order_by("framework_id", "position")
     )
     for position, section in enumerate(sections):
         framework = by_id[section.framework_id]
@@ -106,6 +110,7 @@ def labels() -> Labels:
         items = (
             Item.objects.filter(section__framework=charter, kind=ItemKind.RATING)
             .select_related("section")
+            .only("key", "text", "section__key")
             .order_by("section__position", "position")
         )
         for position, item in enumerate(items):
