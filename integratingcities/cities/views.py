@@ -1,7 +1,10 @@
+from html import escape
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +25,18 @@ def _country_code(request: HttpRequest) -> str:
 
 
 PER_PAGE = 100
+
+
+def _country_options(countries: list[selectors.CountryOption], selected: str) -> str:
+    """The country menu's options, joined here rather than by a template loop on every list
+    page; escaped as the template did (Django's escape is html.escape)."""
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(o.code)}"{" selected" if o.code == selected else ""}>'
+            f"{escape(o.name)}</option>"
+            for o in countries
+        )
+    )
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -50,6 +65,7 @@ def signatories(request: HttpRequest) -> HttpResponse:
             "page": page,
             "cities": selectors.city_rows(page.object_list, countries),
             "countries": countries,
+            "country_options": _country_options(countries, country),
             "country": country,
             "sort": ordering,
             "filter_query": _query_without(request, "page", "sort"),
@@ -70,6 +86,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "cities": selectors.city_rows(page.object_list, countries),
             "countries": countries,
+            "country_options": _country_options(countries, country),
             "country": country,
             "page_query": _query_without(request, "page"),
         },
