@@ -150,20 +150,14 @@ def _compute(
     scope, stamp = network.scope, network.stamp
     by_city = {peer.city_id: peer for peer in peers}  # one per city, as PeerSet.others reads
     meeting: Counter[str] = Counter()
-    groups: dict[tuple[str, str], tuple[list[int], dict[str, Counter[float]]]] = {}
+    members: dict[tuple[str, str], list[Peer]] = {}
     meets = []
     for city_id, peer in by_city.items():
         meeting.update(peer.top_items)
-        scores = [*peer.headlines.items(), (OVERALL, peer.overall_headline)]
         values = figures.get(city_id, UNKNOWN).group_values()
         for kind, value in zip(GROUP_KINDS, values, strict=True):
-            if value is None:
-                continue
-            size, histograms = groups.setdefault((kind, value), ([0], {}))
-            size[0] += 1
-            for key, score in scores:
-                if score is not None:
-                    histograms.setdefault(key, Counter())[score] += 1
+            if value is not None:
+                members.setdefault((kind, value), []).append(peer)
         if inspiring:
             meets += [
                 PeerHeadline(
@@ -177,6 +171,17 @@ def _compute(
                 for key, score in peer.headlines.items()
                 if scoring.meets(score)
             ]
+    sections = {key for peer in by_city.values() for key in peer.headlines}
+    groups: dict[tuple[str, str], tuple[list[int], dict[str, Counter[float]]]] = {}
+    for group, peers_in in members.items():
+        histograms = {
+            key: Counter(p.headlines[key] for p in peers_in if key in p.headlines)
+            for key in sections
+        }
+        histograms[OVERALL] = Counter(
+            p.overall_headline for p in peers_in if p.overall_headline is not None
+        )
+        groups[group] = ([len(peers_in)], {k: found for k, found in histograms.items() if found})
     rows = []
     for (kind, value), (size, histograms) in groups.items():
         distributions = {key: sorted(found.items()) for key, found in histograms.items()}
