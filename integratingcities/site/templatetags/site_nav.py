@@ -1,4 +1,4 @@
-"""The main menu of base.html, which every page shows.
+"""The main menu of base.html, which every page shows, and the other fixed links of base.html.
 
 Written in the template, its 16 links cost 16 ``reverse()`` calls, 16 translations and 16
 comparisons on every page, about as much as the rest of the page (benchmarks/pages.py,
@@ -69,3 +69,15 @@ def main_nav(context: template.Context) -> SafeString:
     return mark_safe(
         "\n        ".join(current if url == path else link for url, link, current in links)
     )
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(name: str, prefix: str, urlconf: str | ModuleType | None) -> str:
+    return reverse(name)
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% url name %}`` for a URL without arguments, reversed once per script prefix and
+    URLconf: base.html's few such links are on every page."""
+    return _fixed_url(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)

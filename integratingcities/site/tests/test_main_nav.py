@@ -32,3 +32,11 @@ def test_a_page_outside_the_menu_marks_none_and_another_marks_its_own() -> None:
     assert not any(current for _, current, _ in _menu(Client().get("/").content.decode()))
     news = _menu(Client().get(reverse("network:news")).content.decode())
     assert [label for _, current, label in news if current] == ["News"]
+
+
+@pytest.mark.django_db
+def test_the_fixed_links_of_every_page_are_there() -> None:
+    html = Client().get("/").content.decode()
+    for name in ("site:home", "accounts:login", "opendata:index", "api:openapi-view"):
+        assert f'href="{reverse(name)}"' in html
+    assert f'<form action="{reverse("set_language")}" method="post"' in html
