@@ -79,7 +79,13 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
     # counting them here would count every invited city's answers before taking a page.
     # Whether a city has an editor is asked for the page's rows only (``mark_editors``): asked
     # here, the database would ask it of every invited city it sorts.
-    rows = round_.assessments.select_related("city").annotate(answered=F("answered_count"))
+    # Only the columns a row shows: the database sorts whole rows, and a survey's recorded
+    # scores would make each one wide.
+    rows = (
+        round_.assessments.select_related("city")
+        .only("city__name", "state", "last_activity_at", "answered_count", "round_id")
+        .annotate(answered=F("answered_count"))
+    )
     if state:
         rows = rows.filter(state=state)
     if q:
