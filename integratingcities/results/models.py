@@ -4,8 +4,8 @@ A city's results page shows, per peer group, the median and quartiles of the oth
 headline scores and the city's rank among them. Computing them from every peer on each visit
 costs time in N; instead, when a validation has changed the peers (``peers.peers_stamp``),
 one process computes per scope (a self-test framework version, or a round) one
-``PeerStatistics`` row per peer group, and for self-tests one ``PeerHeadline`` row per peer
-and key factor it meets. A page then reads the few rows of the city's own groups
+``PeerStatistics`` row per peer group, and for self-tests a few ``PeerHeadline`` rows per key
+factor: the cities offered as inspiration. A page then reads the few rows of the city's own groups
 (``results.stored``).
 """
 
@@ -50,10 +50,12 @@ class PeerStatistics(models.Model):
 
 
 class PeerHeadline(models.Model):
-    """A peer's headline in a key factor it meets (``scoring.meets``), in a self-test scope.
+    """A peer's headline in a key factor it meets (``scoring.meets``), in a self-test scope:
+    per key factor, the first cities that share their evidence, the highest first, one more
+    than a page offers (``stored.INSPIRING``).
 
-    Read to offer the evidence of the cities that meet a weak key factor, the highest first
-    (one indexed query instead of a look at every peer).
+    Read to offer the evidence of the cities that meet a weak key factor (one indexed query
+    instead of a look at every peer).
     """
 
     scope = models.CharField(max_length=40)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -26,6 +27,7 @@ from django.db.models import (
     Max,
     QuerySet,
     Sum,
+    When,
 )
 from django.utils.translation import gettext as _
 
@@ -76,8 +78,9 @@ def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
 
 def peers_stamp(assessments: QuerySet[Any]) -> str:
     """``scores.validated_stamp`` of these assessments, and a fingerprint of their cities'
-    figures: a peer group's members change with a city's population or foreign-born share
-    (city indicators) as well as with validations. One query."""
+    figures and of which of them share their evidence: a peer group's members change with a
+    city's population or foreign-born share (city indicators) as well as with validations, and
+    the cities offered as inspiration with sharing. One query."""
     found = assessments.aggregate(
         n=Count("pk"),
         top=Max("pk"),
@@ -93,10 +96,13 @@ def peers_stamp(assessments: QuerySet[Any]) -> str:
             )
         ),
         known=Count("city__population") * 100_000 + Count("city__foreign_born_share"),
+        # Which assessments share their evidence: the inspiring cities are drawn from them.
+        sharing=Sum(Case(When(share_evidence=True, then=F("pk")), default=0)),
     )
     last = found["last"].isoformat() if found["last"] else "-"
     validated = f"v{RECORD_VERSION}:{found['n']}:{found['top']}:{last}"
-    return f"{validated}:{found['population']}:{found['share']}:{found['known']}"
+    figures = f"{found['population']}:{found['share']}:{found['known']}"
+    return f"{validated}:{figures}:{found['sharing']}"
 
 
 @dataclass(frozen=True)

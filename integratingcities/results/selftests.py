@@ -38,7 +38,7 @@ from .scores import (
     validated_stamp,
 )
 
-INSPIRING_CITIES = 5  # per weak key factor
+INSPIRING_CITIES = stored.INSPIRING  # per weak key factor
 CACHE_SECONDS = 3600
 
 
@@ -100,7 +100,9 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
         own_peer,
         lambda: _latest_peers(framework, of),
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
-        inspiring=True,
+        sharing=lambda: dict(
+            candidates.filter(share_evidence=True).values_list("pk", "city__name")
+        ),
     )
 
 

@@ -1,19 +1,20 @@
 """Peer statistics stored once per validation, and a city's place read from them.
 
 A scope (a self-test framework version, or a round) has one ``PeerStatistics`` row per peer
-group and, for self-tests, one ``PeerHeadline`` row per peer and key factor it meets, for the
-stamp they were computed for (``peers.peers_stamp``: the validations, and the cities'
-figures). A page reads the rows of the city's own groups and the city's own assessment, takes
-the city out (the others are compared), and computes the median, quartiles and rank from the
-histograms exactly as ``lib.scoring.spread`` and ``position`` do from the values. When the
-stamp moved, the first process that asks computes the rows again (``ensure``); the unique
-constraint keeps a second from writing them twice.
+group and, for self-tests, the inspiring cities of each key factor (``PeerHeadline``), for the
+stamp they were computed for (``peers.peers_stamp``: the validations, the cities' figures and
+which assessments share their evidence). A page reads the rows of the city's own groups and
+the city's own assessment, takes the city out (the others are compared), and computes the
+median, quartiles and rank from the histograms exactly as ``lib.scoring.spread`` and
+``position`` do from the values. When the stamp moved, the first process that asks computes
+the rows again (``ensure``); the unique constraint keeps a second from writing them twice.
 
-What is SQL: reading the rows of the city's groups (one query), the inspiring cities (a window
-over the stored headlines that meet a key factor, highest first, joined to the assessments'
-sharing and the cities' names), and the stamp (one aggregate). What is Python: scoring each
-peer (its record, or a tally of its answers: ``peers.peers_from``) and, as it is scored,
-counting it in its groups' histograms and the items it answers at the top.
+What is SQL: the stamp (one aggregate), reading the rows of the city's groups (one query) and
+the inspiring cities (a window over the stored rows of the weak key factors, highest first).
+What is Python: scoring each peer (its record, or a tally of its answers: ``peers_from``)
+and, as it is scored, counting it in its groups' histograms and the items it answers at the
+top; the peers are in memory then, and grouping them there costs less than writing a row per
+city and section for the database to group (that made the first visit 3.2 s at 2,000 cities).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .peers import (
 )
 
 OVERALL = ""  # the section key of the overall score
+INSPIRING = 5  # inspiring cities a page offers per weak key factor, at most
 BATCH = 2000
 
 
@@ -117,14 +119,15 @@ def ensure(
     peers: Callable[[], Iterable[Peer]],
     figures: Callable[[], Mapping[int, CityFigures]],
     *,
-    inspiring: bool = False,
+    sharing: Callable[[], Mapping[int, str]] | None = None,
 ) -> None:
     """Compute the scope's rows for ``stamp``, unless another process has already.
 
     The network row is written first: a second process that computes at the same time waits
     on it (PostgreSQL) or on the write lock (SQLite), then fails on the unique constraint and
-    leaves the rows to the first. Rows of other stamps are deleted with it. ``inspiring``: also
-    write the headlines that meet their section (``PeerHeadline``), for ``Standing.meeting``.
+    leaves the rows to the first. Rows of other stamps are deleted with it. ``sharing``: the
+    peers' assessments that share their evidence, with their city's name; given, the rows of
+    the inspiring cities are written too (``PeerHeadline``, for ``Standing.meeting``).
     """
     try:
         with transaction.atomic():
@@ -133,7 +136,7 @@ def ensure(
             )
             PeerStatistics.objects.filter(scope=scope).exclude(stamp=stamp).delete()
             PeerHeadline.objects.filter(scope=scope).exclude(stamp=stamp).delete()
-            _compute(network, peers(), figures(), inspiring)
+            _compute(network, peers(), figures(), sharing() if sharing else None)
     except IntegrityError:
         pass  # another process wrote them: they are read as they are
 
@@ -142,7 +145,7 @@ def _compute(
     network: PeerStatistics,
     peers: Iterable[Peer],
     figures: Mapping[int, CityFigures],
-    inspiring: bool,
+    sharing: Mapping[int, str] | None,
 ) -> None:
     # The peers are scored in Python (their records, or their answers tallied), so they are
     # grouped as they are scored: writing every headline to group it in SQL cost more than the
@@ -151,23 +154,16 @@ def _compute(
     by_city = {peer.city_id: peer for peer in peers}  # one per city, as PeerSet.others reads
     meeting: Counter[str] = Counter()
     members: dict[tuple[str, str], list[Peer]] = {}
-    meets = []
+    meets: list[tuple[str, float, str, Peer]] = []
     for city_id, peer in by_city.items():
         meeting.update(peer.top_items)
         values = figures.get(city_id, UNKNOWN).group_values()
         for kind, value in zip(GROUP_KINDS, values, strict=True):
             if value is not None:
                 members.setdefault((kind, value), []).append(peer)
-        if inspiring:
+        if sharing is not None and peer.assessment_id in sharing:
             meets += [
-                PeerHeadline(
-                    scope=scope,
-                    stamp=stamp,
-                    assessment_id=peer.assessment_id,
-                    city_id=city_id,
-                    section=key,
-                    headline=score,
-                )
+                (key, -score, sharing[peer.assessment_id], peer)
                 for key, score in peer.headlines.items()
                 if scoring.meets(score)
             ]
@@ -201,7 +197,27 @@ def _compute(
     network.meeting = dict(meeting)
     network.save(update_fields=["cities", "distributions", "meeting"])
     PeerStatistics.objects.bulk_create(rows, batch_size=BATCH)
-    PeerHeadline.objects.bulk_create(meets, batch_size=BATCH)
+    # Per key factor, the sharing cities that meet it, the highest first then by name: as
+    # many as a page offers, and one more for when the city reading is one of them. Whether an
+    # assessment shares is in the stamp (``peers_stamp``): these are computed again when it
+    # changes.
+    meets.sort(key=lambda entry: entry[:3])
+    kept: Counter[str] = Counter()
+    inspiring = []
+    for key, score, _name, peer in meets:
+        if kept[key] <= INSPIRING:
+            kept[key] += 1
+            inspiring.append(
+                PeerHeadline(
+                    scope=scope,
+                    stamp=stamp,
+                    assessment_id=peer.assessment_id,
+                    city_id=peer.city_id,
+                    section=key,
+                    headline=-score,
+                )
+            )
+    PeerHeadline.objects.bulk_create(inspiring, batch_size=BATCH)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,12 +351,12 @@ def standing(
     peers: Callable[[], Iterable[Peer]],
     all_figures: Callable[[], Mapping[int, CityFigures]],
     *,
-    inspiring: bool = False,
+    sharing: Callable[[], Mapping[int, str]] | None = None,
 ) -> Standing:
     """``read``, computing the rows first (``ensure``) if they are not of this stamp."""
     found = read(scope, stamp, city_id, figures, own_peer)
     if found is None:
-        ensure(scope, stamp, peers, all_figures, inspiring=inspiring)
+        ensure(scope, stamp, peers, all_figures, sharing=sharing)
         found = read(scope, stamp, city_id, figures, own_peer)
     assert found is not None  # written just now, by this process or another
     return found
