@@ -1,9 +1,9 @@
 """Whole public pages kept for anonymous visitors (lib/page_cache.py), and never stale.
 
-The page cache is on in every test (PAGE_CACHE_SECONDS keeps its default), so the whole suite
-reads pages through it; these tests say what it keeps, for whom, and what makes a kept page
-stale. A test's own transaction never commits, so there a write makes the pages stale at once;
-``committed`` runs the real rule (stale once the write's transaction commits).
+The page cache is off in the other tests (a kept page carries no template context, which tests
+read on a second visit) and on here; these tests say what it keeps, for whom, and what makes a
+kept page stale. A test's own transaction never commits, so there a write makes the pages stale
+at once; ``committed`` runs the real rule (stale once the write's transaction commits).
 """
 
 from collections.abc import Iterator
@@ -41,6 +41,12 @@ from integratingcities.practices.tests.factories import PracticeFactory
 from integratingcities.rounds.services import round_open
 
 SIGNATORIES = "/signatories/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings: Any) -> None:
+    """Off in the other tests (pyproject.toml): a kept page has no template context to read."""
+    settings.PAGE_CACHE_SECONDS = 300
 
 
 def _generation() -> Any:

@@ -59,7 +59,9 @@ from django.utils.cache import set_response_etag
 
 from integratingcities.lib.http_cache import is_public
 
-GENERATION_KEY = "page:generation"
+# "~" sorts after every other key: the database cache, when full, culls the lowest keys first,
+# so pages go before the generation that would make them all stale at once.
+GENERATION_KEY = "~page:generation"
 KEY_PREFIX = "page:v1:"
 # Apps whose rows show on public pages: any write to their tables bumps the generation.
 PUBLIC_APPS = (
