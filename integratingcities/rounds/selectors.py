@@ -5,8 +5,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, TextChoices
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import (
@@ -17,6 +19,7 @@ from integratingcities.assessments.models import (
 )
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind
+from integratingcities.lib import scoring
 from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
     ResultFilters,
@@ -29,10 +32,17 @@ from .models import Round
 
 __all__ = [
     "Board",
+    "Invitation",
+    "InvitationReview",
+    "InviteGroup",
+    "Named",
     "ResultFilters",
     "RoundResults",
     "board",
+    "cities_named",
     "counted_assessments",
+    "invitation_query",
+    "invitation_review",
     "last_activity",
     "mark_editors",
     "own_answers",
@@ -97,6 +107,125 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
         rows=rows.order_by(*BOARD_SORTS.get(sort, BOARD_SORTS["city"])),
         total=total,
         states={value: counts[value] or 0 for value in AssessmentState.values},
+    )
+
+
+class InviteGroup(TextChoices):
+    """Whom an invitation reaches besides the cities it names."""
+
+    NAMED = "", _("Only the cities named below")
+    SIGNATORIES = "signatories", _("Every signatory of the Charter")
+    ALL = "all", _("Every city in the network")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Who is invited: a group narrowed by filters, plus cities by name or id. The filters
+    narrow the group only; a city named or given by id is invited whatever they say."""
+
+    group: str = InviteGroup.NAMED
+    country: str = ""
+    band: scoring.Band | None = None
+    network: int | None = None  # a Network's id
+    names: tuple[str, ...] = ()  # names or short names, as typed
+    ids: tuple[int, ...] = ()  # cities by id, as scripts and the board post them
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.country or self.band or self.network)
+
+
+@dataclass(frozen=True)
+class Named:
+    """The typed names, matched: a short name, else a name (case aside) that one city has."""
+
+    found: dict[str, int]  # name as typed → city id
+    not_found: list[str]
+    ambiguous: dict[str, list[str]]  # name as typed → the short names of the cities that have it
+
+
+def cities_named(names: Iterable[str]) -> Named:
+    """Match names in one query. The database narrows by exact or lower-cased text; the
+    comparison itself is Python's ``casefold``, which knows every alphabet (SQLite's lower()
+    knows only ASCII)."""
+    typed = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if not typed:
+        return Named({}, [], {})
+    folded = [name.casefold() for name in typed]
+    rows = list(
+        City.objects.annotate(lowered=Lower("name"))
+        .filter(Q(slug__in=folded) | Q(name__in=typed) | Q(lowered__in=folded))
+        .values_list("pk", "slug", "name")
+    )
+    by_slug = {slug: pk for pk, slug, _name in rows}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for pk, slug, name in rows:
+        by_name.setdefault(name.casefold(), []).append((pk, slug))
+    found: dict[str, int] = {}
+    not_found: list[str] = []
+    ambiguous: dict[str, list[str]] = {}
+    for name, key in zip(typed, folded, strict=True):
+        if key in by_slug:
+            found[name] = by_slug[key]
+        elif len(by_name.get(key, [])) == 1:
+            found[name] = by_name[key][0][0]
+        elif key in by_name:
+            ambiguous[name] = sorted(slug for _pk, slug in by_name[key])
+        else:
+            not_found.append(name)
+    return Named(found, not_found, ambiguous)
+
+
+def invitation_query(invitation: Invitation, named: Named) -> Q | None:
+    """The cities the invitation reaches, as a condition on City (None: nobody)."""
+    query: Q | None = None
+    if invitation.group:
+        query = Q(pk__isnull=False)  # every city: an empty Q() would vanish in the OR below
+        if invitation.group == InviteGroup.SIGNATORIES:
+            query &= Q(signed_latest__isnull=False)
+        if invitation.country:
+            query &= Q(country=invitation.country)
+        if invitation.band is not None:
+            low, high = scoring.BAND_BOUNDS[invitation.band]
+            query &= Q(population__gte=low)
+            if high is not None:
+                query &= Q(population__lt=high)
+        if invitation.network is not None:
+            # A subquery, not a join: a join inside an OR would repeat cities.
+            members = City.networks.through.objects.filter(network_id=invitation.network)
+            query &= Q(pk__in=members.values("city_id"))
+    chosen = {*named.found.values(), *invitation.ids}
+    if chosen:
+        query = Q(pk__in=sorted(chosen)) if query is None else query | Q(pk__in=sorted(chosen))
+    return query
+
+
+@dataclass(frozen=True)
+class InvitationReview:
+    """What the confirmation step says before a round opens."""
+
+    count: int  # cities invited
+    without_editor: int  # invited cities nobody will be told of
+    sample: list[str]  # the first names, alphabetically
+    more: int  # invited cities beyond the sample
+
+
+REVIEW_SAMPLE = 30
+
+
+def invitation_review(cities: QuerySet[City]) -> InvitationReview:
+    editors = Membership.objects.filter(
+        city_id=OuterRef("pk"), role=Role.EDITOR, user__is_active=True
+    )
+    counts = cities.aggregate(
+        count=Count("pk"), without_editor=Count("pk", filter=~Exists(editors))
+    )
+    sample = list(cities.order_by("name", "pk").values_list("name", flat=True)[:REVIEW_SAMPLE])
+    return InvitationReview(
+        count=counts["count"],
+        without_editor=counts["without_editor"],
+        sample=sample,
+        more=max(counts["count"] - len(sample), 0),
     )
 
 

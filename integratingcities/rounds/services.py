@@ -7,8 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.assessments.models import EDITABLE_STATES, Assessment, AssessmentKind
@@ -22,10 +24,63 @@ from integratingcities.notifications.services import announce
 from integratingcities.permissions import Perm, require
 
 from .models import Round, RoundStatus
+from .selectors import Invitation, cities_named, invitation_query
 
 
 class RoundError(DomainError):
     """A round step that is not possible now; the message is shown to the user."""
+
+
+class InvitationError(RoundError):
+    """Names that match no city, or several; or an invitation that reaches nobody. ``field``
+    says which part of the invitation is wrong, for the form to show the message there."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def invited_cities(invitation: Invitation) -> QuerySet[City]:
+    """The cities an invitation reaches. Every name must be one city's name or short name,
+    and the invitation must reach at least one city."""
+    named = cities_named(invitation.names)
+    problems = []
+    if named.not_found:
+        problems.append(
+            ngettext(
+                "No city is called %(names)s: check the spelling, or give the short name "
+                "from the city's address (…/cities/ghent/ → ghent).",
+                "No city is called %(names)s: check the spelling, or give the short names "
+                "from the cities' addresses (…/cities/ghent/ → ghent).",
+                len(named.not_found),
+            )
+            % {"names": _quoted(named.not_found)}
+        )
+    for name, slugs in named.ambiguous.items():
+        problems.append(
+            _("Several cities are called “%(name)s”: give one of their short names (%(slugs)s).")
+            % {"name": name, "slugs": ", ".join(slugs)}
+        )
+    if problems:
+        raise InvitationError(" ".join(problems), field="names")
+    if invitation.is_filtered and not invitation.group:
+        raise InvitationError(
+            _("The country, size and network narrow a group: choose the group they narrow."),
+            field="group",
+        )
+    query = invitation_query(invitation, named)
+    cities = City.objects.filter(query) if query is not None else City.objects.none()
+    if not cities.exists():
+        raise InvitationError(
+            _("Nobody would be invited: choose a group, or name the cities to invite."),
+            field="group" if invitation.group else "cities",
+        )
+    return cities
+
+
+def _quoted(names: Sequence[str], shown: int = 20) -> str:
+    quoted = ", ".join(f"“{name}”" for name in names[:shown])
+    return quoted + (" …" if len(names) > shown else "")
 
 
 def round_open(
@@ -34,12 +89,14 @@ def round_open(
     framework: Framework,
     opens_on: date,
     closes_on: date,
-    cities: Iterable[City],
     user: User,
+    cities: Iterable[City] = (),
+    invitation: Invitation | None = None,
     reminder_days: Sequence[int] | None = None,
     notify: bool = True,
 ) -> Round:
-    """Open a round and invite cities; reminders are scheduled for the days chosen."""
+    """Open a round and invite cities (those given, and those the invitation reaches);
+    reminders are scheduled for the days chosen."""
     require(user, Perm.MANAGE_ROUNDS)
     if not framework.is_published:
         raise RoundError(_("A round needs a published framework version."))
@@ -56,34 +113,56 @@ def round_open(
         new_round.full_clean()
         new_round.save()
         log_action(actor=user, action=Action.ROUND_OPENED, target=new_round, to_state="open")
-        round_invite(round_=new_round, cities=cities, user=user, notify=notify)
+        round_invite(
+            round_=new_round, cities=cities, invitation=invitation, user=user, notify=notify
+        )
         if notify:
             transaction.on_commit(lambda: reminders_schedule(new_round))
     return new_round
 
 
-def round_invite(*, round_: Round, cities: Iterable[City], user: User, notify: bool = True) -> int:
-    """Invite cities (again-invited cities are left as they are); returns how many are new."""
+def round_invite(
+    *,
+    round_: Round,
+    user: User,
+    cities: Iterable[City] = (),
+    invitation: Invitation | None = None,
+    notify: bool = True,
+) -> int:
+    """Invite cities (those given, and those the invitation reaches; again-invited cities are
+    left as they are); returns how many are new."""
     require(user, Perm.MANAGE_ROUNDS)
     if not round_.is_open:
         raise RoundError(_("Cities can only be invited to an open round."))
-    already = set(round_.assessments.values_list("city_id", flat=True))
-    new = [city for city in cities if city.pk not in already]
+    invited = round_.assessments.values("city_id")
+    if isinstance(cities, QuerySet):
+        # Ids only, the invited left out by the database: a group may hold 20,000 cities.
+        new = list(cities.exclude(pk__in=invited).order_by("pk").values_list("pk", flat=True))
+    else:
+        already = set(invited.values_list("city_id", flat=True))
+        new = list(dict.fromkeys(city.pk for city in cities if city.pk not in already))
+    if invitation is not None:
+        given = set(new)
+        reached = invited_cities(invitation).exclude(pk__in=invited).order_by("pk")
+        new += [pk for pk in reached.values_list("pk", flat=True) if pk not in given]
     Assessment.objects.bulk_create(
-        Assessment(
-            city=city, framework_id=round_.framework_id, round=round_, kind=AssessmentKind.SURVEY
-        )
-        for city in new
+        (
+            Assessment(
+                city_id=pk,
+                framework_id=round_.framework_id,
+                round=round_,
+                kind=AssessmentKind.SURVEY,
+            )
+            for pk in new
+        ),
+        batch_size=500,
     )
     if new:
         log_action(
-            actor=user,
-            action=Action.ROUND_CITIES_INVITED,
-            target=round_,
-            data={"cities": [city.pk for city in new]},
+            actor=user, action=Action.ROUND_CITIES_INVITED, target=round_, data={"cities": new}
         )
     if notify and new:
-        announce(Kind.SURVEY_OPENED, target_id=round_.pk, actor=user, city_ids=[c.pk for c in new])
+        announce(Kind.SURVEY_OPENED, target_id=round_.pk, actor=user, city_ids=new)
     return len(new)
 
 

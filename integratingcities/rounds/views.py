@@ -24,9 +24,11 @@ from integratingcities.results.rounds import city_results as round_city_results
 from integratingcities.results.scores import validated_stamp
 
 from . import selectors
-from .forms import BoardForm, CorrectionForm, InviteForm, ResultsFilterForm, RoundForm
+from .forms import BoardForm, CorrectionForm, InviteForm, ResultsFilterForm, RoundOpenForm
 from .models import Round
 from .services import (
+    InvitationError,
+    invited_cities,
     round_close,
     round_correct,
     round_invite,
@@ -49,31 +51,51 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_ROUNDS)
 @require_http_methods(["GET", "POST"])
 def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            new_round = round_open(
-                title=data["title"],
-                framework=data["framework"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                cities=data["cities"],
-                user=request.user,
-                reminder_days=data["reminder_days"],
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
+    """The form, then a confirmation that says how many cities the invitation reaches.
+
+    The form's button asks for the confirmation (``review``); the confirmation's button posts
+    the same fields again and opens the round; its other button (``change``) shows the form
+    again as it was filled. A post without either (a script) opens the round at once."""
+    form = RoundOpenForm(request.POST or None)
+    if request.method != "POST" or "change" in request.POST or not form.is_valid():
+        return render(request, "rounds/round_form.html", {"form": form})
+    data = form.cleaned_data
+    invitation = form.invitation()
+    try:
+        if "review" in request.POST:
+            return render(
                 request,
-                _("The round is open and %(count)d cities are invited.")
-                % {"count": len(data["cities"])},
+                "rounds/round_confirm.html",
+                {
+                    "step": "open",
+                    "form": form,
+                    "framework": data["framework"],
+                    "review": selectors.invitation_review(invited_cities(invitation)),
+                },
             )
-            _warn_without_editor(
-                request, selectors.without_editor(new_round), _("nobody there was told")
-            )
-            return redirect(new_round)
+        new_round = round_open(
+            title=data["title"],
+            framework=data["framework"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            invitation=invitation,
+            user=request.user,
+            reminder_days=data["reminder_days"],
+        )
+    except InvitationError as error:
+        form.add_error(error.field, str(error))
+    except DomainError as error:
+        form.add_error(None, str(error))
+    else:
+        messages.success(
+            request,
+            _("The round is open and %(count)d cities are invited.")
+            % {"count": new_round.assessments.count()},
+        )
+        _warn_without_editor(
+            request, selectors.without_editor(new_round), _("nobody there was told")
+        )
+        return redirect(new_round)
     return render(request, "rounds/round_form.html", {"form": form})
 
 
@@ -226,10 +248,15 @@ def round_correct_view(request: AuthenticatedHttpRequest, round_: Round) -> Http
 def round_invite_view(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose at least one city to invite."))
+        if "cities" in form.errors:
+            messages.error(request, _("Choose at least one city to invite."))
+        for name, errors in form.errors.items():
+            if name in form.fields and name != "cities":
+                for error in errors:
+                    messages.error(request, f"{form.fields[name].label}: {error}")
         return redirect(round_)
     try:
-        count = round_invite(round_=round_, cities=form.cleaned_data["cities"], user=request.user)
+        count = round_invite(round_=round_, invitation=form.invitation(), user=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:

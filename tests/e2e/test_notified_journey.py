@@ -112,8 +112,10 @@ def test_each_step_tells_the_next_person_who_acts_on_it(
     secretariat.get_by_label("Opens on").fill("2026-01-05")
     secretariat.get_by_label("Closes on").fill("2099-12-20")
     secretariat.get_by_label(re.compile("Remind cities")).fill("14, 3")
-    secretariat.get_by_label("Ghent").check()
-    secretariat.get_by_role("button", name="Open the round and invite").click()
+    secretariat.get_by_label("Cities by name or short name").fill("Ghent")
+    secretariat.get_by_role("button", name="Continue: check who is invited").click()
+    expect(secretariat.locator("main")).to_contain_text("1 city will be invited.")
+    secretariat.get_by_role("button", name="Open the round and invite 1 city").click()
     expect(secretariat.locator(".messages")).to_contain_text("1 cities are invited")
     round_ = Round.objects.get(title="Charter survey 2026")
     assert round_.reminder_days == [14, 3]
