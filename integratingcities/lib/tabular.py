@@ -30,6 +30,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = " | "
 TRUE, FALSE = "yes", "no"
 XLSX_MAX_TEXT = 32_767  # characters in one cell (Excel's limit)
+WRAP_AFTER = 60  # characters: a longer text is wrapped in its cell
 
 
 @dataclass(frozen=True)
@@ -204,12 +205,19 @@ class Book:
             sheet.set_column(number, number, column.width)
             sheet.write_string(0, number, column.name, self._header)
         sheet.freeze_panes(1, 0)
-        # One writer per column, chosen once: the loop below runs for every cell.
+        # One writer per column, chosen once: the loop below runs for every cell (a million
+        # in a round of 2,000 cities), so a short text is written without any further call.
         writers = [self._writer(sheet, column) for column in columns]
+        texts = [column.type == "string" for column in columns]
+        write_string = sheet.write_string
         count = 0
         for count, row in enumerate(rows, start=1):
             for number, value in enumerate(row):
-                if value is not None and value != "":
+                if value is None or value == "":
+                    continue
+                if texts[number] and type(value) is str and len(value) <= WRAP_AFTER:
+                    write_string(count, number, value)
+                else:
                     writers[number](count, number, value)
         if count:
             sheet.autofilter(0, 0, count, len(columns) - 1)
@@ -241,7 +249,7 @@ class Book:
                 else:
                     value = str(value)
             # Always a string cell: "=1+1" stays text, never a formula.
-            if len(value) > 60:
+            if len(value) > WRAP_AFTER:
                 if len(value) > XLSX_MAX_TEXT:
                     value = value[: XLSX_MAX_TEXT - 1] + "…"
                 write_text(row, col, value, wrap)

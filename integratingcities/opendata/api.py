@@ -140,14 +140,14 @@ def round_answers(request: HttpRequest, round_id: int) -> Sequence[dict[str, obj
     if -(2**63) < round_id < 2**63:
         found = (
             Round.objects.filter(pk=round_id, status=RoundStatus.PUBLISHED)
-            .values_list("pk", "is_illustrative")
+            .values_list("pk", flat=True)
             .first()
         )
     if found is None:
         raise HttpError(404, "No published round with this id.")
-    pk, illustrative = found
+    pk = found
     assessments = round_assessments(pk)
-    rows = AnswerRows(assessments, lambda who: (pk,), illustrative)
+    rows = AnswerRows(assessments, lambda who: (pk,))
     return Mapped(answers_query(assessments), lambda row: record(ROUND_ANSWERS, rows.row(row)))
 
 
@@ -165,5 +165,5 @@ def benchmark_answers(request: HttpRequest, lineage: str) -> Sequence[dict[str, 
     if not known:
         raise HttpError(404, "No published benchmark with this key.")
     assessments = shared_selftests(lineage)
-    rows = AnswerRows(assessments, lambda who: (lineage, who.version, who.pk), False)
+    rows = AnswerRows(assessments, lambda who: (lineage, who.version, who.pk))
     return Mapped(answers_query(assessments), lambda row: record(SELFTEST_ANSWERS, rows.row(row)))

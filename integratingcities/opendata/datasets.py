@@ -41,15 +41,16 @@ OVERALL = "overall"  # the summary's row for the whole framework, beside one per
 _CITY_KEY = Column(
     "city", "string", gettext_lazy("Short name of the city (as in its page's address).")
 )
-# An answer names its city by key alone: the city's name, country and date of validation are
-# written once per city in the summary, not on each of its answers (at 2,000 cities that is
-# 174,000 cells fewer in a workbook that must be made in seconds).
+# An answer names its city by key alone: what is true of the city's whole survey (its name,
+# country, date of validation, whether its levels are illustrative) is written once per city in
+# the summary, not on each of its answers (at 2,000 cities that is 232,000 cells fewer in a
+# workbook that must be made in seconds).
 _ANSWER_CITY = Column(
     "city",
     "string",
     gettext_lazy(
-        "Short name of the city (as in its page's address); its name, country and the date its "
-        "answers were validated are in the summary."
+        "Short name of the city (as in its page's address); its name, country, the date its "
+        "answers were validated and whether they are illustrative are in the summary."
     ),
 )
 _CITY = [
@@ -189,7 +190,7 @@ def _summary_tail(levels: Sequence[tuple[str, str]], unit: str) -> list[Column]:
     ]
 
 
-ROUND_ANSWERS = [*_ROUND_LEAD, _ANSWER_CITY, *_ROLE, *_COMMITMENT, *_ANSWER, _ILLUSTRATIVE]
+ROUND_ANSWERS = [*_ROUND_LEAD, _ANSWER_CITY, *_ROLE, *_COMMITMENT, *_ANSWER]
 ROUND_ANSWERS_KEY = ["round", "city", "role", "commitment"]
 SELFTEST_ANSWERS = [
     *_SELFTEST_LEAD,
@@ -197,7 +198,6 @@ SELFTEST_ANSWERS = [
     *_FACTOR,
     *_QUESTION,
     *_ANSWER,
-    _ILLUSTRATIVE,
 ]
 SELFTEST_ANSWERS_KEY = ["self_test", "key_factor", "question"]
 ROUND_SUMMARY_KEY = ["round", "city", "role"]
@@ -352,7 +352,7 @@ def round_export(round_: Round, parts: Parts | None = None) -> Export:
             f"round-{round_.pk}-answers",
             ROUND_ANSWERS,
             ROUND_ANSWERS_KEY,
-            lambda: answer_rows(assessments, lead, round_.is_illustrative),
+            lambda: answer_rows(assessments, lead),
             lambda: answers_query(assessments).count(),
         ),
         summary=Table(
@@ -399,7 +399,7 @@ def benchmark_export(
             f"benchmark-{lineage}-answers",
             SELFTEST_ANSWERS,
             SELFTEST_ANSWERS_KEY,
-            lambda: answer_rows(assessments, lead, False),
+            lambda: answer_rows(assessments, lead),
             lambda: answers_query(assessments).count(),
         ),
         summary=Table(
@@ -505,14 +505,12 @@ class AnswerRows:
         self,
         assessments: QuerySet[Assessment],
         lead: Callable[[_Assessed], tuple[Any, ...]],
-        illustrative: bool,
     ) -> None:
         self.assessed = _assessed(assessments)
         frameworks = sorted({a.framework_id for a in self.assessed.values()})
         self.questions = _questions(frameworks)
         self.levels = _level_rows(frameworks)
         self.lead = lead
-        self.illustrative = illustrative
 
     def row(self, found: Sequence[Any]) -> tuple[Any, ...]:
         assessment_id, item_id, level_id, choices, number, text, evidence, links = found
@@ -541,16 +539,14 @@ class AnswerRows:
             answer,
             evidence,
             list(links or []),
-            self.illustrative or who.illustrative,
         )
 
 
 def answer_rows(
     assessments: QuerySet[Assessment],
     lead: Callable[[_Assessed], tuple[Any, ...]],
-    illustrative: bool,
 ) -> Iterator[tuple[Any, ...]]:
-    rows = AnswerRows(assessments, lead, illustrative)
+    rows = AnswerRows(assessments, lead)
     for found in answers_query(assessments).iterator(chunk_size=2000):
         yield rows.row(found)
 

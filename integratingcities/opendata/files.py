@@ -56,7 +56,7 @@ def about(export: Export, licence: OpenDataSettings) -> list[tuple[str, str]]:
                 _("Illustrative"),
                 _(
                     "Some or all levels are demonstration data, not the cities' own "
-                    "self-assessment: the column illustrative says which."
+                    "self-assessment: the column illustrative of the summary sheets says which."
                 ),
             )
         )

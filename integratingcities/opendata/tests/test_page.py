@@ -157,6 +157,6 @@ def test_illustrative_self_tests_are_labelled_so(world: World) -> None:
     world.shared.save()
     page = Client().get(reverse("opendata:index")).content.decode()
     assert page.count("Illustrative") == 1
-    url = reverse("opendata:benchmark_answers", kwargs={"lineage": BENCHMARK})
+    url = reverse("opendata:benchmark_summary", kwargs={"lineage": BENCHMARK})
     text = Client().get(url).getvalue().decode("utf-8-sig")
     assert {row["illustrative"] for row in csv.DictReader(io.StringIO(text))} == {"yes"}
