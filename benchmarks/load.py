@@ -379,6 +379,7 @@ def generate(args: argparse.Namespace) -> Data:
             for item in ratings
             if rng.random() < 0.5
         )
+        Assessment.objects.filter(pk__in=[a.pk for a in assessments]).recount_answered()
         hashed = make_password(PASSWORD)  # once: each hash costs the server's hasher's time
         users = User.objects.bulk_create(
             User(email=EDITOR_EMAIL.format(i), name=f"Load editor {i}", password=hashed)

@@ -180,6 +180,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
                 )
             )
         Answer.objects.bulk_create(answers, batch_size=2000)
+        Assessment.objects.filter(pk__in=[a.pk for a in assessments]).recount_answered()
         scores_record(assessments=assessments)
 
         practices = [

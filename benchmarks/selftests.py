@@ -253,6 +253,7 @@ def generate(n: int, seed: int) -> dict[str, int]:
                     )
                 )
         Answer.objects.bulk_create(answers, batch_size=2000)
+        Assessment.objects.filter(pk__in=[a.pk for a in assessments]).recount_answered()
         # What assessment_validate does for each self-test it validates.
         scores_record(assessments=assessments)
 

@@ -85,6 +85,7 @@ def _selftest(
                 )
             )
     bulk_create_with_history(answers, Answer, default_date=when)  # a history row each
+    Assessment.objects.filter(pk=assessment.pk).recount_answered()  # bulk writes skip it
     scores_record(assessments=[assessment])
     return assessment
 
