@@ -239,6 +239,9 @@ CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
         "LOCATION": env_str("CACHE_LOCATION", "ic_cache"),
+        # Whole public pages are kept too (one per address and language): Django's default of
+        # 300 entries would throw kept pages away long before they go stale.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
     }
 }
 
