@@ -209,7 +209,7 @@ def _detail(
         {
             "practice": practice,
             "themes": selectors.themes_of(practice, names),
-            "related": selectors.related(practice),
+            "related": selectors.cached_related(practice),
             "may_edit": has_perm(user, Perm.EDIT_PRACTICE, practice),
             "may_submit": has_perm(user, Perm.SUBMIT_PRACTICE, practice)
             and practice.is_editable_by_city,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.practices.models import Practice, PracticeStatus
+from integratingcities.practices.services import practice_publish
 
 from .factories import PracticeFactory
 
@@ -222,6 +223,20 @@ class TestPracticePage:
         PracticeFactory(key="other-workforce", commitments=["workforce-diversity"])
         response = client_for(None).get(detail("vienna-monitors-workforce"))
         assert response.context["related"][0].key == "other-workforce"
+
+    def test_related_practices_follow_a_new_publication(self, people: People) -> None:
+        """Related practices are kept in the cache per version of the library: publishing
+        another practice makes a new version, so the page names it at once."""
+        first = client_for(people.viewer).get(detail("vienna-monitors-workforce"))
+        assert "other-workforce" not in [p.key for p in first.context["related"]]
+        other = PracticeFactory(
+            key="other-workforce",
+            commitments=["workforce-diversity"],
+            status=PracticeStatus.PROPOSED,
+        )
+        practice_publish(practice=other, user=people.secretariat)
+        again = client_for(people.viewer).get(detail("vienna-monitors-workforce"))
+        assert again.context["related"][0].key == "other-workforce"
 
     def test_markdown_is_rendered_and_scripts_removed(self) -> None:
         Practice.objects.filter(key="riga-migrant-council").update(
