@@ -229,11 +229,12 @@ class TestPracticePage:
         another practice makes a new version, so the page names it at once."""
         first = client_for(people.viewer).get(detail("vienna-monitors-workforce"))
         assert "other-workforce" not in [p.key for p in first.context["related"]]
-        other = PracticeFactory(
+        PracticeFactory(
             key="other-workforce",
             commitments=["workforce-diversity"],
             status=PracticeStatus.PROPOSED,
         )
+        other = Practice.objects.get(key="other-workforce")
         practice_publish(practice=other, user=people.secretariat)
         again = client_for(people.viewer).get(detail("vienna-monitors-workforce"))
         assert again.context["related"][0].key == "other-workforce"
