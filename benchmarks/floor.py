@@ -80,25 +80,34 @@ def recorded() -> Iterator[list[Statement]]:
         yield statements
 
 
-def _replay(statements: list[Statement]) -> float:
-    """The statements again, every row fetched, writes rolled back; seconds."""
-    from django.db import connection, transaction
+def replay(statements: list[Statement]) -> float:
+    """Run the statements again, fetching every row; seconds. Transaction control (BEGIN,
+    COMMIT, savepoints) and writes to the cache's table are left out: the caller runs them in
+    its own transaction or none."""
+    from django.db import connection
 
     skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
     start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql, params, many in statements:
+            if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
+                continue
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+    return time.perf_counter() - start
+
+
+def _replay(statements: list[Statement]) -> float:
+    """``replay``, its writes rolled back; seconds."""
+    from django.db import transaction
+
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                for sql, params, many in statements:
-                    if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
-                        continue
-                    if many:
-                        cursor.executemany(sql, params)
-                    else:
-                        cursor.execute(sql, params)
-                        if cursor.description is not None:
-                            cursor.fetchall()
-            elapsed = time.perf_counter() - start
+            elapsed = replay(statements)
             raise _Undo
     except _Undo:
         pass

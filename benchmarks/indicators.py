@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from floor import FLOOR_URL, Statement, install_floor_page, recorded, writes_cache
+from floor import FLOOR_URL, Statement, install_floor_page, recorded, replay
 from harness import (
     ROOT,
     BenchDatabase,
@@ -100,30 +100,6 @@ def pages() -> list[Page]:
         Page(f"city chart {CHART}.svg, cold cache", f"{city}{CHART}.svg", before=cache.clear),
         Page(f"city chart {CHART}.svg, warm cache", f"{city}{CHART}.svg"),
     ]
-
-
-# ---------------------------------------------------------------------------------------
-# Replaying SQL (recording and the tiny page: floor.py)
-
-
-def replay(statements: list[Statement]) -> float:
-    """Run the statements again, fetching every row; seconds. Transaction control (BEGIN,
-    COMMIT, savepoints) is left out: the caller runs them in its own transaction or none."""
-    from django.db import connection
-
-    skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        for sql, params, many in statements:
-            if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
-                continue
-            if many:
-                cursor.executemany(sql, params)
-            else:
-                cursor.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-    return time.perf_counter() - start
 
 
 def median_ms(samples: list[float]) -> float:
