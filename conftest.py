@@ -1,6 +1,12 @@
 """Shared fixtures: the named people of every role (see STYLE.md) and factories."""
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
 import pytest
+from django.db import connection, connections
 
 from integratingcities.lib.testing import People, make_people
 
@@ -22,3 +28,33 @@ def empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """A database the threads' own connections all reach, with real commits.
+
+    On SQLite, pytest-django's test database is a shared-cache in-memory one. Its locks fail at
+    once ("database table is locked") where the site's database file in WAL mode waits, so the
+    migrated, empty test database is copied to a file and the default alias points there during
+    the test. The in-memory database stays open (closing it would destroy it) and is restored
+    afterwards. PostgreSQL needs nothing.
+    """
+    # is_in_memory_db is on the SQLite wrapper only (hence the vendor test first).
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
+        yield
+        return
+    path = tmp_path / "concurrent.sqlite3"
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as target:
+        connection.connection.backup(target)
+    original_settings = connections.settings["default"]
+    original = connections["default"]
+    connections.settings["default"] = {**original_settings, "NAME": str(path)}
+    connections["default"] = connections.create_connection("default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections["default"] = original
+        connections.settings["default"] = original_settings

@@ -42,7 +42,7 @@ import dj_database_url
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -132,35 +132,6 @@ def rating(item_pk: int, level: str, evidence: str) -> Fields:
 
 
 # --- Two editors saving at the same moment -----------------------------------------------------
-
-
-@pytest.fixture
-def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
-    """A database the threads' own connections all reach, with real commits.
-
-    On SQLite, pytest-django's test database is a shared-cache in-memory one. Its locks fail at
-    once ("database table is locked") where the site's database file in WAL mode waits, so the
-    migrated, empty test database is copied to a file and the default alias points there during
-    the test. The in-memory database stays open (closing it would destroy it) and is restored
-    afterwards. PostgreSQL needs nothing.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    path = tmp_path / "concurrent.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(path)) as target:
-        connection.connection.backup(target)
-    original_settings = connections.settings["default"]
-    original = connections["default"]
-    connections.settings["default"] = {**original_settings, "NAME": str(path)}
-    connections["default"] = connections.create_connection("default")
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        connections["default"] = original
-        connections.settings["default"] = original_settings
 
 
 @dataclass

@@ -3,16 +3,13 @@
 The response board sorts every invited city by it, so it must equal the count of the answers
 whatever the order of the saves, and when two editors save at once."""
 
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Answer, Assessment
@@ -141,32 +138,6 @@ def test_recount_sets_the_count_of_answers_written_in_bulk(
     assert Assessment.objects.filter(round=ghent_assessment.round).recount_answered() == 2
     assert _stored(ghent_assessment) == (2, 2)
     assert _stored(riga_assessment) == (0, 0)
-
-
-@pytest.fixture
-def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
-    """A database that the threads' own connections all reach, committing for real: on
-    SQLite the in-memory test database is copied to a file in WAL mode, as the site runs
-    (the shared-cache in-memory one fails at once where a file waits); PostgreSQL needs nothing.
-    The same set-up as ``tests/test_durability.py``."""
-    # is_in_memory_db is on the SQLite wrapper only (hence the vendor test first).
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
-        yield
-        return
-    path = tmp_path / "answered.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(path)) as target:
-        connection.connection.backup(target)
-    original_settings = connections.settings["default"]
-    original = connections["default"]
-    connections.settings["default"] = {**original_settings, "NAME": str(path)}
-    connections["default"] = connections.create_connection("default")
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        connections["default"] = original
-        connections.settings["default"] = original_settings
 
 
 @pytest.mark.usefixtures("shared_db")
