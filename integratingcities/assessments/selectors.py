@@ -5,7 +5,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -40,22 +52,26 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
 
 
 def sections_of(assessment: Assessment) -> "QuerySet[WithAnnotations[Section, SectionProgress]]":
+    # Each count is a subquery on this assessment's answers: a join from the sections through
+    # every item's answers would read the answers of every city of the framework.
+    def answers_where(**flags: bool) -> Subquery:
+        return Subquery(
+            Answer.objects.filter(
+                assessment_id=assessment.pk, item__section_id=OuterRef("pk"), **flags
+            )
+            .order_by()
+            .values("item__section_id")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        )
+
     return (
         Section.objects.filter(framework_id=assessment.framework_id)
         .annotate(
-            item_count=Count("items", distinct=True),
-            answered=Count(
-                "items__answers",
-                filter=Q(items__answers__assessment=assessment, items__answers__is_answered=True),
-                distinct=True,
-            ),
-            to_confirm=Count(
-                "items__answers",
-                filter=Q(
-                    items__answers__assessment=assessment, items__answers__is_carried_over=True
-                ),
-                distinct=True,
-            ),
+            item_count=Count("items"),
+            answered=Coalesce(answers_where(is_answered=True), 0),
+            to_confirm=Coalesce(answers_where(is_carried_over=True), 0),
         )
         .order_by("position")
     )
