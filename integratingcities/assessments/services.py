@@ -585,12 +585,13 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
 
 
 def _refresh_peer_statistics(validated: Assessment) -> None:
-    """The peers' statistics change with a validation: computed once after the commit, not by
-    the first visitor of a results page (``results.refresh``); a failure there is logged and
-    leaves them to that visitor."""
-    from integratingcities.results.refresh import refresh_after_validation
+    """The peers' statistics change with a validation: computed once by the background worker
+    after the commit (at 20,000 cities that takes seconds, which the person validating should
+    not wait for), rather than by the first visitor of a results page (``results.refresh``).
+    Should the worker not have run yet, that visitor computes them, as before."""
+    from integratingcities.results.tasks import refresh_peer_statistics
 
-    transaction.on_commit(lambda: refresh_after_validation(validated.pk), robust=True)
+    transaction.on_commit(lambda: refresh_peer_statistics.enqueue(validated.pk), robust=True)
 
 
 def may_validate(user: User | AnonymousUser, assessment: Assessment) -> bool:

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks import task_backends
+from django_tasks.backends.dummy import DummyBackend
 
 from integratingcities.assessments.models import Assessment
 from integratingcities.assessments.services import assessment_validate, scores_record
@@ -271,6 +274,30 @@ def test_a_validation_computes_the_statistics_once_it_commits(
     with CaptureQueriesContext(connection) as captured:
         selftest_results(own)
     assert not any("INSERT" in query["sql"] for query in captured)
+
+
+def test_the_validating_request_leaves_the_statistics_to_the_background_worker(
+    people: People,
+    benchmark: Framework,
+    make: Make,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    keys = rating_keys(benchmark)
+    make(benchmark, people.riga, dict.fromkeys(keys, "no"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"), state="submitted")
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        with django_capture_on_commit_callbacks(execute=True):
+            assessment_validate(assessment=own, user=people.secretariat)
+        backend = task_backends["default"]
+        assert isinstance(backend, DummyBackend)
+        queued = [
+            result
+            for result in backend.results
+            if result.task.name == "refresh_peer_statistics"
+        ]
+    assert [result.args for result in queued] == [[own.pk]]
+    assert not PeerStatistics.objects.exists()  # the worker computes them, not the request
 
 
 def test_a_citys_new_population_moves_it_to_another_group_without_a_validation(
