@@ -204,6 +204,15 @@ class Results:
         return round(100 * scoring.MIN_ANSWERED_SHARE)
 
 
+@dataclass(frozen=True)
+class OwnAnswer:
+    """What the results read of one of the city's own answers."""
+
+    level: Level | None
+    evidence: str
+    text: str
+
+
 def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Results:
     """The results page of a self-test. Its peers are read from the statistics stored for the
     current validation (a few rows, whatever the number of cities), or from ``peers`` when the
@@ -227,9 +236,15 @@ def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Re
         .order_by("-created_at")
         .first()
     )
+    # Answers as plain values, pointing at the items and levels loaded above: a model instance
+    # per answer (and per item and level again) was most of this page's time.
+    items_by_pk = {item.pk: item for section in sections for item in section.items.all()}
+    levels_by_pk = {level.pk: level for level in levels}
     own = {
-        a.item_id: a
-        for a in Answer.objects.filter(assessment=assessment).select_related("level", "item")
+        item_id: OwnAnswer(levels_by_pk.get(level_id) if level_id else None, evidence, text)
+        for item_id, level_id, evidence, text in Answer.objects.filter(
+            assessment=assessment
+        ).values_list("item_id", "level_id", "evidence", "text")
     }
     before_scores = _previous_scores(previous, framework) if previous else {}
 
@@ -330,7 +345,7 @@ def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Re
         )
         for entry in found_gaps
     ]
-    _add_peer_evidence(gap_groups, standing)
+    _add_peer_evidence(gap_groups, standing, items_by_pk, levels_by_pk)
     _add_practices(gap_groups, framework.lineage)
     overall_before = before_result.headline if before_result else None
     return Results(
@@ -381,9 +396,16 @@ def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, fl
     return scores
 
 
-def _add_peer_evidence(groups: list[GapGroup], standing: stored.Standing) -> None:
+def _add_peer_evidence(
+    groups: list[GapGroup],
+    standing: stored.Standing,
+    items: dict[int, Item],
+    levels: dict[int, Level],
+) -> None:
     """For each weak key factor, evidence (and cited context) from cities that meet it and
-    agreed to share it: the highest-scoring first, at most ``INSPIRING_CITIES``."""
+    agreed to share it: the highest-scoring first, at most ``INSPIRING_CITIES``. Their
+    self-tests are of the same framework version (the scope of the stored statistics), so
+    their answers are read as values against its ``items`` and ``levels``."""
     weak = [g for g in groups if g.is_weak]
     wanted = {
         key: [Inspiring(*city) for city in cities]
@@ -399,34 +421,27 @@ def _add_peer_evidence(groups: list[GapGroup], standing: stored.Standing) -> Non
             assessment_id__in=[city.assessment_id for city in cities], item__section__key=key
         )
     evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
-    for answer in (
+    for assessment_id, item_id, level_id, text in (
         Answer.objects.filter(chosen, item__kind=ItemKind.RATING, level__score__gt=0)
         .exclude(evidence="")
-        .select_related("item__section", "level")
-        .defer(
-            "item__guidance",
-            "item__sub_questions",
-            "item__options",
-            "item__unit",
-            "item__section__title",
-            "item__section__description",
-            "item__section__guidance",
-            "item__section__examples",
-        )
         .order_by("item__position")
+        .values_list("assessment_id", "item_id", "level_id", "evidence")
     ):
-        evidence[(answer.assessment_id, answer.item.section.key)].append(
-            {"item": answer.item, "level": answer.level, "evidence": answer.evidence}
-        )
+        if item_id in items and level_id in levels:
+            item = items[item_id]
+            evidence[(assessment_id, item.section.key)].append(
+                {"item": item, "level": levels[level_id], "evidence": text}
+            )
     # Their cited context factors go with their evidence, so that it is read with their reasons.
     context: dict[int, list[tuple[Item, str]]] = defaultdict(list)
-    for answer in (
+    for assessment_id, item_id, text in (
         Answer.objects.filter(assessment_id__in=assessment_ids, item__section__is_context=True)
         .exclude(text="")
-        .select_related("item")
         .order_by("item__position")
+        .values_list("assessment_id", "item_id", "text")
     ):
-        context[answer.assessment_id].append((answer.item, answer.text))
+        if item_id in items:
+            context[assessment_id].append((items[item_id], text))
     for group in weak:
         for city in wanted.get(group.section.key, []):
             found_evidence = evidence.get((city.assessment_id, group.section.key))
