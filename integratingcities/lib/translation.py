@@ -24,8 +24,13 @@ def as_translated(value: Any) -> TranslatedText:
 
 def translate(value: Any, language: str | None = None) -> str:
     """The text in the active language, else in English, else empty."""
-    texts = as_translated(value)
-    if not texts:
+    # Called for every text of every page: a bare string, or the stored mapping, is read as
+    # it is, without the copy ``as_translated`` makes.
+    if not value:
         return ""
+    if isinstance(value, str):
+        return value
+    texts = value if isinstance(value, dict) else as_translated(value)
     lang = (language or get_language() or FALLBACK_LANGUAGE).split("-")[0]
-    return texts.get(lang) or texts.get(FALLBACK_LANGUAGE) or next(iter(texts.values()))
+    found = texts.get(lang) or texts.get(FALLBACK_LANGUAGE) or next(iter(texts.values()), "")
+    return str(found)
