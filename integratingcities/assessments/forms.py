@@ -117,6 +117,19 @@ def number_field(item: Item, answer: Answer | None) -> TypedDecimalField:
     )
 
 
+class RadioList(forms.RadioSelect):
+    """Radio buttons rendered by one template instead of five (the same HTML): a section
+    shows a list of them for every question."""
+
+    template_name = "assessments/widgets/choices.html"
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes rendered as ``RadioList`` renders radio buttons."""
+
+    template_name = "assessments/widgets/choices.html"
+
+
 class SectionAnswersForm(forms.Form):
     """Fields are named ``i<item id>-<part>``; each item also carries the version it was
     loaded at, so that a save can tell whether someone else changed it meanwhile."""
@@ -153,7 +166,7 @@ class SectionAnswersForm(forms.Form):
                 self.fields[f"{prefix}-level"] = forms.ChoiceField(
                     label=label,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=RadioList,
                     choices=[
                         (key, translate(level.label)) for key, level in self.levels[item.pk].items()
                     ],
@@ -181,7 +194,7 @@ class SectionAnswersForm(forms.Form):
                 self.fields[f"{prefix}-choice"] = forms.ChoiceField(
                     label=label,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=RadioList,
                     choices=[(o["key"], translate(o["label"])) for o in item.options],
                     initial=answer.choices[0] if answer and answer.choices else None,
                 )
@@ -189,7 +202,7 @@ class SectionAnswersForm(forms.Form):
                 self.fields[f"{prefix}-choices"] = forms.MultipleChoiceField(
                     label=label,
                     required=False,
-                    widget=forms.CheckboxSelectMultiple,
+                    widget=CheckboxList,
                     choices=[(o["key"], translate(o["label"])) for o in item.options],
                     initial=answer.choices if answer else [],
                 )

@@ -3,13 +3,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -17,14 +16,13 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from integratingcities.accounts.models import Membership, Role
 from integratingcities.audit import selectors as audit_selectors
 from integratingcities.audit.models import Action
-from integratingcities.frameworks.models import Item, Level, Section
+from integratingcities.frameworks.models import Framework, Item, Level, Section
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -51,53 +49,61 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
     )
 
 
-def sections_of(assessment: Assessment) -> "QuerySet[WithAnnotations[Section, SectionProgress]]":
-    # Each count is a subquery on this assessment's answers: a join from the sections through
-    # every item's answers would read the answers of every city of the framework.
-    def answers_where(**flags: bool) -> Subquery:
-        return Subquery(
-            Answer.objects.filter(
-                assessment_id=assessment.pk, item__section_id=OuterRef("pk"), **flags
-            )
-            .order_by()
-            .values("item__section_id")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        )
+def sections_of(assessment: Assessment) -> "list[WithAnnotations[Section, SectionProgress]]":
+    """The framework's sections in order, each with its number of questions and how many of
+    this assessment's answers to them are given and still to confirm (two simple queries).
 
-    return (
+    The answers are counted from this assessment's own (one row per question answered): a join
+    from the sections through every item's answers would read the answers of every city, and
+    correlated subqueries per section cost twice as much to build and run as both queries."""
+    counts: dict[int, tuple[int, int]] = {}
+    for section_id, answered, carried in (
+        Answer.objects.filter(assessment_id=assessment.pk)
+        .order_by()
+        .values_list("item__section_id", "is_answered", "is_carried_over")
+    ):
+        given, to_confirm = counts.get(section_id, (0, 0))
+        counts[section_id] = (given + answered, to_confirm + carried)
+    sections = list(
         Section.objects.filter(framework_id=assessment.framework_id)
-        .annotate(
-            item_count=Count("items"),
-            answered=Coalesce(answers_where(is_answered=True), 0),
-            to_confirm=Coalesce(answers_where(is_carried_over=True), 0),
-        )
+        .annotate(item_count=Count("items"))
         .order_by("position")
     )
+    for section in sections:
+        section.answered, section.to_confirm = counts.get(section.pk, (0, 0))  # type: ignore[attr-defined]
+    return cast("list[WithAnnotations[Section, SectionProgress]]", sections)
 
 
 def section_content(assessment: Assessment, section: Section) -> dict[str, Any]:
-    items = list(
-        Item.objects.filter(section=section).select_related("section").order_by("position")
-    )
+    """A section's questions, the levels of their scales and this assessment's answers to
+    them (three queries). Each item's section is ``section`` itself, not a copy read again;
+    the answers are read by their item ids, without joining the items."""
+    items = list(Item.objects.filter(section=section).order_by("position"))
+    for item in items:
+        item.section = section
     levels: dict[int, list[Level]] = defaultdict(list)
     for level in Level.objects.filter(scale__framework_id=assessment.framework_id).order_by(
         "position"
     ):
         levels[level.scale_id].append(level)
+    ids = [item.pk for item in items]
     answers = {
         answer.item_id: answer
-        for answer in Answer.objects.filter(
-            assessment=assessment, item__section=section
-        ).select_related("level", "updated_by")
+        for answer in Answer.objects.filter(assessment_id=assessment.pk, item_id__in=ids)
+        .select_related("level")
+        .order_by()
     }
+    return {"items": items, "levels": dict(levels), "answers": answers}
+
+
+def comments_on(assessment: Assessment, items: Sequence[Item]) -> dict[int, list[Comment]]:
+    """Per item, the comments on this assessment's answer to it, oldest first (one query)."""
     comments: dict[int, list[Comment]] = defaultdict(list)
     for comment in Comment.objects.filter(
-        assessment=assessment, item__section=section
+        assessment_id=assessment.pk, item_id__in=[item.pk for item in items]
     ).select_related("author"):
         comments[comment.item_id].append(comment)
-    return {"items": items, "levels": dict(levels), "answers": answers, "comments": comments}
+    return comments
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         own.filter(
             kind=assessment.kind,
             framework__lineage=Subquery(
-                Assessment.objects.filter(pk=assessment.pk).values("framework__lineage")[:1]
+                Framework.objects.filter(pk=assessment.framework_id).values("lineage")
             ),
         )
         .exclude(pk=assessment.pk)
@@ -234,7 +240,8 @@ def _date(moment: datetime) -> str:
 
 def matching_answers(previous: Assessment, items: Sequence[Item]) -> dict[int, Answer]:
     """Per item of ``items`` (their sections read with them), the previous assessment's
-    answer to the same question, with its item and level (two queries, however many items).
+    answer to the same question, with its item and level (one query, however many items; a
+    second when some question is matched by its key alone).
 
     Frameworks change between rounds: a question is the same when it has the same key in a
     section of the same key, or follows that key (``Item.follows``); failing that, the same
@@ -245,26 +252,12 @@ def matching_answers(previous: Assessment, items: Sequence[Item]) -> dict[int, A
         return {}
     keys = {item.key for item in items} | {item.follows for item in items if item.follows}
     framework_id = items[0].section.framework_id
-    counts = {
-        (framework, key): count
-        for framework, key, count in Item.objects.filter(
-            section__framework_id__in={framework_id, previous.framework_id}, key__in=keys
-        )
-        .order_by()
-        .values_list("section__framework_id", "key")
-        .annotate(count=Count("pk"))
-    }
     earlier = list(
         Answer.objects.filter(assessment_id=previous.pk, item__key__in=keys)
         .select_related("item", "item__section", "level")
         .order_by()
     )
     by_place = {(answer.item.section.key, answer.item.key): answer for answer in earlier}
-    by_key = {
-        answer.item.key: answer
-        for answer in earlier
-        if counts.get((previous.framework_id, answer.item.key)) == 1
-    }
     found: dict[int, Answer] = {}
     used: set[int] = set()
 
@@ -278,7 +271,24 @@ def matching_answers(previous: Assessment, items: Sequence[Item]) -> dict[int, A
     for item in items:
         if item.follows:
             take(item, by_place.get((item.section.key, item.follows)))
-    for item in items:
+    left = [item for item in items if item.pk not in found]
+    if not left or len(used) == len(earlier):
+        return found  # nothing to match by key alone: its count is not needed
+    counts = {
+        (framework, key): count
+        for framework, key, count in Item.objects.filter(
+            section__framework_id__in={framework_id, previous.framework_id}, key__in=keys
+        )
+        .order_by()
+        .values_list("section__framework_id", "key")
+        .annotate(count=Count("pk"))
+    }
+    by_key = {
+        answer.item.key: answer
+        for answer in earlier
+        if counts.get((previous.framework_id, answer.item.key)) == 1
+    }
+    for item in left:
         if counts.get((framework_id, item.key)) == 1:
             take(item, by_key.get(item.key) or (by_key.get(item.follows) if item.follows else None))
     return found
@@ -295,7 +305,8 @@ class LastTime:
 
 def last_time(assessment: Assessment, items: Sequence[Item]) -> LastTime | None:
     """The earlier assessment's answers to ``items`` (their sections read with them), as they
-    were given there (three queries for a whole section)."""
+    were given there (two queries for a whole section, three when a question is matched by
+    its key alone)."""
     source = previous_assessment(assessment)
     if source is None:
         return None

@@ -155,9 +155,9 @@ def answers_save(
         _check_answerable(locked)
         existing = {
             answer.item_id: answer
-            for answer in Answer.objects.select_related("level", "updated_by").filter(
-                assessment=locked, item__in=list(inputs)
-            )
+            for answer in Answer.objects.select_related("level", "updated_by")
+            .filter(assessment=locked, item__in=list(inputs))
+            .order_by()
         }
         for item, given in inputs.items():
             current = existing.get(item.pk)

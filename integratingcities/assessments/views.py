@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -86,10 +86,19 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
 def section_edit(
     request: AuthenticatedHttpRequest, assessment: Assessment, key: str
 ) -> HttpResponse:
-    section = get_object_or_404(Section, framework_id=assessment.framework_id, key=key)
+    sections: list[Section] | None = None
+    if request.method == "POST":
+        if not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
+            raise PermissionDenied
+        # The progress of each section is counted after the save, if the form is shown again.
+        section = get_object_or_404(Section, framework_id=assessment.framework_id, key=key)
+    else:
+        sections = list(selectors.sections_of(assessment))
+        chosen = next((s for s in sections if s.key == key), None)
+        if chosen is None:
+            raise Http404
+        section = chosen
     may_edit = may_answer(request.user, assessment)
-    if request.method == "POST" and not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
-        raise PermissionDenied
     content = selectors.section_content(assessment, section)
     form = SectionAnswersForm(
         request.POST if request.method == "POST" else None,
@@ -144,7 +153,8 @@ def section_edit(
                 return redirect(_next_url(request, assessment, section))
         elif autosave:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    sections = list(selectors.sections_of(assessment))
+    if sections is None:
+        sections = list(selectors.sections_of(assessment))
     return render(
         request,
         "assessments/section_form.html",
@@ -159,7 +169,7 @@ def section_edit(
             else selectors.answers_to_read(content["items"], content["answers"]),
             "last_time": selectors.last_time(assessment, content["items"]),
             "to_confirm": sum(1 for a in content["answers"].values() if a.is_carried_over),
-            "comments": content["comments"],
+            "comments": selectors.comments_on(assessment, content["items"]),
             "conflicts": {conflict.item.pk: conflict for conflict in conflicts},
             "may_edit": may_edit,
             "may_comment": may_comment(request.user, assessment),
