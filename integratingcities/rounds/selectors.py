@@ -7,7 +7,13 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, TextChoices
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import Membership, Role
@@ -32,6 +38,7 @@ from .models import Round
 
 __all__ = [
     "Board",
+    "BoardRow",
     "Invitation",
     "InvitationReview",
     "InviteGroup",
@@ -39,12 +46,12 @@ __all__ = [
     "ResultFilters",
     "RoundResults",
     "board",
+    "board_rows",
     "cities_named",
     "counted_assessments",
     "invitation_query",
     "invitation_review",
     "last_activity",
-    "mark_editors",
     "own_answers",
     "round_results",
     "uninvited",
@@ -64,8 +71,8 @@ BOARD_SORTS: dict[str, tuple[Any, ...]] = {
     "-city": ("-city__name", "-pk"),
     "state": ("state", "city__name", "pk"),
     "-state": ("-state", "city__name", "pk"),
-    "answered": ("answered", "city__name", "pk"),
-    "-answered": ("-answered", "city__name", "pk"),
+    "answered": ("answered_count", "city__name", "pk"),
+    "-answered": ("-answered_count", "city__name", "pk"),
     "activity": (F("last_activity_at").asc(nulls_first=True), "city__name", "pk"),
     "-activity": (F("last_activity_at").desc(nulls_last=True), "city__name", "pk"),
 }
@@ -74,11 +81,18 @@ BOARD_SORTS: dict[str, tuple[Any, ...]] = {
 INVITE_LIMIT = 50
 
 
+# What a row of the board shows, and nothing else: the database sorts narrow rows (a survey's
+# recorded scores would make each one wide), and a page of them makes no model instance.
+BOARD_FIELDS = ("pk", "city_id", "city__name", "state", "last_activity_at", "answered_count")
+
+
 @dataclass(frozen=True)
 class Board:
-    rows: QuerySet[Assessment]  # filtered and sorted; the view pages it
+    rows: QuerySet[Any]  # ``.values(*BOARD_FIELDS)``, filtered and sorted; the view pages it
     total: int  # items in the framework
     states: dict[str, int]  # invited cities per state, over the whole round
+    # How many rows there are, where the state counts say it; None after a search by name.
+    count: int | None
 
 
 def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") -> Board:
@@ -87,15 +101,9 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
     total = Item.objects.filter(section__framework_id=round_.framework_id).count()
     # Answers given are counted by the services that save them (``Assessment.answered_count``):
     # counting them here would count every invited city's answers before taking a page.
-    # Whether a city has an editor is asked for the page's rows only (``mark_editors``): asked
+    # Whether a city has an editor is asked for the page's rows only (``board_rows``): asked
     # here, the database would ask it of every invited city it sorts.
-    # Only the columns a row shows: the database sorts whole rows, and a survey's recorded
-    # scores would make each one wide.
-    rows = (
-        round_.assessments.select_related("city")
-        .only("city__name", "state", "last_activity_at", "answered_count", "round_id")
-        .annotate(answered=F("answered_count"))
-    )
+    rows = round_.assessments.values(*BOARD_FIELDS)
     if state:
         rows = rows.filter(state=state)
     if q:
@@ -103,11 +111,73 @@ def board(round_: Round, *, state: str = "", q: str = "", sort: str = "city") ->
     counts = round_.assessments.aggregate(
         **{value: Count("pk", filter=Q(state=value)) for value in AssessmentState.values}
     )
+    states = {value: counts[value] or 0 for value in AssessmentState.values}
     return Board(
         rows=rows.order_by(*BOARD_SORTS.get(sort, BOARD_SORTS["city"])),
         total=total,
-        states={value: counts[value] or 0 for value in AssessmentState.values},
+        states=states,
+        count=None if q else states.get(state, 0) if state else sum(states.values()),
     )
+
+
+class BoardRow(dict[str, Any]):
+    """A row of the board: ``url`` (the survey), ``name`` (the city's), ``state_label``,
+    ``percent`` (of the items answered) and ``answered`` ("answered/items"), ``activity``
+    (the last, formatted, or "—"), ``has_editor``, and, for a city without one, ``invite_url``
+    (to invite an editor) and ``invite_label``; ``share_label`` names the progress bar.
+    Numbers come as text, as the template wrote them (no thousands separator is set): it
+    would localize each again.
+
+    A dict, as ``cities.selectors.CityRow`` is (a template looks a key up first); its keys
+    also read as attributes."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def board_rows(rows: Iterable[dict[str, Any]], total: int) -> list[BoardRow]:
+    """A page of ``board().rows`` as the board shows it, with one query (which cities have
+    an editor), so that 100 rows cost no model instance, ``reverse()`` or translation each.
+
+    The survey's URL is reversed once with a stand-in number; the texts a row repeats are
+    translated once and filled in, escaped, as ``{% blocktranslate %}`` would; only the
+    last activity is formatted for each row (it is a moment, seldom the same twice)."""
+    rows = list(rows)
+    with_editor = set(
+        Membership.objects.filter(
+            city_id__in={row["city_id"] for row in rows}, role=Role.EDITOR, user__is_active=True
+        ).values_list("city_id", flat=True)
+    )
+    stand_in = 1234567890
+    prefix, suffix = reverse("assessments:detail", kwargs={"pk": stand_in}).split(str(stand_in))
+    invitations = reverse("accounts:invitations")
+    labels = {value: str(label) for value, label in AssessmentState.choices}
+    invite = gettext("invite an editor for %(city)s")
+    share = gettext("%(city)s: share answered")
+    board: list[BoardRow] = []
+    for row in rows:
+        name = escape(row["city__name"])
+        has_editor = row["city_id"] in with_editor
+        moment = row["last_activity_at"]
+        board.append(
+            BoardRow(
+                url=f"{prefix}{row['pk']}{suffix}",
+                name=row["city__name"],
+                state_label=labels.get(row["state"], row["state"]),
+                percent=str(round(100 * row["answered_count"] / total) if total else 0),
+                answered=f"{row['answered_count']}/{total}",
+                # As ``|date:"DATETIME_FORMAT"|default:"—"`` did, in the current time zone.
+                activity=date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—",
+                has_editor=has_editor,
+                invite_url="" if has_editor else f"{invitations}?city={row['city_id']}&role=editor",
+                invite_label="" if has_editor else mark_safe(invite % {"city": name}),
+                share_label=mark_safe(share % {"city": name}),
+            )
+        )
+    return board
 
 
 class InviteGroup(TextChoices):
@@ -227,18 +297,6 @@ def invitation_review(cities: QuerySet[City]) -> InvitationReview:
         sample=sample,
         more=max(counts["count"] - len(sample), 0),
     )
-
-
-def mark_editors(rows: Iterable[Any]) -> None:
-    """Set ``has_editor`` on a page of the board's rows, in one query."""
-    rows = list(rows)
-    with_editor = set(
-        Membership.objects.filter(
-            city_id__in={row.city_id for row in rows}, role=Role.EDITOR, user__is_active=True
-        ).values_list("city_id", flat=True)
-    )
-    for row in rows:
-        row.has_editor = row.city_id in with_editor
 
 
 def uninvited(round_: Round, *, q: str = "") -> QuerySet[City]:

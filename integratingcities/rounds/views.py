@@ -4,8 +4,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -104,15 +107,10 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
     form = BoardForm(request.GET)
     sort = form.value("sort") or "city"
     found = selectors.board(round_, state=form.value("state"), q=form.value("q"), sort=sort)
-    page = Paginator(found.rows, selectors.BOARD_PER_PAGE).get_page(request.GET.get("page"))
-    # ``has_editor``, ``percent`` and ``state_label`` are added to the page's rows here.
-    rows: list[Any] = list(page.object_list)
-    selectors.mark_editors(rows)
-    # Each state's label translated once, not once a row.
-    labels = {value: str(label) for value, label in AssessmentState.choices}
-    for row in rows:
-        row.percent = round(100 * row.answered / found.total) if found.total else 0
-        row.state_label = labels.get(row.state, row.state)
+    paginator = Paginator(found.rows, selectors.BOARD_PER_PAGE)
+    if found.count is not None:
+        paginator.count = found.count  # the state counts say it: no query of its own
+    page = paginator.get_page(request.GET.get("page"))
     find = form.value("find")
     # At most INVITE_LIMIT cities to tick, whatever the network's size: all of them in a small
     # network, else those whose names match the search.
@@ -125,8 +123,10 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
         {
             "round": round_,
             "form": form,
+            "state_options": _options(form["state"]),
+            "sort_options": _options(form["sort"]),
             "page": page,
-            "rows": rows,
+            "rows": selectors.board_rows(page.object_list, found.total),
             "total": found.total,
             "invited": sum(found.states.values()),
             "states": [(AssessmentState(s).label, n) for s, n in found.states.items()],
@@ -139,6 +139,20 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
             "uninvited": candidates[: selectors.INVITE_LIMIT],
             "more_uninvited": len(candidates) > selectors.INVITE_LIMIT,
         },
+    )
+
+
+def _options(field: BoundField) -> SafeString:
+    """A menu's options, each on a line of its own as Django's select widget writes them,
+    joined here: the widget renders a template for each option, on every visit of the board."""
+    value = field.value()
+    selected = "" if value is None else str(value)
+    return mark_safe(
+        "".join(
+            f'\n  <option value="{escape(str(key))}"{" selected" if str(key) == selected else ""}>'
+            f"{escape(str(label))}</option>\n"
+            for key, label in field.field.choices  # type: ignore[attr-defined]
+        )
     )
 
 

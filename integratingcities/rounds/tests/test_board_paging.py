@@ -1,6 +1,7 @@
 """The response board a page at a time: filters, sort and counts over every invited city."""
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -227,10 +228,10 @@ def test_answers_saved_by_editors_move_their_city_on_the_board(
         assert assessment.answered_count == given
 
 
-# Session, user, round, the items, the cities per state, the page's count, its rows, which of
-# them have an editor, the cities still to invite, the unread notifications: as many with 1
-# invited city as with 150.
-BOARD_QUERIES = 10
+# Session, user, round, the items, the cities per state, the page's rows, which of them have
+# an editor, the cities still to invite, the unread notifications: as many with 1 invited city
+# as with 150. The pages are counted from the cities per state; a search by name counts its own.
+BOARD_QUERIES = 9
 
 
 def test_the_board_sorted_by_answers_makes_the_same_queries_at_any_size(
@@ -245,3 +246,49 @@ def test_the_board_sorted_by_answers_makes_the_same_queries_at_any_size(
     Assessment.objects.filter(round=open_round).update(answered_count=F("pk") % 7)
     with django_assert_num_queries(BOARD_QUERIES):
         assert client.get(url).status_code == 200
+
+
+def test_a_search_by_name_counts_its_rows_and_no_other_filter_does(
+    people: People, open_round: Round, django_assert_num_queries: Any
+) -> None:
+    client = client_for(people.secretariat)
+    url = reverse("rounds:board", args=[open_round.pk])
+    _invite(open_round, _towns(3))
+    _invite(open_round, _towns(2, start=10), state=AssessmentState.SUBMITTED)
+    for query, shown in (("", 5), ("?state=submitted", 2), ("?state=bogus", 5)):
+        with django_assert_num_queries(BOARD_QUERIES):
+            html = client.get(url + query).content.decode()
+        assert f"{shown} of 5 invited cities shown" in html
+    with django_assert_num_queries(BOARD_QUERIES + 1):
+        html = client.get(url + "?q=0010").content.decode()
+    assert "1 of 5 invited cities shown" in html
+
+
+def test_a_row_says_what_the_template_said(people: People, open_round: Round) -> None:
+    """Names escaped in the labels made in Python, the last activity in the visitor's language
+    and the site's time zone, the editor's invitation only where a city has none."""
+    (odd,) = _towns(1, prefix="Town <b> & Co")
+    _invite(open_round, [odd, people.ghent])
+    moment = datetime(2026, 10, 4, 9, 24, tzinfo=UTC)  # 11:24 in Brussels
+    Assessment.objects.filter(city=odd).update(last_activity_at=moment, answered_count=3)
+    odd_survey = Assessment.objects.get(city=odd)
+    total = Item.objects.filter(section__framework=open_round.framework).count()
+    html = _board(people, open_round)
+    assert (
+        f'<th scope="row"><a href="/assessments/{odd_survey.pk}/">Town &lt;b&gt; &amp; Co 0000</a>'
+        '<br><span class="pill pill-warn">no editor: nobody is told</span> '
+        f'<a class="small" href="/accounts/invitations/?city={odd.pk}&amp;role=editor">'
+        "invite an editor for Town &lt;b&gt; &amp; Co 0000</a></th>"
+    ) in html
+    percent = round(300 / total)
+    assert (
+        f'<progress max="100" value="{percent}" aria-label="Town &lt;b&gt; &amp; Co 0000: '
+        f'share answered">{percent}%</progress> {percent}% (3/{total})'
+    ) in html
+    assert '<td data-label="Last activity">4 October 2026, 11:24</td>' in html
+    assert '<td data-label="Last activity">—</td>' in html  # Ghent: nothing done yet
+    assert html.count("invite an editor for") == 1  # Ghent has its editor
+    french = client_for(people.secretariat).get(
+        reverse("rounds:board", args=[open_round.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert "4 octobre 2026 11:24" in french.content.decode()
