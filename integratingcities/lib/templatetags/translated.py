@@ -1,5 +1,7 @@
 """Template helpers available in every template (registered as a builtin in settings)."""
 
+import functools
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -22,8 +24,15 @@ def tr(value: object) -> str:
 @register.filter(name="markdown")
 def render_markdown(value: str) -> SafeString:
     """Markdown written by users, rendered and then sanitised: no script survives."""
-    html = markdown_lib.markdown(value or "", extensions=[])
-    return mark_safe(nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer"))
+    return mark_safe(_rendered(value or ""))
+
+
+@functools.lru_cache(maxsize=2048)
+def _rendered(text: str) -> str:
+    # The same texts (a framework's guidance, a practice's description) are shown again and
+    # again, and the HTML depends on the text alone: each is rendered once per process.
+    html = markdown_lib.markdown(text, extensions=[])
+    return nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer")
 
 
 @register.filter(name="get_item")
