@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django_countries import countries
 
 from integratingcities.cities.models import City
@@ -25,6 +26,7 @@ from integratingcities.frameworks.models import (
     ItemKind,
     Section,
 )
+from integratingcities.lib import page_cache
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -633,22 +635,76 @@ def _met_in_round(round_: Any, top_levels: Iterable[int]) -> Exists:
     )
 
 
+@dataclass(frozen=True)
+class PracticeLink:
+    """What a list of suggested practices shows of one (kept in the cache: no model)."""
+
+    key: str
+    title: str
+    year: int | None
+    city_name: str
+    url: str
+
+
 def gap_practices(
-    gaps: Sequence[Any], round_: Any, *, top_levels: Iterable[int], limit: int = 3
+    gaps: Sequence[Any],
+    round_: Any,
+    *,
+    commitments: Iterable[str],
+    top_levels: Iterable[int],
+    limit: int = 3,
 ) -> list[dict[str, Any]]:
     """For a city's results in a round: each commitment it does not fully meet (``gaps``,
-    answers from ``results.rounds.gaps_of``), with published practices of cities that meet it
-    in that round (one query)."""
+    from ``results.rounds.gaps_of``), with published practices of cities that meet it in that
+    round. Those are chosen for every commitment of the round at once (``commitments``) and
+    kept (``round_gap_practices``): every responding city's page reads the same."""
     if not gaps:
         return []
-    found = practices_for_gaps(
-        lineage=round_.framework.lineage,
-        keys=[answer.item.key for answer in gaps],
-        limit=limit,
-        met_in_round=round_,
-        top_levels=top_levels,
-    )
+    found = round_gap_practices(round_, commitments=commitments, top_levels=top_levels, limit=limit)
     return [
-        {"item": answer.item, "level": answer.level, "practices": found.get(answer.item.key, [])}
-        for answer in gaps
+        {"item": gap.item, "level": gap.level, "practices": found.get(gap.item.key, [])}
+        for gap in gaps
     ]
+
+
+def round_gap_practices(
+    round_: Any, *, commitments: Iterable[str], top_levels: Iterable[int], limit: int = 3
+) -> dict[str, list[PracticeLink]]:
+    """``practices_for_gaps`` of every commitment of a round, kept in the shared cache under
+    the page cache's data generation (``lib.page_cache``): practices, validations and cities
+    are public data, and any write to them starts a new generation, so what is kept is never
+    stale. A city's page reads one cache entry instead of a window over the themes (23 ms on
+    PostgreSQL at 2,000 cities)."""
+    wanted = (tuple(sorted(set(commitments))), tuple(sorted(top_levels)), limit)
+    key = f"practices:round-gaps:{round_.pk}"
+    found = cache.get_many([page_cache.GENERATION_KEY, key])
+    generation = found.get(page_cache.GENERATION_KEY)
+    if not isinstance(generation, str):
+        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
+    kept = found.get(key)
+    if kept is not None and kept[:2] == (generation, wanted):
+        links: dict[str, list[PracticeLink]] = kept[2]
+        return links
+    # The generation is read first: a write committing from now on starts another.
+    practice_url = reverse("practices:detail", args=["-"])[:-2]
+    links = {
+        gap: [
+            PracticeLink(
+                practice.key,
+                practice.title,
+                practice.year,
+                practice.city.name,
+                f"{practice_url}{practice.key}/",
+            )
+            for practice in practices
+        ]
+        for gap, practices in practices_for_gaps(
+            lineage=round_.framework.lineage,
+            keys=wanted[0],
+            limit=limit,
+            met_in_round=round_,
+            top_levels=wanted[1],
+        ).items()
+    }
+    cache.set(key, (generation, wanted, links), FACETS_SECONDS)
+    return links

@@ -371,7 +371,9 @@ def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse
             "city": assessment.city,
             "r": found,
             # Each commitment not fully met, with practices of cities that meet it.
-            "gap_practices": gap_practices(found.gaps, round_, top_levels=found.top_levels),
+            "gap_practices": gap_practices(
+                found.gaps, round_, commitments=found.commitments, top_levels=found.top_levels
+            ),
             # Illustrative levels rank no real city: the page shows the city's own answers.
             "own_answers": selectors.own_answers(assessment) if round_.is_illustrative else None,
         },

@@ -239,6 +239,8 @@ def _round_queries(round_: Round) -> int:
     url = reverse("rounds:city_results", args=[round_.pk, "ghent"])
     client = client_for(None)
     assert client.get(url).status_code == 200  # the first visit computes the statistics
+    # Writing them started a new data generation: the second reads the round's facts again.
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -253,7 +255,7 @@ def test_the_round_city_results_page_reads_as_many_rows_at_5_and_50_cities(
     five = _round_queries(published_round)
     _network(charter, make, 45, seed=6, round_=published_round)
     fifty = _round_queries(published_round)
-    assert five == fifty == 13
+    assert five == fifty == 6
 
 
 def test_a_validation_computes_the_statistics_once_it_commits(
