@@ -3,6 +3,8 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, TextChoices
@@ -12,8 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.timezone import get_current_timezone, localtime
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import Membership, Role
@@ -155,6 +157,7 @@ def board_rows(rows: Iterable[dict[str, Any]], total: int) -> list[BoardRow]:
     prefix, suffix = reverse("assessments:detail", kwargs={"pk": stand_in}).split(str(stand_in))
     invitations = reverse("accounts:invitations")
     labels = {value: str(label) for value, label in AssessmentState.choices}
+    language, zone = get_language(), get_current_timezone()
     invite = gettext("invite an editor for %(city)s")
     share = gettext("%(city)s: share answered")
     board: list[BoardRow] = []
@@ -169,8 +172,7 @@ def board_rows(rows: Iterable[dict[str, Any]], total: int) -> list[BoardRow]:
                 state_label=labels.get(row["state"], row["state"]),
                 percent=str(round(100 * row["answered_count"] / total) if total else 0),
                 answered=f"{row['answered_count']}/{total}",
-                # As ``|date:"DATETIME_FORMAT"|default:"—"`` did, in the current time zone.
-                activity=date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—",
+                activity=_moment_text(language, zone, moment) if moment else "—",
                 has_editor=has_editor,
                 invite_url="" if has_editor else f"{invitations}?city={row['city_id']}&role=editor",
                 invite_label="" if has_editor else mark_safe(invite % {"city": name}),
@@ -178,6 +180,15 @@ def board_rows(rows: Iterable[dict[str, Any]], total: int) -> list[BoardRow]:
             )
         )
     return board
+
+
+@lru_cache(maxsize=8192)
+def _moment_text(language: str | None, zone: tzinfo, moment: datetime) -> str:
+    """A moment as ``|date:"DATETIME_FORMAT"`` writes it in the current language and time zone
+    (with the moment, the cache key). The board shows the same last activities on every visit
+    until its cities work again, so each is formatted once rather than on every visit: 100
+    formats were a fifth of the board's time."""
+    return date_format(localtime(moment, zone), "DATETIME_FORMAT")
 
 
 class InviteGroup(TextChoices):

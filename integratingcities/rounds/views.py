@@ -1,4 +1,5 @@
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -134,12 +135,20 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
             "filter_query": _query_without(request, "page", "sort"),
             "page_query": _query_without(request, "page"),
             "invite_form": InviteForm(),
-            "correct_form": CorrectionForm(),
+            "correct_fields": _correction_fields(get_language()),
             "find": find,
             "uninvited": candidates[: selectors.INVITE_LIMIT],
             "more_uninvited": len(candidates) > selectors.INVITE_LIMIT,
         },
     )
+
+
+@lru_cache(maxsize=16)
+def _correction_fields(language: str | None) -> SafeString:
+    """The correction form's fields: unbound, so the same for everyone who reads the board in
+    a language (the cache key), and rendered once rather than by the form's templates on each
+    visit."""
+    return CorrectionForm().as_div()
 
 
 def _options(field: BoundField) -> SafeString:
