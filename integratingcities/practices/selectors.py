@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils.translation import get_language
 from django_countries import countries
 
 from integratingcities.cities.models import City
@@ -477,18 +478,43 @@ def practice_for_page(key: str, user: Any) -> Practice | None:
     return for_page(visible_to(user, Practice).filter(key=key)).first()
 
 
-def cached_related(practice: Practice, limit: int = 5) -> list[Practice]:
-    """``related``, chosen once per version of the library: at 100,000 practices, counting the
-    themes each shares with this one costs a quarter of a second. Kept as ids, read in one
-    query."""
-    key = f"practices:related:{_library_version()}:{practice.pk}:{limit}"
-    ids: list[int] | None = cache.get(key)
-    if ids is None:
-        found = related(practice, limit)
-        cache.set(key, [p.pk for p in found], FACETS_SECONDS)
-        return found
-    by_id = Practice.objects.published().select_related("city").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+def page_names_and_related(practice: Practice, limit: int = 5) -> tuple[Labels, list[Practice]]:
+    """What a practice's page reads beside the practice, in one read of the shared cache (and
+    one query for the related practices): the themes' labels in the active language
+    (``labels``, three queries otherwise), kept under the page cache's data generation, which
+    any change of a framework replaces (``lib.page_cache``); and the related practices
+    (``related``), chosen once per version of the library: at 100,000 practices, counting the
+    themes each shares with this one costs a quarter of a second. They are kept as ids and read
+    again, with only what the page shows of them."""
+    names_key = f"practices:labels:{get_language()}"
+    related_key = f"practices:related:{practice.pk}:{limit}"
+    found = cache.get_many([page_cache.GENERATION_KEY, FACETS_VERSION_KEY, names_key, related_key])
+    generation = found.get(page_cache.GENERATION_KEY)
+    if not isinstance(generation, str):
+        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
+    kept = found.get(names_key)
+    if kept is not None and kept[0] == generation:
+        names: Labels = kept[1]
+    else:
+        # The generation is read first: a write committing from now on starts another.
+        names = labels()
+        cache.set(names_key, (generation, names), FACETS_SECONDS)
+    version = found.get(FACETS_VERSION_KEY)
+    if not isinstance(version, str):
+        version = _library_version()
+    kept = found.get(related_key)
+    if kept is None or kept[0] != version:
+        chosen = related(practice, limit)
+        cache.set(related_key, (version, [p.pk for p in chosen]), FACETS_SECONDS)
+        return names, chosen
+    ids: list[int] = kept[1]
+    by_id = (
+        Practice.objects.published()
+        .select_related("city")
+        .only("key", "title", "year", "city__name")
+        .in_bulk(ids)
+    )
+    return names, [by_id[pk] for pk in ids if pk in by_id]
 
 
 def related(practice: Practice, limit: int = 5) -> list[Practice]:

@@ -201,7 +201,7 @@ def _detail(
     request: HttpRequest, practice: Practice, return_form: ReturnForm | None = None
 ) -> HttpResponse:
     user = request.user
-    names = selectors.labels()
+    names, related = selectors.page_names_and_related(practice)
     answer = practice.from_answer
     return render(
         request,
@@ -209,7 +209,7 @@ def _detail(
         {
             "practice": practice,
             "themes": selectors.themes_of(practice, names),
-            "related": selectors.cached_related(practice),
+            "related": related,
             "may_edit": has_perm(user, Perm.EDIT_PRACTICE, practice),
             "may_submit": has_perm(user, Perm.SUBMIT_PRACTICE, practice)
             and practice.is_editable_by_city,

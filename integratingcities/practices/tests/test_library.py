@@ -239,6 +239,36 @@ class TestPracticePage:
         again = client_for(people.viewer).get(detail("vienna-monitors-workforce"))
         assert again.context["related"][0].key == "other-workforce"
 
+    def test_the_page_reads_as_many_rows_however_large_the_library(self) -> None:
+        """The practice, its other cities and its themes; the labels and the related
+        practices' ids from the cache; the related practices. The same with 30 more practices
+        sharing its themes."""
+
+        def queries() -> int:
+            client = client_for(None)
+            assert client.get(detail("vienna-monitors-workforce")).status_code == 200
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(detail("vienna-monitors-workforce"))
+            assert response.context["related"]
+            return len(captured)
+
+        few = queries()
+        for number in range(30):
+            PracticeFactory(key=f"more-{number}", commitments=["workforce-diversity"])
+        assert few == queries() == 4  # the cache (a memory one in tests) is not SQL
+
+    def test_the_labels_follow_a_change_of_a_framework(self) -> None:
+        """The themes' labels are kept in the cache: a framework's text changed is shown at
+        once (any write to public data starts a new generation of what is kept)."""
+        from integratingcities.frameworks.models import Section
+
+        url = detail("vienna-monitors-workforce")
+        assert "Cities as employers" in client_for(None).get(url).content.decode()
+        Section.objects.filter(key="employer").update(title="Cities that employ")
+        html = client_for(None).get(url).content.decode()
+        assert "Cities that employ" in html
+        assert "Cities as employers" not in html
+
     def test_markdown_is_rendered_and_scripts_removed(self) -> None:
         Practice.objects.filter(key="riga-migrant-council").update(
             summary="**Bold** <script>alert(1)</script> [x](javascript:alert(2))",
