@@ -1,5 +1,5 @@
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from integratingcities.network.models import Conference, ProjectPartner
+from integratingcities.network.models import Conference, PartnerRole, ProjectPartner
 
 from .models import City
 
@@ -134,6 +134,8 @@ def _signature_texts(
 
 
 def city_for_page(slug: str) -> QuerySet[City]:
+    """A city with its networks, projects and conferences as model instances (the API's city
+    detail; its page reads the plainer rows of ``city_page_rows``)."""
     return City.objects.filter(slug=slug).prefetch_related(
         "networks",
         Prefetch(
@@ -143,4 +145,53 @@ def city_for_page(slug: str) -> QuerySet[City]:
             ),
         ),
         Prefetch("conferences_hosted", queryset=Conference.objects.order_by("number")),
+    )
+
+
+@dataclass(frozen=True)
+class CityPageRows:
+    """What a city's page lists of the network's own records, as plain rows: ``networks``
+    (names), ``partnerships`` (``url``, ``name``, ``start_year``, ``end_year``, ``role`` (its
+    label) and ``organisation``) and ``conferences`` (``title``, ``year``)."""
+
+    networks: list[str]
+    partnerships: list[dict[str, Any]]
+    conferences: Sequence[Mapping[str, Any]]
+
+
+def city_page_rows(city: City) -> CityPageRows:
+    """Three small queries of only the columns the page shows: no model instance, and a
+    fraction of the compiling that prefetching whole rows costs on a page every city has."""
+    partnerships = list(
+        ProjectPartner.objects.filter(city=city)
+        .order_by("project__position", "project__start_year")
+        .values(
+            "project__slug",
+            "project__name",
+            "project__start_year",
+            "project__end_year",
+            "role",
+            "organisation",
+        )
+    )
+    return CityPageRows(
+        networks=list(
+            City.networks.through.objects.filter(city=city)
+            .order_by("network__name")
+            .values_list("network__name", flat=True)
+        ),
+        partnerships=[
+            {
+                "url": reverse("network:project", kwargs={"slug": row["project__slug"]}),
+                "name": row["project__name"],
+                "start_year": row["project__start_year"],
+                "end_year": row["project__end_year"],
+                "role": PartnerRole(row["role"]).label,
+                "organisation": row["organisation"],
+            }
+            for row in partnerships
+        ],
+        conferences=list(
+            Conference.objects.filter(host=city).order_by("number").values("title", "year")
+        ),
     )

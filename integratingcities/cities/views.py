@@ -2,7 +2,7 @@ from html import escape
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -94,16 +94,14 @@ def city_list(request: HttpRequest) -> HttpResponse:
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    city = selectors.city_for_page(slug).first()
-    if city is None:
-        raise Http404
-    private = has_perm(request.user, Perm.VIEW_CITY_TEAM, city)
+    city = get_object_or_404(City, slug=slug)
     return render(
         request,
         "cities/city_detail.html",
         {
             "city": city,
-            "can_see_team": private,
+            "rows": selectors.city_page_rows(city),
+            "can_see_team": has_perm(request.user, Perm.VIEW_CITY_TEAM, city),
             "can_edit": has_perm(request.user, Perm.MANAGE_CITIES),
             "indicators": city_latest(city),
         },

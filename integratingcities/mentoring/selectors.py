@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from integratingcities.assessments.models import Assessment, AssessmentKind, AssessmentState
@@ -114,13 +115,23 @@ def cities_by_role(scheme: Scheme) -> dict[str, list[Any]]:
     return found
 
 
-def city_schemes(city_id: int) -> list[tuple[Scheme, str]]:
-    """A city's schemes and its role in each, newest first."""
+def city_schemes(city_id: int) -> list[dict[str, Any]]:
+    """A city's schemes, newest first, for its page: per scheme ``url``, ``name``,
+    ``period_note``, ``starts_on``, ``ends_on``, ``is_illustrative`` and the city's ``role``
+    (only the columns the page shows: the page is every city's)."""
     return [
-        (member.scheme, member.role)
-        for member in SchemeCity.objects.filter(city_id=city_id)
-        .select_related("scheme", "scheme__toolkit")
+        {**row, "url": reverse("mentoring:scheme", kwargs={"pk": row["scheme_id"]})}
+        for row in SchemeCity.objects.filter(city_id=city_id)
         .order_by("-scheme__starts_on", "scheme__name")
+        .values(
+            "scheme_id",
+            "role",
+            name=F("scheme__name"),
+            period_note=F("scheme__period_note"),
+            starts_on=F("scheme__starts_on"),
+            ends_on=F("scheme__ends_on"),
+            is_illustrative=F("scheme__is_illustrative"),
+        )
     ]
 
 

@@ -10,6 +10,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def city_schemes(city: Any) -> list[tuple[Any, str]]:
-    """The city's schemes and its role in each (one query)."""
+def city_schemes(city: Any) -> list[dict[str, Any]]:
+    """The city's schemes and its role in each (one query; selectors.city_schemes)."""
     return selectors.city_schemes(city.pk)

@@ -11,6 +11,8 @@
 from typing import Any
 
 from django import template
+from django.db.models import F
+from django.urls import reverse
 
 from integratingcities.assessments.models import Answer
 from integratingcities.permissions import Perm, has_perm
@@ -22,8 +24,17 @@ register = template.Library()
 
 
 @register.simple_tag
-def city_practices(city: Any) -> list[Practice]:
-    return list(selectors.city_practices(city))
+def city_practices(city: Any) -> list[dict[str, Any]]:
+    """Per practice ``url``, ``title``, ``year``, ``city_id`` and ``lead`` (its city's name):
+    only the columns the list shows, and the address reversed once for all the rows (the
+    ``<slug:key>`` of a practice's address never needs quoting)."""
+    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    return [
+        {**row, "url": f"{prefix}{row['key']}{suffix}"}
+        for row in selectors.city_practices(city).values(
+            "key", "title", "year", "city_id", lead=F("city__name")
+        )
+    ]
 
 
 @register.simple_tag
