@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -41,10 +42,13 @@ class SectionProgress(TypedDict):
 
 
 def assessments_for(user: Any) -> QuerySet[Assessment]:
-    """The assessments of the user's cities (all of them for the secretariat)."""
+    """The assessments of the user's cities (all of them for the secretariat), each with
+    ``answered``: the count the answer services keep (``answered_count``). Counting the answers
+    here joined every listed assessment's answers: for the secretariat, every city's (3.4 s of
+    SQL at 2,000 cities)."""
     return (
         visible_to(user, Assessment)
-        .annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
+        .annotate(answered=F("answered_count"))
         .order_by("-created_at", "city__name")
     )
 
