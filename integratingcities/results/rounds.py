@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
@@ -33,7 +34,7 @@ from .peers import (
     peers_from,
     peers_stamp,
 )
-from .scores import Scheme, scheme_for, scheme_of, scores_of, validated_stamp
+from .scores import Scheme, build_scheme, scheme_for, scores_of, validated_stamp
 
 CACHE_SECONDS = 3600
 
@@ -216,7 +217,7 @@ def round_groups(round_: Round, city_id: int) -> list[PeerGroup]:
 
 @dataclass(frozen=True)
 class SectionRow:
-    section: Section
+    section: SectionText
     own: scoring.SectionResult
     comparisons: list[Comparison]  # one per peer group, network first
 
@@ -230,11 +231,44 @@ class SectionRow:
 
 
 @dataclass(frozen=True)
+class SectionText:
+    """What a city's results page shows of a section (kept in the cache: no model)."""
+
+    key: str
+    title: Any  # a translatable text (``|tr``)
+
+
+@dataclass(frozen=True)
+class ItemText:
+    pk: int
+    key: str
+    text: Any  # a translatable text
+    section: SectionText
+
+
+@dataclass(frozen=True)
+class LevelText:
+    pk: int
+    label: Any  # a translatable text
+    score: float | None
+
+
+@dataclass(frozen=True)
 class Gap:
     """A commitment a city answered below the top level of its scale."""
 
-    item: Item
-    level: Level
+    item: ItemText
+    level: LevelText
+
+
+@dataclass(frozen=True)
+class OwnAnswer:
+    """A city's answer to a commitment, with its evidence (the page of an illustrative round
+    shows them: its levels rank no real city)."""
+
+    item: ItemText
+    level: LevelText | None
+    evidence: str
 
 
 @dataclass(frozen=True)
@@ -247,6 +281,7 @@ class CityResults:
     gaps: list[Gap]  # commitments answered below the top level, in the framework's order
     top_levels: frozenset[int]
     commitments: list[str]  # the keys of every scored commitment of the round, in order
+    answers: list[OwnAnswer] | None  # every answer to a commitment, if the round is illustrative
 
     @property
     def band(self) -> scoring.Band | None:
@@ -261,11 +296,13 @@ class CityResults:
 @dataclass(frozen=True)
 class RoundFacts:
     """What every responding city's results page of a round reads alike: the framework's
-    sections (their items prefetched, in order) and levels, and the stamp of the stored peer
-    statistics."""
+    scheme, sections, commitments (in the framework's order) and levels, and the stamp of the
+    stored peer statistics. Plain values: read from the cache without making a model."""
 
-    sections: list[Section]
-    levels: list[Level]
+    scheme: Scheme
+    sections: list[SectionText]
+    items: dict[int, ItemText]  # every commitment (rating item), in the framework's order
+    levels: dict[int, LevelText]
     stamp: str
 
 
@@ -275,7 +312,7 @@ def round_facts(round_: Round) -> RoundFacts:
     one, and the framework, the validations and the cities' figures are public data, so what is
     kept is never stale. A city's page then reads one cache entry instead of three queries and
     the stamp's aggregate over every responding city (7 ms on PostgreSQL at 2,000 cities)."""
-    key = f"results:round-facts:{round_.pk}"
+    key = f"results:round-facts:v2:{round_.pk}"  # v2: its shape
     found = cache.get_many([page_cache.GENERATION_KEY, key])
     generation = found.get(page_cache.GENERATION_KEY)
     if not isinstance(generation, str):
@@ -285,17 +322,49 @@ def round_facts(round_: Round) -> RoundFacts:
         facts: RoundFacts = kept[1]
         return facts
     # The generation is read first: a write committing from now on starts another.
-    facts = RoundFacts(
-        sections=list(
-            Section.objects.filter(framework_id=round_.framework_id)
-            .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
-            .order_by("position")
-        ),
-        levels=list(Level.objects.filter(scale__framework_id=round_.framework_id)),
-        stamp=peers_stamp(counted_assessments(round_, ResultFilters())),
-    )
+    facts = _round_facts(round_)
     cache.set(key, (generation, facts), CACHE_SECONDS)
     return facts
+
+
+def _round_facts(round_: Round) -> RoundFacts:
+    """Four queries: sections, rating items, levels, the stamp."""
+    framework_id = round_.framework_id
+    sections: dict[str, SectionText] = {}
+    scored: dict[str, Any] = {}  # the weights of the sections that are not context, in order
+    for key, title, weight, is_context in (
+        Section.objects.filter(framework_id=framework_id)
+        .order_by("position")
+        .values_list("key", "title", "weight", "is_context")
+    ):
+        sections[key] = SectionText(key, title)
+        if not is_context:
+            scored[key] = weight
+    items: dict[int, ItemText] = {}
+    weights: dict[int, tuple[str, str, float]] = {}
+    for pk, key, text, weight, section in (
+        Item.objects.filter(section__framework_id=framework_id, kind=ItemKind.RATING)
+        .order_by("section__position", "position")
+        .values_list("pk", "key", "text", "weight", "section__key")
+    ):
+        items[pk] = ItemText(pk, key, text, sections[section])
+        if section in scored:
+            weights[pk] = (key, section, float(weight))
+    levels: dict[int, LevelText] = {}
+    triples = []
+    for pk, scale, score, label in Level.objects.filter(
+        scale__framework_id=framework_id
+    ).values_list("pk", "scale_id", "score", "label"):
+        value = None if score is None else float(score)
+        levels[pk] = LevelText(pk, label, value)
+        triples.append((pk, scale, value))
+    return RoundFacts(
+        scheme=build_scheme(framework_id, weights, scored, triples),
+        sections=list(sections.values()),
+        items=items,
+        levels=levels,
+        stamp=peers_stamp(counted_assessments(round_, ResultFilters())),
+    )
 
 
 def city_results(
@@ -305,7 +374,7 @@ def city_results(
     peers are read from the statistics stored for the current validation, or from ``peers``
     when the caller has loaded them all already (``round_peers``)."""
     facts = round_facts(round_)
-    of = scheme_of(round_.framework_id, facts.sections, facts.levels)
+    of = facts.scheme
     row = (assessment.pk, assessment.framework_id, assessment.scores)
     own = scores_of([row], of)[assessment.pk].result
 
@@ -334,15 +403,17 @@ def city_results(
         if section.key in of.sizes
     ]
     overall = standing.compare(stored.OVERALL, own.headline)
+    answers = answers_of(assessment, facts, evidence=round_.is_illustrative)
     return CityResults(
         assessment,
         own,
         rows,
         overall,
         standing.groups,
-        gaps_of(assessment, of, facts),
+        gaps_of(answers, of),
         of.top_levels,
         [key for key, _section, _weight in of.items.values()],
+        answers if round_.is_illustrative else None,
     )
 
 
@@ -356,24 +427,37 @@ def figures_of(city: City) -> CityFigures:
     )
 
 
-def gaps_of(assessment: Assessment, of: Scheme, facts: RoundFacts) -> list[Gap]:
-    """The commitments an assessment answers below the top level of their scale (not "not
-    applicable", not unanswered), in the framework's order, with their level: one query of
-    two columns (the items and levels are the round's, read already)."""
-    below = [
-        level.pk
-        for level in facts.levels
-        if level.score is not None and level.pk not in of.top_levels
-    ]
-    levels = {level.pk: level for level in facts.levels}
-    answered = dict(
-        Answer.objects.filter(assessment=assessment, item_id__in=list(of.items), level_id__in=below)
+def answers_of(assessment: Assessment, facts: RoundFacts, *, evidence: bool) -> list[OwnAnswer]:
+    """The assessment's answers to the commitments, in the framework's order, with their
+    evidence if asked: one query of two or three columns."""
+    columns = ("item_id", "level_id", "evidence") if evidence else ("item_id", "level_id")
+    found = {
+        item: rest
+        for item, *rest in Answer.objects.filter(
+            assessment=assessment, item_id__in=list(facts.items)
+        )
         .order_by()
-        .values_list("item_id", "level_id")
-    )
+        .values_list(*columns)
+    }
     return [
-        Gap(item, levels[answered[item.pk]])
-        for section in facts.sections
-        for item in section.items.all()
-        if item.pk in answered
+        OwnAnswer(
+            item,
+            None if found[pk][0] is None else facts.levels[found[pk][0]],
+            found[pk][1] if evidence else "",
+        )
+        for pk, item in facts.items.items()
+        if pk in found
+    ]
+
+
+def gaps_of(answers: list[OwnAnswer], of: Scheme) -> list[Gap]:
+    """The commitments answered below the top level of their scale (not "not applicable", not
+    unanswered, not outside the scored sections), in the framework's order, with their level."""
+    return [
+        Gap(answer.item, answer.level)
+        for answer in answers
+        if answer.item.pk in of.items
+        and answer.level is not None
+        and answer.level.score is not None
+        and answer.level.pk not in of.top_levels
     ]

@@ -386,6 +386,6 @@ def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse
                 found.gaps, round_, commitments=found.commitments, top_levels=found.top_levels
             ),
             # Illustrative levels rank no real city: the page shows the city's own answers.
-            "own_answers": selectors.own_answers(assessment) if round_.is_illustrative else None,
+            "own_answers": found.answers,
         },
     )
