@@ -1,9 +1,14 @@
-"""The main menu of base.html, which every page shows, and the other fixed links of base.html.
+"""What base.html, which every page shows, says the same way on every page: worked out once
+and kept, not on every request.
 
-Written in the template, its 16 links cost 16 ``reverse()`` calls, 16 translations and 16
-comparisons on every page, about as much as the rest of the page (benchmarks/pages.py,
-``--profile``). The links' addresses and labels depend only on the language, the script prefix
-and the URLconf, so they are worked out once for each and kept; a page only marks its own link.
+- ``{% main_nav %}``: the main menu. Written in the template, its 16 links cost 16 ``reverse()``
+  calls, 16 translations and 16 comparisons on every page, about as much as the rest of the page
+  (benchmarks/pages.py, ``--profile``). The links' addresses and labels depend only on the
+  language, the script prefix and the URLconf, so they are worked out once for each and kept; a
+  page only marks its own link.
+- ``{% per_language %}…{% endper_language %}``: the rest of the layout that depends on nothing
+  else (texts, fixed links, static files, the language menu), rendered once for each language,
+  script prefix and URLconf: base.html then costs less than half of what it did.
 """
 
 from functools import lru_cache
@@ -71,13 +76,32 @@ def main_nav(context: template.Context) -> SafeString:
     )
 
 
-@lru_cache(maxsize=256)
-def _fixed_url(name: str, prefix: str, urlconf: str | ModuleType | None) -> str:
-    return reverse(name)
+class PerLanguageNode(template.Node):
+    """What ``{% per_language %}`` encloses, rendered once per language, script prefix and
+    URLconf and kept on the node (the compiled template lives as long as the worker)."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.kept: dict[tuple[str | None, str, str | ModuleType | None], SafeString] = {}
+
+    def render(self, context: template.Context) -> SafeString:
+        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        html = self.kept.get(key)
+        if html is None:
+            # A context of its own, empty: what is kept can depend on nothing of the request.
+            own = template.Context(
+                autoescape=context.autoescape, use_l10n=context.use_l10n, use_tz=context.use_tz
+            )
+            own.template = context.template
+            html = self.kept[key] = mark_safe(self.nodelist.render(own))
+        return html
 
 
-@register.simple_tag
-def fixed_url(name: str) -> str:
-    """``{% url name %}`` for a URL without arguments, reversed once per script prefix and
-    URLconf: base.html's few such links are on every page."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+@register.tag
+def per_language(parser: template.base.Parser, token: template.base.Token) -> PerLanguageNode:
+    """``{% per_language %}…{% endper_language %}``: a part of base.html that says the same
+    for every page and person in a language (texts, fixed links, static files, the language
+    menu), rendered once rather than on every page. It sees no variable of the page."""
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
