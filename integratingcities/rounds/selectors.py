@@ -145,8 +145,8 @@ def board_rows(rows: Iterable[dict[str, Any]], total: int) -> list[BoardRow]:
     an editor), so that 100 rows cost no model instance, ``reverse()`` or translation each.
 
     The survey's URL is reversed once with a stand-in number; the texts a row repeats are
-    translated once and filled in, escaped, as ``{% blocktranslate %}`` would; only the
-    last activity is formatted for each row (it is a moment, seldom the same twice)."""
+    translated once and filled in, escaped, as ``{% blocktranslate %}`` would; each last
+    activity is formatted once per moment and language (``_moment_text``)."""
     rows = list(rows)
     with_editor = set(
         Membership.objects.filter(

@@ -115,11 +115,9 @@ def round_board(request: HttpRequest, round_: Round) -> HttpResponse:
     find = form.value("find")
     # At most INVITE_LIMIT cities to tick, whatever the network's size: all of them in a small
     # network, else those whose names match the search.
-    candidates: list[dict[str, Any]] = []
-    if round_.is_open:
-        # Their id and name only: a box to tick shows nothing else.
-        uninvited = selectors.uninvited(round_, q=find).values("pk", "name")
-        candidates = list(uninvited[: selectors.INVITE_LIMIT + 1])
+    # Their id and name only: a box to tick shows nothing else.
+    uninvited = selectors.uninvited(round_, q=find).values("pk", "name")
+    candidates = list(uninvited[: selectors.INVITE_LIMIT + 1]) if round_.is_open else []
     return render(
         request,
         "rounds/round_board.html",
