@@ -163,7 +163,7 @@ def city_page_rows(city: City) -> CityPageRows:
     """Three small queries of only the columns the page shows: no model instance, and a
     fraction of the compiling that prefetching whole rows costs on a page every city has."""
     partnerships = list(
-        ProjectPartner.objects.filter(city=city)
+        ProjectPartner.objects.filter(city_id=city.pk)
         .order_by("project__position", "project__start_year")
         .values(
             "project__slug",
@@ -176,7 +176,7 @@ def city_page_rows(city: City) -> CityPageRows:
     )
     return CityPageRows(
         networks=list(
-            City.networks.through.objects.filter(city=city)
+            City.networks.through.objects.filter(city_id=city.pk)
             .order_by("network__name")
             .values_list("network__name", flat=True)
         ),
@@ -192,6 +192,6 @@ def city_page_rows(city: City) -> CityPageRows:
             for row in partnerships
         ],
         conferences=list(
-            Conference.objects.filter(host=city).order_by("number").values("title", "year")
+            Conference.objects.filter(host_id=city.pk).order_by("number").values("title", "year")
         ),
     )

@@ -284,18 +284,20 @@ def city_latest(city: City) -> list[dict[str, Any]]:
     anti-join (the page is every city's)."""
     latest: dict[int, dict[str, Any]] = {}
     for row in (
-        IndicatorValue.objects.filter(city=city)
+        IndicatorValue.objects.filter(city_id=city.pk)
         .order_by("indicator__position", "indicator__name", "indicator_id", "-year")
         .values(
-            "indicator_id",
-            "value",
-            "year",
-            "is_illustrative",
-            name=F("indicator__name"),
-            unit=F("indicator__unit"),
+            "indicator_id", "value", "year", "is_illustrative", "indicator__name", "indicator__unit"
         )
     ):
-        latest.setdefault(row["indicator_id"], dict(row))
+        if row["indicator_id"] not in latest:
+            latest[row["indicator_id"]] = {
+                "name": row["indicator__name"],
+                "unit": row["indicator__unit"],
+                "value": row["value"],
+                "year": row["year"],
+                "is_illustrative": row["is_illustrative"],
+            }
     return list(latest.values())
 
 

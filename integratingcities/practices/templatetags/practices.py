@@ -11,7 +11,6 @@
 from typing import Any
 
 from django import template
-from django.db.models import F
 from django.urls import reverse
 
 from integratingcities.assessments.models import Answer
@@ -30,9 +29,15 @@ def city_practices(city: Any) -> list[dict[str, Any]]:
     ``<slug:key>`` of a practice's address never needs quoting)."""
     prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
     return [
-        {**row, "url": f"{prefix}{row['key']}{suffix}"}
+        {
+            "url": f"{prefix}{row['key']}{suffix}",
+            "title": row["title"],
+            "year": row["year"],
+            "city_id": row["city_id"],
+            "lead": row["city__name"],
+        }
         for row in selectors.city_practices(city).values(
-            "key", "title", "year", "city_id", lead=F("city__name")
+            "key", "title", "year", "city_id", "city__name"
         )
     ]
 
