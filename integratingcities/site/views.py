@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus
@@ -15,6 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 kind=FrameworkKind.CHARTER, status=FrameworkStatus.PUBLISHED
             ).exists(),
             "signatory_count": City.objects.filter(signed_latest__isnull=False).count(),
-            "news": published_news()[:3],
+            "news": [
+                {**item, "url": reverse("network:news_detail", kwargs={"slug": item["slug"]})}
+                for item in published_news().values("slug", "title", "published_at", "summary")[:3]
+            ],
         },
     )

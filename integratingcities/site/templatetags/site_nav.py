@@ -8,7 +8,8 @@ and kept, not on every request.
   page only marks its own link.
 - ``{% per_language %}…{% endper_language %}``: the rest of the layout that depends on nothing
   else (texts, fixed links, static files, the language menu), rendered once for each language,
-  script prefix and URLconf: base.html then costs less than half of what it did.
+  script prefix and URLconf: base.html then costs less than half of what it did. Other pages'
+  fixed texts may use it too (the home page's introduction).
 """
 
 from functools import lru_cache
@@ -99,9 +100,10 @@ class PerLanguageNode(template.Node):
 
 @register.tag
 def per_language(parser: template.base.Parser, token: template.base.Token) -> PerLanguageNode:
-    """``{% per_language %}…{% endper_language %}``: a part of base.html that says the same
-    for every page and person in a language (texts, fixed links, static files, the language
-    menu), rendered once rather than on every page. It sees no variable of the page."""
+    """``{% per_language %}…{% endper_language %}``: a part of a template that says the same
+    for every page and person in a language (in base.html: texts, fixed links, static files,
+    the language menu), rendered once rather than on every page. It sees no variable of the
+    page, so that nothing of a request can be kept by mistake."""
     nodelist = parser.parse(("endper_language",))
     parser.delete_first_token()
     return PerLanguageNode(nodelist)
