@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -672,48 +672,15 @@ class PracticeLink:
     url: str
 
 
-def gap_practices(
-    gaps: Sequence[Any],
-    round_: Any,
-    *,
-    commitments: Iterable[str],
-    top_levels: Iterable[int],
-    limit: int = 3,
-) -> list[dict[str, Any]]:
-    """For a city's results in a round: each commitment it does not fully meet (``gaps``,
-    from ``results.rounds.gaps_of``), with published practices of cities that meet it in that
-    round. Those are chosen for every commitment of the round at once (``commitments``) and
-    kept (``round_gap_practices``): every responding city's page reads the same."""
-    if not gaps:
-        return []
-    found = round_gap_practices(round_, commitments=commitments, top_levels=top_levels, limit=limit)
-    return [
-        {"item": gap.item, "level": gap.level, "practices": found.get(gap.item.key, [])}
-        for gap in gaps
-    ]
-
-
-def round_gap_practices(
+def round_practice_links(
     round_: Any, *, commitments: Iterable[str], top_levels: Iterable[int], limit: int = 3
 ) -> dict[str, list[PracticeLink]]:
-    """``practices_for_gaps`` of every commitment of a round, kept in the shared cache under
-    the page cache's data generation (``lib.page_cache``): practices, validations and cities
-    are public data, and any write to them starts a new generation, so what is kept is never
-    stale. A city's page reads one cache entry instead of a window over the themes (23 ms on
-    PostgreSQL at 2,000 cities)."""
-    wanted = (tuple(sorted(set(commitments))), tuple(sorted(top_levels)), limit)
-    key = f"practices:round-gaps:{round_.pk}"
-    found = cache.get_many([page_cache.GENERATION_KEY, key])
-    generation = found.get(page_cache.GENERATION_KEY)
-    if not isinstance(generation, str):
-        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
-    kept = found.get(key)
-    if kept is not None and kept[:2] == (generation, wanted):
-        links: dict[str, list[PracticeLink]] = kept[2]
-        return links
-    # The generation is read first: a write committing from now on starts another.
+    """Per commitment of a round (``commitments``), published practices of cities that meet it
+    in that round (``practices_for_gaps``), as a city's results page shows them under each of
+    its gaps (one query). Every city's page of the round reads the same: ``results.rounds``
+    keeps them with the round's other facts."""
     practice_url = reverse("practices:detail", args=["-"])[:-2]
-    links = {
+    return {
         gap: [
             PracticeLink(
                 practice.key,
@@ -726,11 +693,9 @@ def round_gap_practices(
         ]
         for gap, practices in practices_for_gaps(
             lineage=round_.framework.lineage,
-            keys=wanted[0],
+            keys=commitments,
             limit=limit,
             met_in_round=round_,
-            top_levels=wanted[1],
+            top_levels=top_levels,
         ).items()
     }
-    cache.set(key, (generation, wanted, links), FACETS_SECONDS)
-    return links

@@ -18,6 +18,7 @@ from integratingcities.assessments.models import Answer, Assessment, AssessmentS
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.lib import page_cache, scoring
+from integratingcities.practices.selectors import PracticeLink, round_practice_links
 from integratingcities.rounds.models import Round
 
 from . import stored
@@ -255,10 +256,12 @@ class LevelText:
 
 @dataclass(frozen=True)
 class Gap:
-    """A commitment a city answered below the top level of its scale."""
+    """A commitment a city answered below the top level of its scale, with practices of
+    cities that meet it in the round."""
 
     item: ItemText
     level: LevelText
+    practices: list[PracticeLink]
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,6 @@ class CityResults:
     groups: list[PeerGroup]
     gaps: list[Gap]  # commitments answered below the top level, in the framework's order
     top_levels: frozenset[int]
-    commitments: list[str]  # the keys of every scored commitment of the round, in order
     answers: list[OwnAnswer] | None  # every answer to a commitment, if the round is illustrative
 
     @property
@@ -296,23 +298,26 @@ class CityResults:
 @dataclass(frozen=True)
 class RoundFacts:
     """What every responding city's results page of a round reads alike: the framework's
-    scheme, sections, commitments (in the framework's order) and levels, and the stamp of the
-    stored peer statistics. Plain values: read from the cache without making a model."""
+    scheme, sections, commitments (in the framework's order) and levels, the stamp of the
+    stored peer statistics, and per commitment the practices of cities that meet it. Plain
+    values: read from the cache without making a model."""
 
     scheme: Scheme
     sections: list[SectionText]
     items: dict[int, ItemText]  # every commitment (rating item), in the framework's order
     levels: dict[int, LevelText]
     stamp: str
+    practices: dict[str, list[PracticeLink]]  # per commitment key
 
 
 def round_facts(round_: Round) -> RoundFacts:
     """The round's ``RoundFacts``, kept in the shared cache under the page cache's data
     generation (``lib.page_cache``): every write that could change a public page starts a new
-    one, and the framework, the validations and the cities' figures are public data, so what is
-    kept is never stale. A city's page then reads one cache entry instead of three queries and
-    the stamp's aggregate over every responding city (7 ms on PostgreSQL at 2,000 cities)."""
-    key = f"results:round-facts:v2:{round_.pk}"  # v2: its shape
+    one, and the framework, the validations, the cities' figures and the practices are public
+    data, so what is kept is never stale. A city's page then reads one cache entry instead of
+    five queries: the framework's (three), the stamp's aggregate over every responding city
+    (7 ms on PostgreSQL at 2,000 cities) and the practices' window over the themes (23 ms)."""
+    key = f"results:round-facts:v3:{round_.pk}"  # v3: its shape
     found = cache.get_many([page_cache.GENERATION_KEY, key])
     generation = found.get(page_cache.GENERATION_KEY)
     if not isinstance(generation, str):
@@ -328,7 +333,7 @@ def round_facts(round_: Round) -> RoundFacts:
 
 
 def _round_facts(round_: Round) -> RoundFacts:
-    """Four queries: sections, rating items, levels, the stamp."""
+    """Five queries: sections, rating items, levels, the stamp, the practices."""
     framework_id = round_.framework_id
     sections: dict[str, SectionText] = {}
     scored: dict[str, Any] = {}  # the weights of the sections that are not context, in order
@@ -358,12 +363,18 @@ def _round_facts(round_: Round) -> RoundFacts:
         value = None if score is None else float(score)
         levels[pk] = LevelText(pk, label, value)
         triples.append((pk, scale, value))
+    scheme = build_scheme(framework_id, weights, scored, triples)
     return RoundFacts(
-        scheme=build_scheme(framework_id, weights, scored, triples),
+        scheme=scheme,
         sections=list(sections.values()),
         items=items,
         levels=levels,
         stamp=peers_stamp(counted_assessments(round_, ResultFilters())),
+        practices=round_practice_links(
+            round_,
+            commitments=[key for key, _section, _weight in scheme.items.values()],
+            top_levels=scheme.top_levels,
+        ),
     )
 
 
@@ -410,9 +421,8 @@ def city_results(
         rows,
         overall,
         standing.groups,
-        gaps_of(answers, of),
+        gaps_of(answers, facts),
         of.top_levels,
-        [key for key, _section, _weight in of.items.values()],
         answers if round_.is_illustrative else None,
     )
 
@@ -450,11 +460,13 @@ def answers_of(assessment: Assessment, facts: RoundFacts, *, evidence: bool) -> 
     ]
 
 
-def gaps_of(answers: list[OwnAnswer], of: Scheme) -> list[Gap]:
+def gaps_of(answers: list[OwnAnswer], facts: RoundFacts) -> list[Gap]:
     """The commitments answered below the top level of their scale (not "not applicable", not
-    unanswered, not outside the scored sections), in the framework's order, with their level."""
+    unanswered, not outside the scored sections), in the framework's order, with their level
+    and practices of cities that meet them."""
+    of = facts.scheme
     return [
-        Gap(answer.item, answer.level)
+        Gap(answer.item, answer.level, facts.practices.get(answer.item.key, []))
         for answer in answers
         if answer.item.pk in of.items
         and answer.level is not None

@@ -23,7 +23,6 @@ from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import Perm, permission_required
-from integratingcities.practices.selectors import gap_practices
 from integratingcities.results.rounds import city_results as round_city_results
 from integratingcities.results.scores import validated_stamp
 
@@ -380,9 +379,7 @@ def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse
             "city": assessment.city,
             "r": found,
             # Each commitment not fully met, with practices of cities that meet it.
-            "gap_practices": gap_practices(
-                found.gaps, round_, commitments=found.commitments, top_levels=found.top_levels
-            ),
+            "gap_practices": found.gaps,
             # Illustrative levels rank no real city: the page shows the city's own answers.
             "own_answers": found.answers,
         },

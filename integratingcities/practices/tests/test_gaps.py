@@ -75,8 +75,7 @@ def test_each_gap_shows_practices_of_cities_that_meet_it(published_round: Round)
     )
     response = city_results(published_round)
     gaps = {
-        gap["item"].key: [p.key for p in gap["practices"]]
-        for gap in response.context["gap_practices"]
+        gap.item.key: [p.key for p in gap.practices] for gap in response.context["gap_practices"]
     }
     # Partly and not at all are gaps; fully and not applicable are not.
     assert gaps == {
@@ -91,7 +90,7 @@ def test_each_gap_shows_practices_of_cities_that_meet_it(published_round: Round)
 def test_unpublished_practices_are_not_suggested(published_round: Round) -> None:
     Practice.objects.filter(key="vienna-monitors-workforce").update(status=PracticeStatus.DRAFT)
     gaps = {
-        gap["item"].key: gap["practices"]
+        gap.item.key: gap.practices
         for gap in city_results(published_round).context["gap_practices"]
     }
     assert gaps["workforce-diversity"] == []
@@ -115,7 +114,7 @@ def test_the_gap_queries_do_not_grow(published_round: Round, people: People) -> 
         PracticeFactory(city=city, commitments=["workforce-diversity"], year=2000 + number)
     assert queries() == few
     gaps = {
-        gap["item"].key: gap["practices"]
+        gap.item.key: gap.practices
         for gap in city_results(published_round).context["gap_practices"]
     }
     assert len(gaps["workforce-diversity"]) == 3  # the newest three, Vienna (2014) first
