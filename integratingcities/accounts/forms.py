@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.cities.models import City
+from integratingcities.lib.forms import QuickSelect
 
 from .models import Role
 
@@ -40,7 +41,10 @@ class InvitationForm(forms.Form):
         help_text=_("Secretariat members manage cities, frameworks, invitations and news."),
     )
     city = forms.ModelChoiceField(
-        label=_("City"), queryset=City.objects.order_by("name"), required=False
+        label=_("City"),
+        queryset=City.objects.order_by("name").only("name"),
+        required=False,
+        widget=QuickSelect,
     )
     role = forms.ChoiceField(
         label=_("Role in that city"), choices=[("", "—"), *Role.choices], required=False

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import Membership, Role, User
 from integratingcities.cities.models import City
-from integratingcities.lib.forms import TypedDecimalField
+from integratingcities.lib.forms import QuickSelect, TypedDecimalField
 from integratingcities.permissions import is_secretariat
 
 from .imports import (
@@ -125,6 +125,7 @@ class ValueForm(_NamedErrors):
         label=_("City"),
         queryset=City.objects.none(),
         error_messages={"required": _("choose the city.")},
+        widget=QuickSelect,
     )
     indicator = forms.ModelChoiceField(
         label=_("Indicator"),
@@ -216,9 +217,10 @@ class ValueForm(_NamedErrors):
 class ValueFilterForm(forms.Form):
     city = forms.ModelChoiceField(
         label=_("City"),
-        queryset=City.objects.order_by("name"),
+        queryset=City.objects.order_by("name").only("name"),
         required=False,
         empty_label=_("All cities"),
+        widget=QuickSelect,
     )
     indicator = forms.ModelChoiceField(
         label=_("Indicator"),

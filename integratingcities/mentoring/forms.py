@@ -11,7 +11,7 @@ from integratingcities.assessments.models import Assessment
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Section
 from integratingcities.indicators.models import Indicator
-from integratingcities.lib.forms import BoundedModelMultipleChoiceField
+from integratingcities.lib.forms import BoundedModelMultipleChoiceField, QuickSelectMultiple
 from integratingcities.lib.translation import translate
 from integratingcities.toolkits.models import Toolkit
 
@@ -93,14 +93,14 @@ class SchemeForm(_SchemeFields):
     )
     mentors = BoundedModelMultipleChoiceField(
         label=_("Mentor cities"),
-        queryset=City.objects.order_by("name"),
+        queryset=City.objects.order_by("name").only("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=QuickSelectMultiple(attrs={"size": 8}),
     )
     implementing = BoundedModelMultipleChoiceField(
         label=_("Implementing cities"),
-        queryset=City.objects.order_by("name"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        queryset=City.objects.order_by("name").only("name"),
+        widget=QuickSelectMultiple(attrs={"size": 8}),
         error_messages={"required": _("Choose at least one implementing city.")},
     )
     is_illustrative = forms.BooleanField(
