@@ -302,6 +302,11 @@ def targets(results: list[Result], vendor: str) -> list[str]:
 
 
 def main() -> None:
+    import floor
+    from rounds import replay_computing
+
+    floor.install()
+    floor._replay = replay_computing(floor._replay)
     run(
         description=__doc__.split("\n\n")[0],
         generate=generate,
