@@ -1,7 +1,9 @@
 """Results of a Charter monitoring round: the network view, and one city's results in it.
 
 Only validated answers count. Each city's scores come from the record its validation wrote
-(``scores``); the round's scores are cached under a stamp of its validated assessments.
+(``scores``); the round's scores are cached under a stamp of its validated assessments. What
+every city's page of a round reads alike (the framework, that stamp, the practices offered for
+each commitment) is kept under the page cache's data generation (``round_facts``).
 """
 
 from __future__ import annotations
@@ -197,6 +199,7 @@ def _standing(
     own_peer: Callable[[], Peer | None],
     of: Scheme | None,
 ) -> stored.Standing:
+    """``stored.standing`` of a city in the round, for the stamp given."""
     counted = counted_assessments(round_, ResultFilters())
     return stored.standing(
         f"round:{round_.pk}",
@@ -441,22 +444,19 @@ def answers_of(assessment: Assessment, facts: RoundFacts, *, evidence: bool) -> 
     """The assessment's answers to the commitments, in the framework's order, with their
     evidence if asked: one query of two or three columns."""
     columns = ("item_id", "level_id", "evidence") if evidence else ("item_id", "level_id")
-    found = {
-        item: rest
-        for item, *rest in Answer.objects.filter(
+    answered = {
+        item_id: (level_id, text[0] if text else "")
+        for item_id, level_id, *text in Answer.objects.filter(
             assessment=assessment, item_id__in=list(facts.items)
         )
         .order_by()
         .values_list(*columns)
     }
     return [
-        OwnAnswer(
-            item,
-            None if found[pk][0] is None else facts.levels[found[pk][0]],
-            found[pk][1] if evidence else "",
-        )
+        OwnAnswer(item, None if level_id is None else facts.levels[level_id], text)
         for pk, item in facts.items.items()
-        if pk in found
+        if pk in answered
+        for level_id, text in [answered[pk]]
     ]
 
 

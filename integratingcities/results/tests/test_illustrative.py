@@ -1,5 +1,7 @@
 """Illustrative levels are labelled wherever they are shown, and rank no real city in public."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Assessment
@@ -45,6 +47,32 @@ def test_an_illustrative_round_ranks_no_city_and_shows_its_own_answers(
     assert "Rank" not in page
     assert "What Ghent answered" in page
     assert page.count("Partly · illustrative") == ghent.answers.count()
+
+
+def test_the_city_page_reads_its_answers_once_illustrative_or_not(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    """The round, the city's survey, its peer groups' statistics, its answers: the round's
+    framework, stamp and suggested practices come from the cache, and the answers an
+    illustrative round shows are those its gaps are read from."""
+    _two_cities(people, charter, published_round, make)
+    url = reverse("rounds:city_results", args=[published_round.pk, "ghent"])
+
+    def queries() -> list[str]:
+        client = client_for(None)
+        # The first visit computes the statistics, which starts a new data generation; the
+        # second keeps the round's facts under it.
+        for _visit in range(2):
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return [query["sql"] for query in captured]
+
+    real = queries()
+    Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
+    illustrative = queries()
+    assert len(real) == len(illustrative) == 4
+    assert sum('FROM "assessments_answer"' in sql for sql in illustrative) == 1
 
 
 def test_the_round_chart_says_its_levels_are_illustrative(
