@@ -134,9 +134,13 @@ def _save(practice: Practice, themes: list[PracticeTheme] | None = None) -> Prac
 
 def _facets_changed() -> None:
     """The library's cached facet counts are stale: now, and again once the transaction
-    commits, so that a page counted meanwhile from the old rows is not kept either."""
+    commits, so that a page counted meanwhile from the old rows is not kept either; then the
+    worker counts the unfiltered library again, before a visitor asks."""
+    from .tasks import count_library
+
     selectors.facets_changed()
     transaction.on_commit(selectors.facets_changed)
+    transaction.on_commit(count_library.enqueue, robust=True)
 
 
 def _unique_key(base: str) -> str:

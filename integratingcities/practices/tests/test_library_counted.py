@@ -1,0 +1,32 @@
+"""After a change to the library, the worker counts its first page again before a visitor."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from integratingcities.lib.testing import People, client_for
+from integratingcities.practices import selectors
+from integratingcities.practices.models import PracticeStatus
+from integratingcities.practices.services import practice_publish
+
+from .factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_publication_has_the_library_counted_before_anyone_visits(
+    people: People, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    PracticeFactory(title="Already published")
+    draft = PracticeFactory(title="Mediators in schools", status=PracticeStatus.PROPOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        practice_publish(practice=draft, user=people.secretariat)
+
+    def counted_on_the_visit(*args: Any) -> Any:
+        raise AssertionError("the visitor counted the library")
+
+    monkeypatch.setattr(selectors, "facet_counts", counted_on_the_visit)
+    response = client_for(None).get(reverse("practices:library"))
+    assert response.status_code == 200
+    assert "Mediators in schools" in response.content.decode()
