@@ -186,7 +186,8 @@ def city_page_rows(city: City) -> CityPageRows:
                 "name": row["project__name"],
                 "start_year": row["project__start_year"],
                 "end_year": row["project__end_year"],
-                "role": PartnerRole(row["role"]).label,
+                # As get_role_display: the label, or the stored value if it has none.
+                "role": dict(PartnerRole.choices).get(row["role"], row["role"]),
                 "organisation": row["organisation"],
             }
             for row in partnerships
