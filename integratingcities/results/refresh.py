@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from integratingcities.assessments.models import Assessment, AssessmentKind
 from integratingcities.frameworks.models import Framework
+from integratingcities.rounds.models import Round
 
 from .models import PeerStatistics
-from .rounds import round_standing
+from .rounds import ResultFilters, counted_assessments, round_results, round_standing
 from .selftests import peer_standing
 
 
@@ -27,7 +28,7 @@ def refresh_after_validation(assessment_id: int) -> None:
         return
     if assessment.round is not None:
         if PeerStatistics.objects.filter(scope=f"round:{assessment.round_id}").exists():
-            round_standing(assessment.round, assessment.city_id)
+            warm_round(assessment.round)
     elif assessment.kind == AssessmentKind.SELF_TEST:
         versions = {
             f"selftest:{pk}": pk
@@ -43,3 +44,19 @@ def refresh_after_validation(assessment_id: int) -> None:
         )
         for framework in frameworks:
             peer_standing(framework, assessment.city_id)
+
+
+def warm_round(round_: Round | int) -> None:
+    """What a round's results pages compute first, computed now: its peer statistics and the
+    unfiltered level counts (each seconds of SQL at 20,000 cities). After publication, and
+    after a validation in a round whose results were visited."""
+    if isinstance(round_, int):
+        found = Round.objects.filter(pk=round_).first()
+        if found is None:
+            return
+        round_ = found
+    everyone = ResultFilters()
+    round_results(round_, everyone)
+    city_id = counted_assessments(round_, everyone).values_list("city_id", flat=True).first()
+    if city_id is not None:
+        round_standing(round_, city_id)

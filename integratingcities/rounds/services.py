@@ -314,7 +314,16 @@ def round_publish(*, round_: Round, user: User) -> Round:
         **revised,
     )
     announce(Kind.ROUND_PUBLISHED, target_id=published.pk, actor=user)
+    _warm_results(published)
     return published
+
+
+def _warm_results(published: Round) -> None:
+    """The results' statistics and counts are computed by the background worker once the
+    round is published, rather than by its first visitor."""
+    from integratingcities.results.tasks import warm_round_results
+
+    transaction.on_commit(lambda: warm_round_results.enqueue(published.pk), robust=True)
 
 
 def round_correct(*, round_: Round, user: User, reason: str) -> Round:

@@ -21,6 +21,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Level
 from integratingcities.lib import scoring
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.results import rounds as results_rounds
 from integratingcities.results import stored
 from integratingcities.results.models import PeerHeadline, PeerStatistics
 from integratingcities.results.peers import city_figures, compare, peer_groups, peers_stamp
@@ -39,6 +40,7 @@ from integratingcities.results.selftests import (
     selftest_results,
 )
 from integratingcities.rounds.models import Round
+from integratingcities.rounds.services import round_publish
 
 from .conftest import Make, rating_keys
 
@@ -294,9 +296,7 @@ def test_the_validating_request_leaves_the_statistics_to_the_background_worker(
         backend = task_backends["default"]
         assert isinstance(backend, DummyBackend)
         queued = [
-            result
-            for result in backend.results
-            if result.task.name == "refresh_peer_statistics"
+            result for result in backend.results if result.task.name == "refresh_peer_statistics"
         ]
     assert [result.args for result in queued] == [[own.pk]]
     assert not PeerStatistics.objects.exists()  # the worker computes them, not the request
@@ -316,3 +316,25 @@ def test_a_citys_new_population_moves_it_to_another_group_without_a_validation(
     City.objects.filter(pk=people.riga.pk).update(population=400_000)
     band = selftest_results(own).overall_comparisons[1]
     assert (band.group.size, band.spread.median, band.position.rank) == (1, 100, 2)
+
+
+def test_publishing_a_round_has_its_results_computed_before_the_first_visit(
+    people: People,
+    charter: Framework,
+    make: Make,
+    published_round: Round,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Round.objects.filter(pk=published_round.pk).update(status="closed")
+    _network(charter, make, 6, seed=8, round_=published_round)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_publish(round_=Round.objects.get(pk=published_round.pk), user=people.secretariat)
+    assert PeerStatistics.objects.filter(scope=f"round:{published_round.pk}").exists()
+
+    def counted_on_the_visit(*args: Any) -> Any:
+        raise AssertionError("the first visitor counted the levels")
+
+    monkeypatch.setattr(results_rounds, "_level_counts", counted_on_the_visit)
+    url = reverse("rounds:results", kwargs={"pk": published_round.pk})
+    assert client_for(people.secretariat).get(url).status_code == 200
