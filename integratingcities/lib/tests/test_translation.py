@@ -22,5 +22,6 @@ def test_the_active_language_then_english_then_any() -> None:
 
 def test_an_empty_translation_falls_back_and_nothing_reads_as_empty() -> None:
     assert translate({"en": "Fully", "fr": ""}, language="fr") == "Fully"
-    for nothing in (None, "", {}):
+    nothings: list[object] = [None, "", {}]
+    for nothing in nothings:
         assert translate(nothing) == ""
