@@ -123,14 +123,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server: psycopg then prepares a statement the connection runs
-    # again and again (a page's queries), sparing PostgreSQL's planning (about 1 ms a query)
-    # and Python's quoting of each value. Off for a pooler in transaction mode (PgBouncer), on
-    # which a prepared statement does not follow the client.
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
