@@ -202,7 +202,13 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     names, related = selectors.page_names_and_related(practice)
-    answer = practice.from_answer
+    answer = (
+        Answer.objects.select_related("assessment__round")
+        .filter(pk=practice.from_answer_id)
+        .first()
+        if practice.from_answer_id is not None
+        else None
+    )
     return render(
         request,
         "practices/practice_detail.html",
