@@ -48,9 +48,10 @@ from integratingcities.results.peers import (
     PeerGroup,
     compare,
 )
-from integratingcities.results.rounds import CityResults, city_results, round_peers
+from integratingcities.results.rounds import CityResults, city_results, round_standing
 from integratingcities.results.scores import scheme_for, scores_of
 from integratingcities.results.selftests import Results, peer_set, peers_of, selftest_results
+from integratingcities.results.stored import EMPTY, OVERALL
 from integratingcities.rounds.models import Round, RoundStatus
 
 from .models import City
@@ -251,13 +252,13 @@ def charter_results(city: City) -> CharterResults | None:
     previous = next(
         (s for s in surveys[1:] if s.framework.lineage == latest.framework.lineage), None
     )
-    # Every peer is read here (each member's score is shown): the results take them as well.
-    peers = round_peers(round_)
-    found = city_results(round_, latest, peers)
+    # Each group's scores come from the statistics stored for the round (a histogram per
+    # group), not from every peer: the page costs the same at 200 and at 20,000 cities.
+    found = city_results(round_, latest)
+    stored_standing = round_standing(round_, city.pk)
     illustrative = round_.is_illustrative or latest.is_illustrative
     ranked = not illustrative
     network = _("responding cities")
-    others = peers.others(city.pk)
     before: dict[str, float | None] = {}
     overall_before = None
     if previous is not None and previous.round is not None:
@@ -267,18 +268,27 @@ def charter_results(city: City) -> CharterResults | None:
         )[previous.pk].result
         before = {key: section.headline for key, section in scored.sections.items()}
         overall_before = scored.headline
+
+    def stored_standings(key: str, own: float | None, compared: list[Comparison]) -> list[Standing]:
+        return [
+            Standing(
+                own,
+                found_in.get(key, EMPTY).values(),
+                comparison,
+                group_cities(group, network),
+                ranked,
+            )
+            for group, comparison, found_in in zip(
+                found.groups, compared, stored_standing.distributions, strict=True
+            )
+        ]
+
     rows = [
         Row(
             row.section.key,
             row.section.title,
             row.own,
-            standings(
-                row.own.headline,
-                found.groups,
-                {c: peer.headlines.get(row.section.key) for c, peer in others.items()},
-                network=network,
-                ranked=ranked,
-            ),
+            stored_standings(row.section.key, row.own.headline, row.comparisons),
             before.get(row.section.key),
             scoring.change(before.get(row.section.key), row.own.headline),
         )
@@ -289,13 +299,7 @@ def charter_results(city: City) -> CharterResults | None:
             "",
             _("Overall"),
             found.own,
-            standings(
-                found.own.headline,
-                found.groups,
-                {c: peer.overall_headline for c, peer in others.items()},
-                network=network,
-                ranked=ranked,
-            ),
+            stored_standings(OVERALL, found.own.headline, found.overall),
             overall_before,
             scoring.change(overall_before, found.own.headline),
         )

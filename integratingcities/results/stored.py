@@ -61,6 +61,10 @@ class Histogram:
             return self
         return Histogram((v, n - 1 if v == value else n) for v, n in self.pairs)
 
+    def values(self) -> tuple[float, ...]:
+        """Every score, in ascending order (what a chart of each city's score draws)."""
+        return tuple(value for value, n in self.pairs for _ in range(n))
+
     def nth(self, index: int) -> float:
         """The value at ``index`` (from 0) of the scores in ascending order."""
         for value, n in self.pairs:
