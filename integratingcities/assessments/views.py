@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +16,7 @@ from integratingcities.permissions import Perm, has_perm, permission_required
 
 from . import selectors
 from .forms import CommentForm, ReopenForm, SectionAnswersForm, ValidateForm
-from .models import Assessment
+from .models import Assessment, AssessmentState
 from .services import (
     answers_save,
     assessment_carry_over,
@@ -40,12 +43,30 @@ answerable = permission_required(Perm.ANSWER_ASSESSMENT, Assessment)
 reviewable = permission_required(Perm.REVIEW_ASSESSMENT, Assessment)
 
 
+PER_PAGE = 100
+
+
 @permission_required(Perm.USE_ACCOUNT)
 def assessment_list(request: HttpRequest) -> HttpResponse:
+    # The secretariat sees every city's surveys (two a city and more): a page at a time, with
+    # the state to narrow them to, the count covering them all.
+    state = request.GET.get("state", "")
+    if state not in AssessmentState.values:
+        state = ""
+    assessments = selectors.assessments_for(request.user)
+    if state:
+        assessments = assessments.filter(state=state)
+    page = Paginator(assessments, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "assessments/assessment_list.html",
-        {"assessments": selectors.assessments_for(request.user)},
+        {
+            "page": page,
+            "assessments": page.object_list,
+            "state": state,
+            "states": AssessmentState.choices,
+            "page_query": urlencode({"state": state}) if state else "",
+        },
     )
 
 
