@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_a_publication_has_the_library_counted_before_anyone_visits(
     people: People, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    PracticeFactory(title="Already published")
-    draft = PracticeFactory(title="Mediators in schools", status=PracticeStatus.PROPOSED)
+    PracticeFactory.create(title="Already published")
+    draft = PracticeFactory.create(title="Mediators in schools", status=PracticeStatus.PROPOSED)
     with django_capture_on_commit_callbacks(execute=True):
         practice_publish(practice=draft, user=people.secretariat)
 
