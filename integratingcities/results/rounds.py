@@ -200,7 +200,12 @@ def _standing(
     of: Scheme | None,
 ) -> stored.Standing:
     """``stored.standing`` of a city in the round, for the stamp given."""
-    counted = counted_assessments(round_, ResultFilters())
+
+    def all_figures() -> dict[int, CityFigures]:
+        """Only when the statistics are computed (a query built for nothing costs too)."""
+        counted = counted_assessments(round_, ResultFilters())
+        return city_figures(City.objects.filter(pk__in=counted.values("city_id")))
+
     return stored.standing(
         f"round:{round_.pk}",
         stamp,
@@ -208,7 +213,7 @@ def _standing(
         figures,
         own_peer,
         lambda: _peers(round_, of),
-        lambda: city_figures(City.objects.filter(pk__in=counted.values("city_id"))),
+        all_figures,
     )
 
 
