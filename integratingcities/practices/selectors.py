@@ -579,9 +579,13 @@ def themes_of(practice: Practice, names: Labels) -> dict[str, list[dict[str, str
 
 def city_practices(city: City) -> QuerySet[Practice]:
     """A city's published practices, those it shares with other cities included."""
+    # The ids of its own and of its shared practices, as one list: an OR of the two made
+    # PostgreSQL read every practice (8 ms, and growing with the library).
+    own = Practice.objects.filter(city_id=city.pk).order_by().values("pk")
+    shared = OtherCities.objects.filter(city_id=city.pk).order_by().values("practice_id")
     return (
         Practice.objects.published()
-        .filter(_credited(pk=city.pk))
+        .filter(pk__in=own.union(shared, all=True))
         .select_related("city")
         .order_by(F("year").desc(nulls_last=True), "title")
     )
