@@ -402,7 +402,10 @@ def _library_version() -> str:
 
 def cached_facet_counts(filters: PracticeFilters) -> FacetCounts:
     """``facet_counts``, from the shared cache when the library has not changed since."""
-    version = _library_version()
+    return _counts(_library_version(), filters)
+
+
+def _counts(version: str, filters: PracticeFilters) -> FacetCounts:
     key = "practices:facets:" + hashlib.sha256(repr((version, filters)).encode()).hexdigest()
     found: FacetCounts | None = cache.get(key)
     if found is None:
@@ -478,6 +481,38 @@ def practice_for_page(key: str, user: Any) -> Practice | None:
     return for_page(visible_to(user, Practice).filter(key=key)).first()
 
 
+def _names_key() -> str:
+    return f"practices:labels:{get_language()}"
+
+
+def _kept_names(found: dict[str, Any]) -> Labels:
+    """The themes' labels in the active language (``labels``: three queries), from what a
+    ``get_many`` of the page cache's generation and ``_names_key()`` found; kept again under
+    the generation, which any change of a framework replaces (``lib.page_cache``)."""
+    generation = found.get(page_cache.GENERATION_KEY)
+    if not isinstance(generation, str):
+        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
+    kept = found.get(_names_key())
+    if kept is not None and kept[0] == generation:
+        names: Labels = kept[1]
+        return names
+    # The generation is read first: a write committing from now on starts another.
+    names = labels()
+    cache.set(_names_key(), (generation, names), FACETS_SECONDS)
+    return names
+
+
+def library_names_and_counts(filters: PracticeFilters) -> tuple[Labels, FacetCounts]:
+    """What the library reads besides its page of practices: the themes' labels
+    (``_kept_names``) and the facet counts (``cached_facet_counts``), in two reads of the
+    shared cache rather than two reads and three queries."""
+    found = cache.get_many([page_cache.GENERATION_KEY, FACETS_VERSION_KEY, _names_key()])
+    version = found.get(FACETS_VERSION_KEY)
+    return _kept_names(found), _counts(
+        version if isinstance(version, str) else _library_version(), filters
+    )
+
+
 def page_names_and_related(practice: Practice, limit: int = 5) -> tuple[Labels, list[Practice]]:
     """What a practice's page reads beside the practice, in one read of the shared cache (and
     one query for the related practices): the themes' labels in the active language
@@ -486,19 +521,11 @@ def page_names_and_related(practice: Practice, limit: int = 5) -> tuple[Labels, 
     (``related``), chosen once per version of the library: at 100,000 practices, counting the
     themes each shares with this one costs a quarter of a second. They are kept as ids and read
     again, with only what the page shows of them."""
-    names_key = f"practices:labels:{get_language()}"
     related_key = f"practices:related:{practice.pk}:{limit}"
-    found = cache.get_many([page_cache.GENERATION_KEY, FACETS_VERSION_KEY, names_key, related_key])
-    generation = found.get(page_cache.GENERATION_KEY)
-    if not isinstance(generation, str):
-        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
-    kept = found.get(names_key)
-    if kept is not None and kept[0] == generation:
-        names: Labels = kept[1]
-    else:
-        # The generation is read first: a write committing from now on starts another.
-        names = labels()
-        cache.set(names_key, (generation, names), FACETS_SECONDS)
+    found = cache.get_many(
+        [page_cache.GENERATION_KEY, FACETS_VERSION_KEY, _names_key(), related_key]
+    )
+    names = _kept_names(found)
     version = found.get(FACETS_VERSION_KEY)
     if not isinstance(version, str):
         version = _library_version()

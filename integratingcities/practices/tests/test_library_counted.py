@@ -30,3 +30,17 @@ def test_a_publication_has_the_library_counted_before_anyone_visits(
     response = client_for(None).get(reverse("practices:library"))
     assert response.status_code == 200
     assert "Mediators in schools" in response.content.decode()
+
+
+@pytest.mark.usefixtures("library")
+def test_the_librarys_labels_follow_a_change_of_a_framework() -> None:
+    """The themes' labels are kept in the cache with the counts: a framework's text changed
+    is shown at once (any write to public data starts a new generation of what is kept)."""
+    from integratingcities.frameworks.models import Section
+
+    url = reverse("practices:library")
+    assert "Cities as employers" in client_for(None).get(url).content.decode()
+    Section.objects.filter(key="employer").update(title="Cities that employ")
+    html = client_for(None).get(url).content.decode()
+    assert "Cities that employ" in html
+    assert "Cities as employers" not in html
