@@ -100,7 +100,7 @@ class _Records(Sequence[dict[str, Any]]):
 
     def __init__(self, practices: QuerySet[Practice]) -> None:
         self.practices = practices
-        self.names = selectors.labels()
+        self.names = selectors.kept_labels()
 
     def __len__(self) -> int:
         return self.practices.count()
@@ -141,4 +141,4 @@ def get_practice(request: HttpRequest, key: str) -> tuple[int, dict[str, Any]]:
     practice = None if "\x00" in key else selectors.practice_for_page(key[:120], request.user)
     if practice is None:
         return 404, {"detail": "No practice with this key."}
-    return 200, practice_record(practice, selectors.labels())
+    return 200, practice_record(practice, selectors.kept_labels())

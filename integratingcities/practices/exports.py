@@ -119,7 +119,7 @@ def practice_record(practice: Practice, names: selectors.Labels) -> dict[str, An
 
 def _records(filters: selectors.PracticeFilters) -> Iterator[dict[str, Any]]:
     """Published practices only (``search_practices`` starts from them), in the library's order."""
-    names = selectors.labels()
+    names = selectors.kept_labels()
     for practice in selectors.search_practices(filters).iterator(chunk_size=500):
         yield practice_record(practice, names)
 

@@ -502,6 +502,11 @@ def _kept_names(found: dict[str, Any]) -> Labels:
     return names
 
 
+def kept_labels() -> Labels:
+    """``labels`` in the active language, kept under the data generation (one cache read)."""
+    return _kept_names(cache.get_many([page_cache.GENERATION_KEY, _names_key()]))
+
+
 def library_names_and_counts(filters: PracticeFilters) -> tuple[Labels, FacetCounts]:
     """What the library reads besides its page of practices: the themes' labels
     (``_kept_names``) and the facet counts (``cached_facet_counts``), in two reads of the
