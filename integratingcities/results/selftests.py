@@ -7,6 +7,7 @@ validated self-test of the benchmark's lineage) are scored once per validation a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,8 +170,20 @@ class GapGroup:
     gaps: list[ItemRow]
     unknown: list[ItemRow]
     examples: list[dict[str, Any]]
-    peer_evidence: list[dict[str, Any]]
     practices: list[Any] = field(default_factory=list)
+    # The cities that meet this key factor and share their evidence (``_offer_peer_evidence``);
+    # their evidence is read when first asked for (``peer_evidence``), for all groups at once.
+    inspiring: list[Inspiring] = field(default_factory=list)
+    evidence_html: str = ""  # the evidence as a page shows it, when the page kept it
+    _evidence: list[dict[str, Any]] | None = field(default=None, repr=False)
+    _load: Callable[[], None] | None = field(default=None, repr=False)
+
+    @property
+    def peer_evidence(self) -> list[dict[str, Any]]:
+        """Each inspiring city with its evidence under this key factor and its context."""
+        if self._evidence is None and self._load is not None:
+            self._load()
+        return self._evidence or []
 
     @property
     def score(self) -> float | None:
@@ -341,11 +354,10 @@ def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Re
             gaps=[rows_by_key[g.item] for g in entry.gaps],
             unknown=[rows_by_key[k] for k in entry.unknown],
             examples=by_key[entry.section].section.examples,
-            peer_evidence=[],
         )
         for entry in found_gaps
     ]
-    _add_peer_evidence(gap_groups, standing, items_by_pk, levels_by_pk)
+    _offer_peer_evidence(gap_groups, standing, items_by_pk, levels_by_pk)
     _add_practices(gap_groups, framework.lineage)
     overall_before = before_result.headline if before_result else None
     return Results(
@@ -396,21 +408,43 @@ def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, fl
     return scores
 
 
-def _add_peer_evidence(
+def _offer_peer_evidence(
     groups: list[GapGroup],
     standing: stored.Standing,
     items: dict[int, Item],
     levels: dict[int, Level],
 ) -> None:
-    """For each weak key factor, evidence (and cited context) from cities that meet it and
-    agreed to share it: the highest-scoring first, at most ``INSPIRING_CITIES``. Their
-    self-tests are of the same framework version (the scope of the stored statistics), so
-    their answers are read as values against its ``items`` and ``levels``."""
+    """For each weak key factor, the cities that meet it and agreed to share their evidence:
+    the highest-scoring first, at most ``INSPIRING_CITIES`` (one query). Their evidence (and
+    cited context) is read only when a group's ``peer_evidence`` is first asked for: a page
+    that kept it as HTML does not read it again. Their self-tests are of the same framework
+    version (the scope of the stored statistics), so their answers are read as values against
+    its ``items`` and ``levels``."""
     weak = [g for g in groups if g.is_weak]
     wanted = {
         key: [Inspiring(*city) for city in cities]
         for key, cities in standing.meeting([g.section.key for g in weak], INSPIRING_CITIES).items()
     }
+    for group in groups:
+        group.inspiring = wanted.get(group.section.key, []) if group.is_weak else []
+        if not group.inspiring:
+            group._evidence = []
+
+    def load() -> None:
+        for group in groups:
+            group._evidence = []
+        _read_peer_evidence(weak, wanted, items, levels)
+
+    for group in groups:
+        group._load = load
+
+
+def _read_peer_evidence(
+    weak: list[GapGroup],
+    wanted: dict[str, list[Inspiring]],
+    items: dict[int, Item],
+    levels: dict[int, Level],
+) -> None:
     assessment_ids = {city.assessment_id for cities in wanted.values() for city in cities}
     if not assessment_ids:
         return
@@ -443,13 +477,15 @@ def _add_peer_evidence(
         if item_id in items:
             context[assessment_id].append((items[item_id], text))
     for group in weak:
+        found = group._evidence if group._evidence is not None else []
         for city in wanted.get(group.section.key, []):
             found_evidence = evidence.get((city.assessment_id, group.section.key))
             if found_evidence:
-                group.peer_evidence.append(
+                found.append(
                     {
                         "peer": city,
                         "answers": found_evidence,
                         "context": context[city.assessment_id],
                     }
                 )
+        group._evidence = found

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +18,7 @@ from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import Assessment, AssessmentQuerySet
 from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
-from integratingcities.lib import charts
+from integratingcities.lib import charts, page_cache
 from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
@@ -26,7 +28,7 @@ from integratingcities.permissions import (
     permission_required,
     visible_to,
 )
-from integratingcities.results.selftests import chart_stamp, selftest_results
+from integratingcities.results.selftests import Results, chart_stamp, selftest_results
 
 from . import selectors
 from .forms import SelfTestStartForm, SharingForm, UploadForm
@@ -173,9 +175,42 @@ selftest = permission_required(
 )
 
 
+EVIDENCE_SECONDS = 3600
+
+
+def _keep_peer_evidence(found: Results) -> None:
+    """The inspiring cities' evidence under each weak key factor, as HTML kept in the shared
+    cache under the page cache's data generation (``lib.page_cache``): any change to an
+    answer that counts, a sharing choice, a city or a framework starts a new one. Rendering it
+    was a third of the page; kept, the page does not read it either."""
+    offered = [(g.section.key, tuple(g.inspiring)) for g in found.gap_groups if g.inspiring]
+    if not offered:
+        return
+    drawn_from = repr((get_language(), found.framework.pk, offered))
+    key = "toolkits:peer-evidence:" + hashlib.sha256(drawn_from.encode()).hexdigest()
+    kept = cache.get_many([page_cache.GENERATION_KEY, key])
+    generation = kept.get(page_cache.GENERATION_KEY)
+    if not isinstance(generation, str):
+        generation = page_cache.bump()  # none yet, or lost: nothing kept can match it either
+    html: dict[str, str]
+    if kept.get(key) is not None and kept[key][0] == generation:
+        html = kept[key][1]
+    else:
+        # The generation is read first: a write committing from now on starts another.
+        html = {
+            group.section.key: render_to_string("toolkits/peer_evidence.html", {"group": group})
+            for group in found.gap_groups
+            if group.inspiring
+        }
+        cache.set(key, (generation, html), EVIDENCE_SECONDS)
+    for group in found.gap_groups:
+        group.evidence_html = mark_safe(html.get(group.section.key, ""))
+
+
 @selftest
 def results(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     found = selftest_results(assessment)
+    _keep_peer_evidence(found)
     may_edit = has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment)
     return render(
         request,
