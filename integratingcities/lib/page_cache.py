@@ -41,7 +41,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django.apps import AppConfig, apps
@@ -194,11 +194,31 @@ def _current(found: Any) -> str:
     return again if isinstance(again, str) else bump()
 
 
+T = TypeVar("T")
+
+
 def bump() -> str:
     """Start a new generation: every kept page is stale from now on."""
     new = uuid.uuid4().hex
     cache.set(GENERATION_KEY, new, None)
     return new
+
+
+def kept(key: str, make: Callable[[], T], seconds: int) -> T:
+    """``make()``, kept in the shared cache under the current data generation: what is made
+    from public data only (the same for everyone who may see it) is made again after any write
+    that could change a public page, and read in one cache read until then."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if not isinstance(generation, str):
+        generation = bump()  # none yet, or lost: nothing kept can match it either
+    held = found.get(key)
+    if held is not None and held[0] == generation:
+        return cast(T, held[1])
+    # The generation is read first: a write committing from now on starts another.
+    value = make()
+    cache.set(key, (generation, value), seconds)
+    return value
 
 
 # --- after a write: bump once the transaction commits -----------------------------------------

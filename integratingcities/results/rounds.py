@@ -326,18 +326,7 @@ def round_facts(round_: Round) -> RoundFacts:
     five queries: the framework's (three), the stamp's aggregate over every responding city
     (7 ms on PostgreSQL at 2,000 cities) and the practices' window over the themes (23 ms)."""
     key = f"results:round-facts:v3:{round_.pk}"  # v3: its shape
-    found = cache.get_many([page_cache.GENERATION_KEY, key])
-    generation = found.get(page_cache.GENERATION_KEY)
-    if not isinstance(generation, str):
-        generation = page_cache.bump()  # none yet, or lost: no kept page can match it either
-    kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        facts: RoundFacts = kept[1]
-        return facts
-    # The generation is read first: a write committing from now on starts another.
-    facts = _round_facts(round_)
-    cache.set(key, (generation, facts), CACHE_SECONDS)
-    return facts
+    return page_cache.kept(key, lambda: _round_facts(round_), CACHE_SECONDS)
 
 
 def _round_facts(round_: Round) -> RoundFacts:

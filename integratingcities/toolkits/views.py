@@ -188,21 +188,15 @@ def _keep_peer_evidence(found: Results) -> None:
         return
     drawn_from = repr((get_language(), found.framework.pk, offered))
     key = "toolkits:peer-evidence:" + hashlib.sha256(drawn_from.encode()).hexdigest()
-    kept = cache.get_many([page_cache.GENERATION_KEY, key])
-    generation = kept.get(page_cache.GENERATION_KEY)
-    if not isinstance(generation, str):
-        generation = page_cache.bump()  # none yet, or lost: nothing kept can match it either
-    html: dict[str, str]
-    if kept.get(key) is not None and kept[key][0] == generation:
-        html = kept[key][1]
-    else:
-        # The generation is read first: a write committing from now on starts another.
-        html = {
+    html = page_cache.kept(
+        key,
+        lambda: {
             group.section.key: render_to_string("toolkits/peer_evidence.html", {"group": group})
             for group in found.gap_groups
             if group.inspiring
-        }
-        cache.set(key, (generation, html), EVIDENCE_SECONDS)
+        },
+        EVIDENCE_SECONDS,
+    )
     for group in found.gap_groups:
         group.evidence_html = mark_safe(html.get(group.section.key, ""))
 
