@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db.models import Max
 from django.urls import reverse
 
 from integratingcities.cities.models import City, Network
@@ -54,9 +55,10 @@ def _fill(city: City, n: int) -> None:
         ProjectPartner.objects.create(
             project=project, city=city, role="partner", organisation=f"Office {i}"
         )
-        Conference.objects.create(
-            number=1000 * city.pk + i, title=f"Conference {i}", year=2010 + i, host=city
-        )
+        # The next free number: a number made from the city's id overflows PostgreSQL's
+        # smallint once the test database's ids run high.
+        number = (Conference.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+        Conference.objects.create(number=number, title=f"Conference {i}", year=2010 + i, host=city)
         indicator = _indicator(f"{city.slug}-ind-{i}", f"Indicator {i}", "percent", i)
         _value(indicator, city, 2014, "10")
         _value(indicator, city, 2016, "12.5", is_illustrative=i % 2 == 0)
