@@ -224,6 +224,27 @@ class TestPracticePage:
         response = client_for(None).get(detail("vienna-monitors-workforce"))
         assert response.context["related"][0].key == "other-workforce"
 
+    def test_related_rank_by_themes_shared_then_newest(self) -> None:
+        """Two shared themes before one; among equals the newer year; a draft never."""
+        main = PracticeFactory(
+            key="main", commitments=["workforce-diversity", "fair-treatment-of-staff"]
+        )
+        PracticeFactory(key="one-old", year=2001, commitments=["workforce-diversity"])
+        PracticeFactory(key="one-new", year=2020, commitments=["fair-treatment-of-staff"])
+        PracticeFactory(
+            key="both", year=1999, commitments=["fair-treatment-of-staff", "workforce-diversity"]
+        )
+        PracticeFactory(
+            key="both-draft",
+            status=PracticeStatus.DRAFT,
+            commitments=["fair-treatment-of-staff", "workforce-diversity"],
+        )
+        response = client_for(None).get(detail(main.key))
+        keys = [p.key for p in response.context["related"]]
+        assert keys[0] == "both"
+        mine = [k for k in keys if k in {"one-old", "one-new", "both-draft", "main"}]
+        assert mine == ["one-new", "one-old"]
+
     def test_related_practices_follow_a_new_publication(self, people: People) -> None:
         """Related practices are kept in the cache per version of the library: publishing
         another practice makes a new version, so the page names it at once."""
