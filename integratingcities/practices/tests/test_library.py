@@ -226,9 +226,7 @@ class TestPracticePage:
 
     def test_related_rank_by_themes_shared_then_newest(self) -> None:
         """Two shared themes before one; among equals the newer year; a draft never."""
-        main = PracticeFactory(
-            key="main", commitments=["workforce-diversity", "fair-treatment-of-staff"]
-        )
+        PracticeFactory(key="main", commitments=["workforce-diversity", "fair-treatment-of-staff"])
         PracticeFactory(key="one-old", year=2001, commitments=["workforce-diversity"])
         PracticeFactory(key="one-new", year=2020, commitments=["fair-treatment-of-staff"])
         PracticeFactory(
@@ -239,7 +237,7 @@ class TestPracticePage:
             status=PracticeStatus.DRAFT,
             commitments=["fair-treatment-of-staff", "workforce-diversity"],
         )
-        response = client_for(None).get(detail(main.key))
+        response = client_for(None).get(detail("main"))
         keys = [p.key for p in response.context["related"]]
         assert keys[0] == "both"
         mine = [k for k in keys if k in {"one-old", "one-new", "both-draft", "main"}]
