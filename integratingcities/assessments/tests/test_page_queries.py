@@ -25,8 +25,8 @@ PINNED = {
     "overview": 9,
     # The sections, the answers by section, the items, their levels, the answers, last time
     # (the earlier assessment, its answers), the comments; the answers that may become a
-    # practice and those that did (the practices app's tag).
-    "section": 15,
+    # practice, with those that did (the practices app's tag).
+    "section": 14,
     # The answers, the questions, the carried-over answers by section.
     "review": 8,
     # The section, its items, their levels, the answers; then, in a transaction (a savepoint

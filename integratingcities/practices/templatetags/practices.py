@@ -5,7 +5,7 @@
 - ``{% city_practices city as practices %}``: a city's published practices (one query);
 - ``{% answer_proposals assessment section user as proposals %}``: for a city editor, per item
   id of the section, the answer whose evidence can be proposed as a practice and the practice
-  already made from it (two queries; nothing, and no query, for anybody else).
+  already made from it (one query; nothing, and no query, for anybody else).
 """
 
 from typing import Any
@@ -17,7 +17,7 @@ from integratingcities.assessments.models import Answer
 from integratingcities.permissions import Perm, has_perm
 
 from .. import selectors
-from ..models import Practice
+from ..models import PracticeStatus
 
 register = template.Library()
 
@@ -44,18 +44,24 @@ def city_practices(city: Any) -> list[dict[str, Any]]:
 
 @register.simple_tag
 def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict[str, Any]]:
+    """Per item: ``answer`` (its id) and ``practice`` (``url`` and ``status``, the words for
+    its state) when one was made from it; the answers with evidence and the practices made
+    from them in one query of values, the practices joined (one at most per answer)."""
     if not has_perm(user, Perm.ANSWER_ASSESSMENT, assessment):
         return {}
-    answers = dict(
-        Answer.objects.filter(assessment=assessment, item__section=section)
-        .exclude(evidence="")
-        .values_list("item_id", "pk")
-    )
-    made = {
-        practice.from_answer_id: practice
-        for practice in Practice.objects.filter(from_answer_id__in=list(answers.values()))
-    }
+    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    statuses = dict(PracticeStatus.choices)
     return {
-        item_id: {"answer": answer_id, "practice": made.get(answer_id)}
-        for item_id, answer_id in answers.items()
+        item_id: {
+            "answer": answer_id,
+            "practice": {"url": f"{prefix}{key}{suffix}", "status": statuses[status]}
+            if key
+            else None,
+        }
+        for item_id, answer_id, key, status in Answer.objects.filter(
+            assessment=assessment, item__section=section
+        )
+        .exclude(evidence="")
+        .order_by()
+        .values_list("item_id", "pk", "practices__key", "practices__status")
     }

@@ -94,6 +94,8 @@ class TestProposing:
         client_for(people.editor).post(propose_url(answer))
         html = client_for(people.editor).get(section).content.decode()
         assert "Proposed as a practice (Draft)" in html
+        made = Practice.objects.get(from_answer=answer)
+        assert f'<a href="{made.get_absolute_url()}">Proposed as a practice' in html
 
     def test_proposing_twice_leads_to_the_same_practice(
         self, people: People, proposed: Practice
