@@ -12,7 +12,14 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.frameworks.models import Item, ItemKind, Level
-from integratingcities.lib.forms import TypedDecimalField, shown
+from integratingcities.lib.forms import (
+    QuickCheckboxSelectMultiple,
+    QuickHiddenInput,
+    QuickRadioSelect,
+    QuickTextarea,
+    TypedDecimalField,
+    shown,
+)
 from integratingcities.lib.translation import translate
 
 from .models import Answer
@@ -117,17 +124,13 @@ def number_field(item: Item, answer: Answer | None) -> TypedDecimalField:
     )
 
 
-class RadioList(forms.RadioSelect):
-    """Radio buttons rendered by one template instead of five (the same HTML): a section
-    shows a list of them for every question."""
-
-    template_name = "assessments/widgets/choices.html"
+class RadioList(QuickRadioSelect):
+    """Radio buttons written in Python (the same HTML as Django's templates): a section shows
+    a list of them for every question."""
 
 
-class CheckboxList(forms.CheckboxSelectMultiple):
-    """Checkboxes rendered as ``RadioList`` renders radio buttons."""
-
-    template_name = "assessments/widgets/choices.html"
+class CheckboxList(QuickCheckboxSelectMultiple):
+    """Checkboxes written as ``RadioList`` writes radio buttons."""
 
 
 class SectionAnswersForm(forms.Form):
@@ -155,7 +158,7 @@ class SectionAnswersForm(forms.Form):
             answer = answers.get(item.pk)
             prefix = f"i{item.pk}"
             self.fields[f"{prefix}-version"] = forms.IntegerField(
-                widget=forms.HiddenInput,
+                widget=QuickHiddenInput,
                 required=False,
                 min_value=0,
                 max_value=2**31 - 1,
@@ -177,7 +180,7 @@ class SectionAnswersForm(forms.Form):
                     required=False,
                     max_length=MAX_TEXT,
                     validators=[refuse_unpaired_surrogates],
-                    widget=forms.Textarea(attrs={"rows": 4}),
+                    widget=QuickTextarea(attrs={"rows": 4}),
                     initial=answer.evidence if answer else "",
                     help_text=_("What the city does: strategies, plans, services, figures."),
                 )
@@ -186,7 +189,7 @@ class SectionAnswersForm(forms.Form):
                     required=False,
                     max_length=MAX_TEXT,
                     validators=[refuse_unpaired_surrogates],
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                    widget=QuickTextarea(attrs={"rows": 2}),
                     initial="\n".join(answer.links) if answer else "",
                     help_text=_("One web address a line."),
                 )
@@ -214,7 +217,7 @@ class SectionAnswersForm(forms.Form):
                     required=False,
                     max_length=MAX_TEXT,
                     validators=[refuse_unpaired_surrogates],
-                    widget=forms.Textarea(attrs={"rows": 4}),
+                    widget=QuickTextarea(attrs={"rows": 4}),
                     initial=answer.text if answer else "",
                 )
             if answer is not None and answer.is_carried_over:

@@ -79,6 +79,82 @@ class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
     pass
 
 
+class QuickChoicesMixin:
+    """Radio buttons or checkboxes written in Python, to the byte as Django's
+    ``multiple_input.html`` and the three templates it includes per option write them: a
+    questionnaire's section shows a list of them for every question."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        own = widget["attrs"]
+        parts = [f"<div{_optional('id', own.get('id'))}{_optional('class', own.get('class'))}>"]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f"\n  <div><label>{conditional_escape(group_name)}</label>")
+            for option in options:
+                wrap, value = option["wrap_label"], option["value"]
+                value_attribute = _optional("value", value, when=value is not None)
+                parts += [
+                    "<div>\n    ",
+                    f"<label{_optional('for', option['attrs'].get('id'))}>" if wrap else "",
+                    f'<input type="{conditional_escape(option["type"])}"',
+                    f' name="{conditional_escape(option["name"])}"{value_attribute}',
+                    f"{_attributes(option['attrs'])}>\n",
+                    f" {conditional_escape(option['label'])}</label>" if wrap else "",
+                    "\n\n</div>",
+                ]
+            if group_name:
+                parts.append("\n  </div>")
+        parts.append("\n</div>")
+        return mark_safe("".join(parts))
+
+
+class QuickRadioSelect(QuickChoicesMixin, forms.RadioSelect):
+    pass
+
+
+class QuickCheckboxSelectMultiple(QuickChoicesMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+class QuickTextarea(forms.Textarea):
+    """A text area written in Python, to the byte as Django's ``textarea.html`` writes it."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = conditional_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(
+            f'<textarea name="{conditional_escape(widget["name"])}"'
+            f"{_attributes(widget['attrs'])}>\n{text}</textarea>"
+        )
+
+
+class QuickHiddenInput(forms.HiddenInput):
+    """A hidden field written in Python, to the byte as Django's ``input.html`` writes it."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attribute = _optional("value", widget["value"], when=widget["value"] is not None)
+        return mark_safe(
+            f'<input type="{conditional_escape(widget["type"])}"'
+            f' name="{conditional_escape(widget["name"])}"{value_attribute}'
+            f"{_attributes(widget['attrs'])}>"
+        )
+
+
+def _optional(name: str, value: Any, *, when: bool | None = None) -> str:
+    """`` name="value"`` (escaped) if ``when``, by default if the value is not empty."""
+    if not (bool(value) if when is None else when):
+        return ""
+    return f' {name}="{conditional_escape(str(value))}"'
+
+
 # Spaces people put between groups of digits: a space, a no-break space, a narrow no-break space
 # (French) and a thin space.
 _SPACES = ("\u00a0", "\u202f", "\u2009")

@@ -1,11 +1,18 @@
-"""The menus written in Python are byte for byte what Django's templates write."""
+"""The widgets written in Python are byte for byte what Django's templates write."""
 
 import pytest
 from django import forms
 from django.utils.translation import gettext_lazy
 
 from integratingcities.cities.models import City
-from integratingcities.lib.forms import QuickSelect, QuickSelectMultiple
+from integratingcities.lib.forms import (
+    QuickCheckboxSelectMultiple,
+    QuickHiddenInput,
+    QuickRadioSelect,
+    QuickSelect,
+    QuickSelectMultiple,
+    QuickTextarea,
+)
 from integratingcities.lib.testing import People
 
 CHOICES = [
@@ -48,3 +55,35 @@ def test_a_menu_of_cities_in_a_form_is_unchanged(people: People) -> None:
     assert str(Quick(data)) == str(Django(data))
     assert str(Quick()) == str(Django())
     assert f'<option value="{people.ghent.pk}" selected>' in str(Quick(data)["city"])
+
+
+@pytest.mark.parametrize("value", [None, "", "a&b", 3, "y", ["a&b", "y"], "unknown"])
+@pytest.mark.parametrize(
+    ("quick", "django"),
+    [
+        (QuickRadioSelect, forms.RadioSelect),
+        (QuickCheckboxSelectMultiple, forms.CheckboxSelectMultiple),
+    ],
+)
+def test_choices_are_written_as_django_writes_them(
+    quick: type[forms.RadioSelect], django: type[forms.RadioSelect], value: object
+) -> None:
+    for attrs in (
+        {"id": "id_i7-level", "required": True, "aria-describedby": 'x"y', "disabled": False},
+        {"class": "inline <b>"},
+        None,
+    ):
+        expected = django(choices=CHOICES).render("i7-level", value, attrs)
+        assert quick(choices=CHOICES).render("i7-level", value, attrs) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "Evidence & <b>proof</b>\n  indented", 0, 12])
+def test_text_areas_and_hidden_fields_are_written_as_django_writes_them(value: object) -> None:
+    attrs = {"id": "id_i7-evidence", "aria-invalid": "true", "maxlength": 5000, "hidden": True}
+    for quick, django in (
+        (QuickTextarea(attrs={"rows": 4}), forms.Textarea(attrs={"rows": 4})),
+        (QuickHiddenInput(), forms.HiddenInput()),
+    ):
+        assert quick.render("i7-evidence", value, attrs) == django.render(
+            "i7-evidence", value, attrs
+        )
