@@ -29,6 +29,7 @@ from django.db.models import (
     Sum,
     When,
 )
+from django.db.models.functions import Ord, Substr
 from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
@@ -79,7 +80,8 @@ def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
 def peers_stamp(assessments: QuerySet[Any]) -> str:
     """``scores.validated_stamp`` of these assessments, and a fingerprint of their cities'
     figures and of which of them share their evidence: a peer group's members change with a
-    city's population or foreign-born share (city indicators) as well as with validations, and
+    city's population, foreign-born share (city indicators) or country as well as with
+    validations, and
     the cities offered as inspiration with sharing. One query."""
     found = assessments.aggregate(
         n=Count("pk"),
@@ -96,12 +98,17 @@ def peers_stamp(assessments: QuerySet[Any]) -> str:
             )
         ),
         known=Count("city__population") * 100_000 + Count("city__foreign_born_share"),
+        # The country as a number (its two letters' codes), for the same-country group.
+        country=Sum(
+            F("city_id") * (Ord("city__country") * 65_536 + Ord(Substr("city__country", 2, 1))),
+            output_field=IntegerField(),
+        ),
         # Which assessments share their evidence: the inspiring cities are drawn from them.
         sharing=Sum(Case(When(share_evidence=True, then=F("pk")), default=0)),
     )
     last = found["last"].isoformat() if found["last"] else "-"
     validated = f"v{RECORD_VERSION}:{found['n']}:{found['top']}:{last}"
-    figures = f"{found['population']}:{found['share']}:{found['known']}"
+    figures = f"{found['population']}:{found['share']}:{found['known']}:{found['country']}"
     return f"{validated}:{figures}:{found['sharing']}"
 
 

@@ -318,6 +318,20 @@ def test_a_citys_new_population_moves_it_to_another_group_without_a_validation(
     assert (band.group.size, band.spread.median, band.position.rank) == (1, 100, 2)
 
 
+def test_a_citys_new_country_moves_it_to_another_group_without_a_validation(
+    people: People, benchmark: Framework, make: Make
+) -> None:
+    keys = rating_keys(benchmark)
+    make(benchmark, people.riga, dict.fromkeys(keys, "yes"))
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"))
+    country = selftest_results(own).overall_comparisons[3]
+    assert (country.group.kind, country.group.size) == ("country", 0)
+    # Riga's country corrected to Ghent's (BE): the same-country group has it at once.
+    City.objects.filter(pk=people.riga.pk).update(country=people.ghent.country)
+    country = selftest_results(own).overall_comparisons[3]
+    assert (country.group.size, country.spread.median, country.position.rank) == (1, 100, 2)
+
+
 def test_publishing_a_round_has_its_results_computed_before_the_first_visit(
     people: People,
     charter: Framework,
