@@ -44,13 +44,12 @@ from integratingcities.results.peers import (
     NETWORK,
     SIZE_BAND,
     Comparison,
-    Peer,
     PeerGroup,
     compare,
 )
 from integratingcities.results.rounds import CityResults, city_results, round_standing
 from integratingcities.results.scores import scheme_for, scores_of
-from integratingcities.results.selftests import Results, peer_set, peers_of, selftest_results
+from integratingcities.results.selftests import Results, selftest_results, shared_standing
 from integratingcities.results.stored import EMPTY, OVERALL
 from integratingcities.rounds.models import Round, RoundStatus
 
@@ -371,52 +370,44 @@ def shared_selftests(city: City) -> list[Assessment]:
     return list(found.values())
 
 
-def _shared_peers(others: dict[int, Peer], lineage: str) -> dict[int, Peer]:
-    """Of the peers, the cities whose self-test is shared: only those are shown in public."""
-    shared = set(peers_of(lineage).filter(share_evidence=True).values_list("pk", flat=True))
-    return {city: peer for city, peer in others.items() if peer.assessment_id in shared}
-
-
 def benchmark_results(assessment: Assessment) -> BenchmarkResults:
     framework = assessment.framework
-    # Every peer is read here (each member's score is shown): the results take them as well.
-    peers = peer_set(framework)
-    found = selftest_results(assessment, peers)
-    others = _shared_peers(peers.others(assessment.city_id), framework.lineage)
+    # The city's results as its own results page gives them (statistics of every peer); beside
+    # them, each group's scores of the cities that share their self-test, from the statistics
+    # stored for those (a histogram per group): the same few rows at 200 or 20,000 cities.
+    found = selftest_results(assessment)
+    shared = shared_standing(framework, assessment.city_id)
     ranked = not assessment.is_illustrative
     network = _("cities that share a validated self-test")
-    groups = [c.group for c in found.overall_comparisons]
+
+    def shared_standings(key: str, own: float | None) -> list[Standing]:
+        return [
+            Standing(
+                own,
+                found_in.get(key, EMPTY).values(),
+                comparison,
+                group_cities(group, network),
+                ranked,
+            )
+            for group, comparison, found_in in zip(
+                shared.groups, shared.compare(key, own), shared.distributions, strict=True
+            )
+        ]
+
     rows = [
         Row(
             row.section.key,
             row.section.title,
             row.result,
-            standings(
-                row.result.headline,
-                groups,
-                {c: peer.headlines.get(row.section.key) for c, peer in others.items()},
-                network=network,
-                ranked=ranked,
-            ),
+            shared_standings(row.section.key, row.result.headline),
         )
         for row in found.sections
     ]
     rows.append(
-        Row(
-            "",
-            _("Overall"),
-            found.overall,
-            standings(
-                found.overall.headline,
-                groups,
-                {c: peer.overall_headline for c, peer in others.items()},
-                network=network,
-                ranked=ranked,
-            ),
-        )
+        Row("", _("Overall"), found.overall, shared_standings(OVERALL, found.overall.headline))
     )
     return BenchmarkResults(
-        assessment, found, rows, _views(groups, rows, network), assessment.is_illustrative
+        assessment, found, rows, _views(shared.groups, rows, network), assessment.is_illustrative
     )
 
 

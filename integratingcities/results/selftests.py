@@ -107,6 +107,41 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
     )
 
 
+def shared_standing(
+    framework: Framework, city_id: int, of: Scheme | None = None
+) -> stored.Standing:
+    """``peer_standing`` among the cities whose latest validated self-test shares its evidence:
+    public pages (the city profile) show only those cities' scores. Stored per stamp as the
+    statistics of every peer are (the stamp covers which self-tests share), so the page reads a
+    few rows whatever the number of cities."""
+    candidates = peers_of(framework.lineage)
+
+    def own_peer() -> Peer | None:
+        """The city's latest validated self-test, if it shares (then it is one of them)."""
+        latest = (
+            candidates.filter(city_id=city_id)
+            .order_by("-validated_at", "-pk")
+            .values_list("pk", "framework_id", "scores", "city_id", "share_evidence")[:1]
+        )
+        rows = [row[:4] for row in latest if row[4]]
+        found = peers_from(rows, of or scheme_for(framework), lambda: lineage_scheme(framework))
+        return found[0] if found else None
+
+    def shared_peers() -> list[Peer]:
+        sharing = set(candidates.filter(share_evidence=True).values_list("pk", flat=True))
+        return [peer for peer in _latest_peers(framework, of) if peer.assessment_id in sharing]
+
+    return stored.standing(
+        f"selftest-shared:{framework.pk}",
+        peers_stamp(candidates),
+        city_id,
+        city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        own_peer,
+        shared_peers,
+        lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
+    )
+
+
 def selftest_groups(framework: Framework, city_id: int) -> list[PeerGroup]:
     """The city's peer groups with their members (every peer city's figures are read): for a
     page that shows each member's score (the city profile), not for the results page."""

@@ -38,6 +38,7 @@ from integratingcities.results.selftests import (
     peer_standing,
     peers_of,
     selftest_results,
+    shared_standing,
 )
 from integratingcities.rounds.models import Round
 from integratingcities.rounds.services import round_publish
@@ -300,6 +301,29 @@ def test_the_validating_request_leaves_the_statistics_to_the_background_worker(
         ]
     assert [result.args for result in queued] == [[own.pk]]
     assert not PeerStatistics.objects.exists()  # the worker computes them, not the request
+
+
+def test_a_validation_recomputes_the_profiles_statistics_where_profiles_were_read(
+    people: People,
+    benchmark: Framework,
+    make: Make,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    keys = rating_keys(benchmark)
+    riga = make(benchmark, people.riga, dict.fromkeys(keys, "no"))
+    Assessment.objects.filter(pk=riga.pk).update(share_evidence=True)
+    shared_standing(benchmark, people.riga.pk)  # a profile was read: its statistics are kept
+    own = make(benchmark, people.ghent, dict.fromkeys(keys, "partly"), state="submitted")
+    Assessment.objects.filter(pk=own.pk).update(share_evidence=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_validate(assessment=own, user=people.secretariat)
+    network = PeerStatistics.objects.get(scope=f"selftest-shared:{benchmark.pk}", kind="network")
+    assert network.stamp == peers_stamp(peers_of(benchmark.lineage))
+    assert network.cities == 2
+    with CaptureQueriesContext(connection) as captured:
+        standing = shared_standing(benchmark, people.riga.pk)
+    assert not any("INSERT" in query["sql"] for query in captured)
+    assert standing.compare("", 0.0)[0].spread.count == 1  # Ghent, beside Riga
 
 
 def test_a_citys_new_population_moves_it_to_another_group_without_a_validation(
