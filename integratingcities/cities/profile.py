@@ -19,7 +19,7 @@ A fixed number of queries, whatever the number of cities.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,6 @@ from integratingcities.results.peers import (
     SIZE_BAND,
     Comparison,
     PeerGroup,
-    compare,
 )
 from integratingcities.results.rounds import CityResults, city_results, round_standing
 from integratingcities.results.scores import scheme_for, scores_of
@@ -136,22 +135,6 @@ class Standing:
             "total": self.total,
             "cities": self.cities,
         }
-
-
-def standings(
-    own: float | None,
-    groups: Sequence[PeerGroup],
-    others: Mapping[int, float | None],
-    *,
-    network: str,
-    ranked: bool,
-) -> list[Standing]:
-    """``own`` beside each group; ``others``: the other cities' headlines by city id."""
-    found = []
-    for group, comparison in zip(groups, compare(own, groups, others), strict=True):
-        known = sorted(value for city in group.members if (value := others.get(city)) is not None)
-        found.append(Standing(own, tuple(known), comparison, group_cities(group, network), ranked))
-    return found
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ toolkits and practices only ask it (docs/analysis.md lists every rule and where 
   meet a key factor) and a city's place read from them (``standing``), whatever the number of
   cities; ``refresh`` computes them after a validation commits.
 - ``rounds``: a round's network view (``round_results``, cached per stamp), its cached peers
-  (``round_peers``: every city, for the profile), one city's results in it
-  (``city_results``, from the stored statistics) and its gaps (``gaps_of``).
+  (``round_peers``: every city, which the tests check the stored statistics against), one
+  city's results in it (``city_results``, from the stored statistics) and its gaps
+  (``gaps_of``).
 - ``selftests``: a self-test's results (``selftest_results``, from the stored statistics),
-  its peers (``peer_set``: every city, for mentoring's matching and the profile) and the stamp
+  its peers (``peer_set``: every city, for mentoring's matching), the statistics of the peers
+  that share their self-test (``shared_standing``, for the city profile) and the stamp
   its charts are cached under (``chart_stamp``).
 """

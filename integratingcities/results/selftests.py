@@ -24,10 +24,8 @@ from .peers import (
     UNKNOWN,
     Comparison,
     Peer,
-    PeerGroup,
     PeerSet,
     city_figures,
-    peer_groups,
     peers_from,
     peers_stamp,
 )
@@ -142,19 +140,6 @@ def shared_standing(
     )
 
 
-def selftest_groups(framework: Framework, city_id: int) -> list[PeerGroup]:
-    """The city's peer groups with their members (every peer city's figures are read): for a
-    page that shows each member's score (the city profile), not for the results page."""
-    return peer_groups(
-        city_id,
-        city_figures(
-            City.objects.filter(
-                Q(pk=city_id) | Q(pk__in=peers_of(framework.lineage).values("city_id"))
-            )
-        ),
-    )
-
-
 def chart_stamp(assessment: Assessment) -> str:
     """Changes whenever a chart of this self-test can: the city's self-tests, the peers."""
     own = (
@@ -261,10 +246,9 @@ class OwnAnswer:
     text: str
 
 
-def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Results:
+def selftest_results(assessment: Assessment) -> Results:
     """The results page of a self-test. Its peers are read from the statistics stored for the
-    current validation (a few rows, whatever the number of cities), or from ``peers`` when the
-    caller has loaded them all already (``peer_set``)."""
+    current validation (a few rows, whatever the number of cities)."""
     framework = assessment.framework
     sections = list(
         Section.objects.filter(framework=framework)
@@ -296,13 +280,7 @@ def selftest_results(assessment: Assessment, peers: PeerSet | None = None) -> Re
     }
     before_scores = _previous_scores(previous, framework) if previous else {}
 
-    standing = (
-        peer_standing(framework, assessment.city_id, of)
-        if peers is None
-        else stored.in_memory(
-            peers, assessment.city_id, selftest_groups(framework, assessment.city_id)
-        )
-    )
+    standing = peer_standing(framework, assessment.city_id, of)
     peers_meeting = standing.meeting_without()
 
     item_answers: list[scoring.ItemAnswer] = []
