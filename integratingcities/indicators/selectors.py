@@ -12,20 +12,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import CountryOption, countries_of
-from integratingcities.lib import scoring
+from integratingcities.lib import page_cache, scoring
 from integratingcities.results import indicators as analysis
+from integratingcities.results import peers
 from integratingcities.results.peers import (
     COUNTRY,
     FOREIGN_BORN,
     SIZE_BAND,
     PeerGroup,
-    city_figures,
     in_peer_group,
-    peer_groups,
 )
 
 from .models import Indicator, IndicatorValue
@@ -33,6 +32,7 @@ from .models import Indicator, IndicatorValue
 # The peer groups a city's indicators are shown against, beside the network.
 GROUP_KINDS = (SIZE_BAND, FOREIGN_BORN, COUNTRY)
 FOREIGN_BORN_BANDS = scoring.FOREIGN_BORN_BANDS
+MEDIANS_SECONDS = 24 * 3600  # a day at most; any change of a value or a city ends it sooner
 
 
 def catalogue() -> QuerySet[Indicator]:
@@ -226,7 +226,7 @@ def city_indicators(
 ) -> CityIndicators:
     """The city's indicators (or ``only`` that one) over time, each year beside the median
     of the network and of one of its peer groups (``group_kind``), and beside its reference.
-    Three queries, whatever the number of cities."""
+    Three queries and a cache read, whatever the number of cities (``median_windows``)."""
     own = IndicatorValue.objects.filter(city=city).select_related("indicator__reference")
     if only is not None:
         own = own.filter(indicator_id__in=[only.pk, only.reference_id or 0])
@@ -246,33 +246,62 @@ def city_indicators(
             )
         )
     shown = [pk for pk in indicators if only is None or pk == only.pk]
-    groups = peer_groups(city.pk, city_figures(City.objects.all()))
+    # The groups are named by the city's figures as stored (the windows read them so too);
+    # their members are not read.
+    figures = peers.city_figures(City.objects.filter(pk=city.pk)).get(city.pk, peers.UNKNOWN)
+    groups = [
+        PeerGroup(kind, value, frozenset())
+        for kind, value in zip(peers.GROUP_KINDS, figures.group_values(), strict=True)
+    ]
     group = next((g for g in groups if g.kind == group_kind), groups[1])
-    years = {v.year for pk in shown for v in by_indicator[pk]}
-    others: dict[int, list[analysis.Value]] = {pk: [] for pk in shown}
-    if shown:
-        for indicator_id, city_id, year, value, basis, illustrative in (
-            IndicatorValue.objects.filter(indicator_id__in=shown, year__in=years)
-            .exclude(city=city)
-            .filter(basis=F("indicator__basis"))
-            .order_by()
-            .values_list("indicator_id", "city_id", "year", "value", "basis", "is_illustrative")
-        ):
-            others[indicator_id].append(
-                _value(city_id, year, value, basis, illustrative=illustrative)
-            )
     found = []
     for pk in shown:
         indicator = indicators[pk]
-        series = analysis.city_series(
+        series = analysis.city_series_from_windows(
             by_indicator[pk],
-            others[pk],
+            median_windows(indicator),
             basis=indicator.basis,
             groups=[groups[0], group],
             reference=by_indicator.get(indicator.reference_id or 0, []),
         )
         found.append(CityIndicator(indicator, series, group))
     return CityIndicators(city, found, groups, group)
+
+
+def median_windows(indicator: Indicator) -> dict[tuple[int, str, str], analysis.MedianWindow]:
+    """Per year and peer group (kind, value), the indicator's comparable values of every city
+    in the group, as far as a median needs them (``analysis.MedianWindow``). Made from every
+    value of the indicator (one query) and kept under the page cache's data generation, which
+    any change of a value or of a city's figures replaces: a city's page then reads a few
+    numbers instead of every city's values."""
+
+    def make() -> dict[tuple[int, str, str], analysis.MedianWindow]:
+        in_group: dict[tuple[int, str, str], list[analysis.Value]] = {}
+        for city_id, year, value, illustrative, country, population, share in (
+            IndicatorValue.objects.filter(indicator=indicator, basis=indicator.basis)
+            .order_by()
+            .values_list(
+                "city_id",
+                "year",
+                "value",
+                "is_illustrative",
+                "city__country",
+                "city__population",
+                "city__foreign_born_share",
+            )
+        ):
+            row = _value(city_id, year, value, indicator.basis, illustrative=illustrative)
+            figures = peers.CityFigures(
+                str(country or ""), population, None if share is None else float(share)
+            )
+            for kind, group in zip(peers.GROUP_KINDS, figures.group_values(), strict=True):
+                if group is not None:
+                    in_group.setdefault((year, kind, group), []).append(row)
+        return {key: analysis.MedianWindow.of(rows) for key, rows in in_group.items()}
+
+    return page_cache.kept(
+        f"indicators:medians:{indicator.pk}:{indicator.basis}", make, MEDIANS_SECONDS
+    )
 
 
 def city_latest(city: City) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .peers import PeerGroup
@@ -72,6 +72,49 @@ def median_of(values: Iterable[Value]) -> Median:
         len(counted),
         any(v.illustrative for v in counted),
     )
+
+
+@dataclass(frozen=True)
+class MedianWindow:
+    """One group's comparable values of one year, as far as their median needs them with any
+    one value taken out (a city beside the *other* cities): how many, how many illustrative,
+    and the few sorted values around the middle. The same few numbers at 20 or 20,000 cities,
+    so they can be kept for every group and read for one city."""
+
+    count: int
+    illustrative: int
+    start: int  # the index of window[0] among all the values, sorted
+    window: tuple[float, ...]
+
+    @classmethod
+    def of(cls, values: Sequence[Value]) -> MedianWindow:
+        ordered = sorted(v.value for v in values)
+        start = max(0, (len(ordered) - 1) // 2 - 1)
+        return cls(
+            len(ordered),
+            sum(v.illustrative for v in values),
+            start,
+            tuple(ordered[start : start + 4]),
+        )
+
+    def without(self, value: Value | None) -> Median:
+        """``median_of`` the values, ``value`` (one of them, or None) taken out."""
+        count = self.count - (value is not None)
+        if count <= 0:
+            return NO_MEDIAN
+
+        def nth(index: int) -> float:
+            """The value at ``index`` of what is left, sorted: taking out a value shifts
+            those at and above it down by one (the last of equal values is taken out)."""
+            here = self.window[index - self.start]
+            if value is None or value.value > here:
+                return here
+            return self.window[index + 1 - self.start]
+
+        middle = count // 2
+        median = nth(middle) if count % 2 else (nth(middle - 1) + nth(middle)) / 2
+        illustrative = self.illustrative - (value is not None and value.illustrative)
+        return Median(median, count, illustrative > 0)
 
 
 def comparable(values: Iterable[Value], basis: str) -> list[Value]:
@@ -259,19 +302,57 @@ def city_series(
     by_year: dict[int, list[Value]] = defaultdict(list)
     for value in comparable(others, basis):
         by_year[value.year].append(value)
+    return _series(
+        own,
+        lambda value: {
+            group.kind: median_of(
+                v for v in by_year.get(value.year, []) if v.city_id in group.members
+            )
+            for group in groups
+        },
+        basis,
+        reference,
+    )
+
+
+def city_series_from_windows(
+    own: Sequence[Value],
+    windows: Mapping[tuple[int, str, str], MedianWindow],
+    *,
+    basis: str,
+    groups: Sequence[PeerGroup],
+    reference: Sequence[Value] = (),
+) -> CitySeries:
+    """``city_series`` from each group's ``MedianWindow`` per (year, group kind, group value),
+    which count the city itself: its own comparable value is taken out of each median."""
+
+    def medians(value: Value) -> dict[str, Median]:
+        mine = value if value.basis == basis else None
+        found = {}
+        for group in groups:
+            window = windows.get((value.year, group.kind, group.value or ""))
+            known = group.is_known and window is not None
+            found[group.kind] = window.without(mine) if known and window else NO_MEDIAN
+        return found
+
+    return _series(own, medians, basis, reference)
+
+
+def _series(
+    own: Sequence[Value],
+    medians: Callable[[Value], dict[str, Median]],
+    basis: str,
+    reference: Sequence[Value],
+) -> CitySeries:
     rows = []
     for value in sorted(own, key=lambda v: v.year):
-        in_year = by_year.get(value.year, [])
-        medians = {
-            group.kind: median_of(v for v in in_year if v.city_id in group.members)
-            for group in groups
-        }
+        found = medians(value)
         rows.append(
             YearRow(
                 value,
                 value.basis == basis,
-                medians.get("network", NO_MEDIAN),
-                medians,
+                found.get("network", NO_MEDIAN),
+                found,
                 gap(value, reference) if reference else None,
             )
         )

@@ -77,6 +77,16 @@ def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
     }
 
 
+def figures_of(city: City) -> CityFigures:
+    """``city_figures`` of a city already loaded."""
+    share = city.foreign_born_share
+    return CityFigures(
+        str(city.country.code or ""),  # type: ignore[attr-defined]
+        city.population,
+        None if share is None else float(share),
+    )
+
+
 def peers_stamp(assessments: QuerySet[Any]) -> str:
     """``scores.validated_stamp`` of these assessments, and a fingerprint of their cities'
     figures and of which of them share their evidence: a peer group's members change with a

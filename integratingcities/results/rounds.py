@@ -32,8 +32,8 @@ from .peers import (
     PeerGroup,
     PeerSet,
     city_figures,
+    figures_of,
     in_peer_group,
-    peer_groups,
     peers_from,
     peers_stamp,
 )
@@ -217,13 +217,6 @@ def _standing(
     )
 
 
-def round_groups(round_: Round, city_id: int) -> list[PeerGroup]:
-    """The city's peer groups in the round with their members (every responding city's
-    figures are read): for a page that shows each member's score (the city profile)."""
-    counted = counted_assessments(round_, ResultFilters())
-    return peer_groups(city_id, city_figures(City.objects.filter(pk__in=counted.values("city_id"))))
-
-
 @dataclass(frozen=True)
 class SectionRow:
     section: SectionText
@@ -375,12 +368,9 @@ def _round_facts(round_: Round) -> RoundFacts:
     )
 
 
-def city_results(
-    round_: Round, assessment: Assessment, peers: PeerSet | None = None
-) -> CityResults:
+def city_results(round_: Round, assessment: Assessment) -> CityResults:
     """A responding city's scores per role and overall, beside its peers, and its gaps. The
-    peers are read from the statistics stored for the current validation, or from ``peers``
-    when the caller has loaded them all already (``round_peers``)."""
+    peers are read from the statistics stored for the current validation."""
     facts = round_facts(round_)
     of = facts.scheme
     row = (assessment.pk, assessment.framework_id, assessment.scores)
@@ -394,12 +384,8 @@ def city_results(
         found = peers_from([(*row, assessment.city_id)], of)
         return found[0] if found else None
 
-    standing = (
-        _standing(
-            round_, facts.stamp, assessment.city_id, figures_of(assessment.city), own_peer, of
-        )
-        if peers is None
-        else stored.in_memory(peers, assessment.city_id, round_groups(round_, assessment.city_id))
+    standing = _standing(
+        round_, facts.stamp, assessment.city_id, figures_of(assessment.city), own_peer, of
     )
     rows = [
         SectionRow(
@@ -421,16 +407,6 @@ def city_results(
         gaps_of(answers, facts),
         of.top_levels,
         answers if round_.is_illustrative else None,
-    )
-
-
-def figures_of(city: City) -> CityFigures:
-    """``peers.city_figures`` of a city already loaded."""
-    share = city.foreign_born_share
-    return CityFigures(
-        str(city.country.code or ""),  # type: ignore[attr-defined]
-        city.population,
-        None if share is None else float(share),
     )
 
 

@@ -252,6 +252,28 @@ def _ghent_staff(people: People, catalogue: dict[str, Indicator]) -> None:
     put(staff, zagreb, 2018, 16)
 
 
+def test_the_medians_follow_a_new_value_and_a_new_population_at_once(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    """The groups' medians are kept between pages (``median_windows``), never stale."""
+    _ghent_staff(people, catalogue)
+
+    def band_2014() -> analysis.Median:
+        staff = next(
+            item
+            for item in selectors.city_indicators(people.ghent).indicators
+            if item.indicator.key == STAFF
+        )
+        return next(row for row in staff.series.rows if row.year == 2014).groups[SIZE_BAND]
+
+    assert (band_2014().value, band_2014().count) == (4, 1)
+    IndicatorValue.objects.filter(city=people.riga, indicator=catalogue[STAFF]).update(value=6)
+    assert band_2014().value == 6
+    # Zagreb's population corrected into Ghent's band (the indicators copy it onto the city).
+    City.objects.filter(slug="zagreb").update(population=400_000)
+    assert (band_2014().value, band_2014().count) == (13, 2)
+
+
 def test_a_city_page_charts_each_indicator_against_the_network_and_its_peers(
     people: People, catalogue: dict[str, Indicator]
 ) -> None:
