@@ -183,7 +183,7 @@ def round_standing(round_: Round, city_id: int, of: Scheme | None = None) -> sto
 
     return _standing(
         round_,
-        peers_stamp(counted),
+        round_facts(round_).stamp,  # kept: the aggregate reads every responding city
         city_id,
         city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
         own_peer,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -63,7 +64,7 @@ class Histogram:
 
     def values(self) -> tuple[float, ...]:
         """Every score, in ascending order (what a chart of each city's score draws)."""
-        return tuple(value for value, n in self.pairs for _ in range(n))
+        return tuple(chain.from_iterable(repeat(value, n) for value, n in self.pairs))
 
     def nth(self, index: int) -> float:
         """The value at ``index`` (from 0) of the scores in ascending order."""
