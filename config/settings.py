@@ -237,7 +237,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # stale, in each worker apart.
 CACHES = {
     "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        # Django's database cache, whose writes are one statement each (lib/cache.py).
+        "BACKEND": env_str("CACHE_BACKEND", "integratingcities.lib.cache.DatabaseCache"),
         "LOCATION": env_str("CACHE_LOCATION", "ic_cache"),
         # Whole public pages are kept too (one per address and language): Django's default of
         # 300 entries would throw kept pages away long before they go stale.

@@ -94,7 +94,7 @@ def test_a_logged_in_person_still_gets_the_token_in_the_language_form(people: Pe
 # runs without the database, and the query counts pinned on list pages count pages, not cache
 # reads. This test runs the real database cache, on the table the migration made.
 DATABASE_CACHES = {
-    alias: {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ic_cache"}
+    alias: {"BACKEND": "integratingcities.lib.cache.DatabaseCache", "LOCATION": "ic_cache"}
     for alias in ("default", "worker_a", "worker_b")
 }
 
