@@ -1,6 +1,7 @@
 """Template helpers available in every template (registered as a builtin in settings)."""
 
 import functools
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -31,8 +32,20 @@ def render_markdown(value: str) -> SafeString:
 def _rendered(text: str) -> str:
     # The same texts (a framework's guidance, a practice's description) are shown again and
     # again, and the HTML depends on the text alone: each is rendered once per process.
-    html = markdown_lib.markdown(text, extensions=[])
+    html = _converter().reset().convert(text)
     return nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer")
+
+
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """One converter per thread, reset before each text: ``markdown.markdown()`` builds a
+    new one (its parser, its patterns) for every text, which cost most of the time."""
+    found: markdown_lib.Markdown | None = getattr(_local, "markdown", None)
+    if found is None:
+        found = _local.markdown = markdown_lib.Markdown(extensions=[])
+    return found
 
 
 @register.filter(name="get_item")
