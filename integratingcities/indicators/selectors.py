@@ -291,9 +291,7 @@ def median_windows(indicator: Indicator) -> dict[tuple[int, str, str], analysis.
             )
         ):
             row = _value(city_id, year, value, indicator.basis, illustrative=illustrative)
-            figures = peers.CityFigures(
-                str(country or ""), population, None if share is None else float(share)
-            )
+            figures = peers.figures_from(country, population, share)
             for kind, group in zip(peers.GROUP_KINDS, figures.group_values(), strict=True):
                 if group is not None:
                     in_group.setdefault((year, kind, group), []).append(row)

@@ -70,11 +70,17 @@ UNKNOWN = CityFigures("", None, None)
 def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
     """The figures of these cities, per city id (one query)."""
     return {
-        pk: CityFigures(str(country or ""), population, None if share is None else float(share))
+        pk: figures_from(country, population, share)
         for pk, country, population, share in cities.order_by().values_list(
             "pk", "country", "population", "foreign_born_share"
         )
     }
+
+
+def figures_from(country: str | None, population: int | None, share: Any) -> CityFigures:
+    """A city's figures from its columns as read (country code, population, foreign-born
+    share)."""
+    return CityFigures(str(country or ""), population, None if share is None else float(share))
 
 
 def figures_of(city: City) -> CityFigures:
