@@ -8,6 +8,7 @@
   already made from it (one query; nothing, and no query, for anybody else).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -25,12 +26,11 @@ register = template.Library()
 @register.simple_tag
 def city_practices(city: Any) -> list[dict[str, Any]]:
     """Per practice ``url``, ``title``, ``year``, ``city_id`` and ``lead`` (its city's name):
-    only the columns the list shows, and the address reversed once for all the rows (the
-    ``<slug:key>`` of a practice's address never needs quoting)."""
-    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    only the columns the list shows."""
+    url = _practice_url()
     return [
         {
-            "url": f"{prefix}{row['key']}{suffix}",
+            "url": url(row["key"]),
             "title": row["title"],
             "year": row["year"],
             "city_id": row["city_id"],
@@ -49,14 +49,12 @@ def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict
     from them in one query of values, the practices joined (one at most per answer)."""
     if not has_perm(user, Perm.ANSWER_ASSESSMENT, assessment):
         return {}
-    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    url = _practice_url()
     statuses = dict(PracticeStatus.choices)
     return {
         item_id: {
             "answer": answer_id,
-            "practice": {"url": f"{prefix}{key}{suffix}", "status": statuses[status]}
-            if key
-            else None,
+            "practice": {"url": url(key), "status": statuses[status]} if key else None,
         }
         for item_id, answer_id, key, status in Answer.objects.filter(
             assessment=assessment, item__section=section
@@ -65,3 +63,10 @@ def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict
         .order_by()
         .values_list("item_id", "pk", "practices__key", "practices__status")
     }
+
+
+def _practice_url() -> Callable[[str], str]:
+    """A practice's address from its key, reversed once for all the rows (the ``<slug:key>``
+    of a practice's address never needs quoting)."""
+    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    return lambda key: f"{prefix}{key}{suffix}"
