@@ -19,7 +19,7 @@ A fixed number of queries, whatever the number of cities.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,7 @@ from integratingcities.results.peers import (
 from integratingcities.results.rounds import CityResults, city_results, round_standing
 from integratingcities.results.scores import scheme_for, scores_of
 from integratingcities.results.selftests import Results, selftest_results, shared_standing
-from integratingcities.results.stored import EMPTY, OVERALL
+from integratingcities.results.stored import EMPTY, OVERALL, Histogram
 from integratingcities.rounds.models import Round, RoundStatus
 
 from .models import City
@@ -135,6 +135,29 @@ class Standing:
             "total": self.total,
             "cities": self.cities,
         }
+
+
+def standings(
+    groups: Sequence[PeerGroup],
+    comparisons: Sequence[Comparison],
+    distributions: Sequence[Mapping[str, Histogram]],
+    key: str,
+    own: float | None,
+    network: str,
+    ranked: bool,
+) -> list[Standing]:
+    """``own`` beside each group in ``key`` (a section, or ``OVERALL``), each group's other
+    scores from its stored histograms (``results.stored``)."""
+    return [
+        Standing(
+            own,
+            found_in.get(key, EMPTY).values(),
+            comparison,
+            group_cities(group, network),
+            ranked,
+        )
+        for group, comparison, found_in in zip(groups, comparisons, distributions, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -252,18 +275,9 @@ def charter_results(city: City) -> CharterResults | None:
         overall_before = scored.headline
 
     def stored_standings(key: str, own: float | None, compared: list[Comparison]) -> list[Standing]:
-        return [
-            Standing(
-                own,
-                found_in.get(key, EMPTY).values(),
-                comparison,
-                group_cities(group, network),
-                ranked,
-            )
-            for group, comparison, found_in in zip(
-                found.groups, compared, stored_standing.distributions, strict=True
-            )
-        ]
+        return standings(
+            found.groups, compared, stored_standing.distributions, key, own, network, ranked
+        )
 
     rows = [
         Row(
@@ -364,18 +378,9 @@ def benchmark_results(assessment: Assessment) -> BenchmarkResults:
     network = _("cities that share a validated self-test")
 
     def shared_standings(key: str, own: float | None) -> list[Standing]:
-        return [
-            Standing(
-                own,
-                found_in.get(key, EMPTY).values(),
-                comparison,
-                group_cities(group, network),
-                ranked,
-            )
-            for group, comparison, found_in in zip(
-                shared.groups, shared.compare(key, own), shared.distributions, strict=True
-            )
-        ]
+        return standings(
+            shared.groups, shared.compare(key, own), shared.distributions, key, own, network, ranked
+        )
 
     rows = [
         Row(
