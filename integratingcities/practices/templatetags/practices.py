@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from integratingcities.assessments.models import Answer
 from integratingcities.permissions import Perm, has_perm
 
 from .. import selectors
-from ..models import PracticeStatus
+from ..models import Practice, PracticeStatus
 
 register = template.Library()
 
@@ -46,11 +47,17 @@ def city_practices(city: Any) -> list[dict[str, Any]]:
 def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict[str, Any]]:
     """Per item: ``answer`` (its id) and ``practice`` (``url`` and ``status``, the words for
     its state) when one was made from it; the answers with evidence and the practices made
-    from them in one query of values, the practices joined (one at most per answer)."""
+    from them in one query of values.
+
+    The practice (one at most per answer) is looked up per answer by its unique
+    ``from_answer``. Joined instead, SQLite read the whole library once per answer as soon
+    as the database had been analysed (``ANALYZE``, ``PRAGMA optimize``): most practices
+    come from no answer, so its statistics made the index look useless."""
     if not has_perm(user, Perm.ANSWER_ASSESSMENT, assessment):
         return {}
     url = _practice_url()
     statuses = dict(PracticeStatus.choices)
+    made = Practice.objects.filter(from_answer_id=OuterRef("pk")).order_by()
     return {
         item_id: {
             "answer": answer_id,
@@ -61,7 +68,11 @@ def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict
         )
         .exclude(evidence="")
         .order_by()
-        .values_list("item_id", "pk", "practices__key", "practices__status")
+        .annotate(
+            practice_key=Subquery(made.values("key")[:1]),
+            practice_status=Subquery(made.values("status")[:1]),
+        )
+        .values_list("item_id", "pk", "practice_key", "practice_status")
     }
 
 
