@@ -24,6 +24,8 @@ from integratingcities.accounts.models import Membership, Role
 from integratingcities.audit import selectors as audit_selectors
 from integratingcities.audit.models import Action
 from integratingcities.frameworks.models import Framework, Item, Level, Section
+from integratingcities.frameworks.selectors import Outline
+from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -53,9 +55,12 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
     )
 
 
-def sections_of(assessment: Assessment) -> "list[WithAnnotations[Section, SectionProgress]]":
+def sections_of(
+    assessment: Assessment, outline: Outline | None = None
+) -> "list[WithAnnotations[Section, SectionProgress]]":
     """The framework's sections in order, each with its number of questions and how many of
-    this assessment's answers to them are given and still to confirm (two simple queries).
+    this assessment's answers to them are given and still to confirm (one query, and the
+    framework's kept ``outline`` unless given).
 
     The answers are counted from this assessment's own (one row per question answered): a join
     from the sections through every item's answers would read the answers of every city, and
@@ -68,36 +73,32 @@ def sections_of(assessment: Assessment) -> "list[WithAnnotations[Section, Sectio
     ):
         given, to_confirm = counts.get(section_id, (0, 0))
         counts[section_id] = (given + answered, to_confirm + carried)
-    sections = list(
-        Section.objects.filter(framework_id=assessment.framework_id)
-        .annotate(item_count=Count("items"))
-        .order_by("position")
-    )
+    sections = (outline or framework_outline(assessment.framework_id)).sections
     for section in sections:
         section.answered, section.to_confirm = counts.get(section.pk, (0, 0))  # type: ignore[attr-defined]
     return cast("list[WithAnnotations[Section, SectionProgress]]", sections)
 
 
-def section_content(assessment: Assessment, section: Section) -> dict[str, Any]:
-    """A section's questions, the levels of their scales and this assessment's answers to
-    them (three queries). Each item's section is ``section`` itself, not a copy read again;
-    the answers are read by their item ids, without joining the items."""
-    items = list(Item.objects.filter(section=section).order_by("position"))
+def section_content(
+    assessment: Assessment, section: Section, outline: Outline | None = None
+) -> dict[str, Any]:
+    """A section's questions, the levels of their scales (from the framework's kept
+    ``outline`` unless given) and this assessment's answers to them (one query). Each item's
+    section is ``section`` itself; the answers are read by their item ids, without joining
+    the items."""
+    outline = outline or framework_outline(assessment.framework_id)
+    items = outline.items.get(section.pk, [])
     for item in items:
         item.section = section
-    levels: dict[int, list[Level]] = defaultdict(list)
-    for level in Level.objects.filter(scale__framework_id=assessment.framework_id).order_by(
-        "position"
-    ):
-        levels[level.scale_id].append(level)
-    ids = [item.pk for item in items]
     answers = {
         answer.item_id: answer
-        for answer in Answer.objects.filter(assessment_id=assessment.pk, item_id__in=ids)
+        for answer in Answer.objects.filter(
+            assessment_id=assessment.pk, item_id__in=[item.pk for item in items]
+        )
         .select_related("level")
         .order_by()
     }
-    return {"items": items, "levels": dict(levels), "answers": answers}
+    return {"items": items, "levels": outline.levels, "answers": answers}
 
 
 def comments_on(assessment: Assessment, items: Sequence[Item]) -> dict[int, list[Comment]]:

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integratingcities.frameworks.models import Item, Section
+from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.permissions import Perm, has_perm, permission_required
@@ -107,20 +108,15 @@ def assessment_detail(request: HttpRequest, assessment: Assessment) -> HttpRespo
 def section_edit(
     request: AuthenticatedHttpRequest, assessment: Assessment, key: str
 ) -> HttpResponse:
-    sections: list[Section] | None = None
-    if request.method == "POST":
-        if not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
-            raise PermissionDenied
-        # The progress of each section is counted after the save, if the form is shown again.
-        section = get_object_or_404(Section, framework_id=assessment.framework_id, key=key)
-    else:
-        sections = list(selectors.sections_of(assessment))
-        chosen = next((s for s in sections if s.key == key), None)
-        if chosen is None:
-            raise Http404
-        section = chosen
+    if request.method == "POST" and not has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment):
+        raise PermissionDenied
+    outline = framework_outline(assessment.framework_id)
+    chosen = outline.section(key)
+    if chosen is None:
+        raise Http404
+    section = chosen
     may_edit = may_answer(request.user, assessment)
-    content = selectors.section_content(assessment, section)
+    content = selectors.section_content(assessment, section, outline)
     form = SectionAnswersForm(
         request.POST if request.method == "POST" else None,
         items=content["items"],
@@ -159,7 +155,7 @@ def section_edit(
             if result.conflicts:
                 conflicts = result.conflicts
                 # Show the other person's answers in the form, and the user's own beside them.
-                content = selectors.section_content(assessment, section)
+                content = selectors.section_content(assessment, section, outline)
                 form = SectionAnswersForm(
                     items=content["items"], levels=content["levels"], answers=content["answers"]
                 )
@@ -171,11 +167,11 @@ def section_edit(
                 form = form.with_versions(result.versions)
             else:
                 messages.success(request, _("Saved. Nothing is sent until you submit."))
-                return redirect(_next_url(request, assessment, section))
+                return redirect(_next_url(request, assessment, section, outline.sections))
         elif autosave:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    if sections is None:
-        sections = list(selectors.sections_of(assessment))
+    # Counted now, after any save, for the progress beside each section.
+    sections = selectors.sections_of(assessment, outline)
     return render(
         request,
         "assessments/section_form.html",
@@ -201,15 +197,11 @@ def section_edit(
     )
 
 
-def _next_url(request: HttpRequest, assessment: Assessment, section: Section) -> str:
+def _next_url(
+    request: HttpRequest, assessment: Assessment, section: Section, sections: list[Section]
+) -> str:
     if "save_next" in request.POST:
-        following = (
-            Section.objects.filter(
-                framework_id=assessment.framework_id, position__gt=section.position
-            )
-            .order_by("position")
-            .first()
-        )
+        following = next((s for s in sections if s.position > section.position), None)
         if following:
             return reverse("assessments:section", args=[assessment.pk, following.key])
         return reverse("assessments:review", args=[assessment.pk])

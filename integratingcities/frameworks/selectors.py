@@ -1,7 +1,10 @@
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from integratingcities.lib import page_cache
 from integratingcities.permissions import visible_to
 
 from .models import Framework, FrameworkKind, FrameworkStatus, Item, Level, Scale, Section
@@ -37,4 +40,51 @@ def current_charter() -> Framework | None:
         )
         .order_by("-version")
         .first()
+    )
+
+
+OUTLINE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What every page of a survey reads of its framework: the sections in order, each with
+    ``item_count``; each section's questions in order, by section id; and each scale's levels
+    in order, by scale id."""
+
+    sections: list[Section]
+    items: dict[int, list[Item]]
+    levels: dict[int, list[Level]]
+
+    def section(self, key: str) -> Section | None:
+        return next((section for section in self.sections if section.key == key), None)
+
+
+def outline(framework_id: int) -> Outline:
+    """The framework's ``Outline``, kept in the shared cache under the data generation (one
+    cache read instead of three queries on each page an editor opens or saves; any change to
+    a framework starts another generation, ``lib.page_cache``). Each call returns its own
+    copy, which the caller may annotate."""
+    return page_cache.kept(
+        f"frameworks:outline:{framework_id}", lambda: _outline(framework_id), OUTLINE_SECONDS
+    )
+
+
+def _outline(framework_id: int) -> Outline:
+    items: dict[int, list[Item]] = defaultdict(list)
+    for item in Item.objects.filter(section__framework_id=framework_id).order_by(
+        "section_id", "position"
+    ):
+        items[item.section_id].append(item)
+    levels: dict[int, list[Level]] = defaultdict(list)
+    for level in Level.objects.filter(scale__framework_id=framework_id).order_by("position"):
+        levels[level.scale_id].append(level)
+    return Outline(
+        sections=list(
+            Section.objects.filter(framework_id=framework_id)
+            .annotate(item_count=Count("items"))
+            .order_by("position")
+        ),
+        items=dict(items),
+        levels=dict(levels),
     )
