@@ -1,9 +1,12 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.lib.forms import BoundedModelMultipleChoiceField
 
 from .models import City
+
+MAX_LINES = 5000  # more cities than the network has: a pasted file by mistake
 
 
 class CityForm(forms.ModelForm):
@@ -61,3 +64,62 @@ class CityForm(forms.ModelForm):
             if value is not None and not 1800 <= int(str(value)) <= 2100:
                 self.add_error(year, _("Give a year between 1800 and 2100."))
         return data
+
+
+class CityNames:
+    """Cities as people type them: by name or short name, in any case (one query)."""
+
+    def __init__(self) -> None:
+        self.by_slug: dict[str, int] = {}
+        self.by_name: dict[str, list[tuple[int, str]]] = {}
+        for pk, name, slug in City.objects.order_by("name").values_list("pk", "name", "slug"):
+            self.by_slug[slug.casefold()] = pk
+            self.by_name.setdefault(name.casefold(), []).append((pk, slug))
+
+    def find(self, text: str) -> int:
+        key = text.strip().casefold()
+        if key in self.by_slug:
+            return self.by_slug[key]
+        found = self.by_name.get(key, [])
+        if len(found) == 1:
+            return found[0][0]
+        if found:
+            raise forms.ValidationError(
+                gettext("several cities are called “%(name)s”: give the short name (%(slugs)s)")
+                % {"name": text.strip(), "slugs": ", ".join(slug for _pk, slug in found)}
+            )
+        raise forms.ValidationError(gettext("no city called “%(name)s”") % {"name": text.strip()})
+
+
+def typed_lines(text: str) -> list[tuple[int, str]]:
+    """The lines that hold something, with their numbers (from 1)."""
+    found = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if len(found) > MAX_LINES:
+        raise forms.ValidationError(
+            gettext("At most %(max)d cities a list.") % {"max": MAX_LINES}, code="too_many"
+        )
+    return found
+
+
+def city_lines(text: str, names: CityNames) -> list[int]:
+    """The cities typed one a line (``CityNames``), in their order; every line that names
+    none, or a city listed already, is told by its number."""
+    found: list[int] = []
+    problems = []
+    for n, line in typed_lines(text):
+        try:
+            pk = names.find(line)
+        except forms.ValidationError as error:
+            problems.append(
+                gettext("Line %(n)d: %(problem)s.") % {"n": n, "problem": error.message}
+            )
+            continue
+        if pk in found:
+            problems.append(
+                gettext("Line %(n)d: “%(name)s” is listed twice.") % {"n": n, "name": line}
+            )
+        else:
+            found.append(pk)
+    if problems:
+        raise forms.ValidationError(problems)
+    return found

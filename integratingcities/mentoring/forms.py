@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import User
 from integratingcities.assessments.models import Assessment
+from integratingcities.cities.forms import CityNames, city_lines
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Section
 from integratingcities.indicators.models import Indicator
-from integratingcities.lib.forms import BoundedModelMultipleChoiceField, QuickSelectMultiple
 from integratingcities.lib.translation import translate
 from integratingcities.toolkits.models import Toolkit
 
@@ -91,17 +91,19 @@ class SchemeForm(_SchemeFields):
         queryset=Toolkit.objects.order_by("year", "position"),
         help_text=_("Roadmaps tie their objectives to the key factors of its benchmark."),
     )
-    mentors = BoundedModelMultipleChoiceField(
+    # Typed, one city a line: a menu of every city grew with the network (two menus of 2,000
+    # names, 232 KB, at 2,000 cities) and needed Ctrl to choose several.
+    mentors = forms.CharField(
         label=_("Mentor cities"),
-        queryset=City.objects.order_by("name").only("name"),
         required=False,
-        widget=QuickSelectMultiple(attrs={"size": 8}),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One city a line, by its name or short name (as in its address)."),
     )
-    implementing = BoundedModelMultipleChoiceField(
+    implementing = forms.CharField(
         label=_("Implementing cities"),
-        queryset=City.objects.order_by("name").only("name"),
-        widget=QuickSelectMultiple(attrs={"size": 8}),
-        error_messages={"required": _("Choose at least one implementing city.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One city a line, by its name or short name (as in its address)."),
+        error_messages={"required": _("Name at least one implementing city.")},
     )
     is_illustrative = forms.BooleanField(
         label=_("Illustrative (not a fact from the sources)"), required=False
@@ -111,7 +113,21 @@ class SchemeForm(_SchemeFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._names: CityNames | None = None
         self.fields["toolkit"].label_from_instance = lambda toolkit: translate(toolkit.title)  # type: ignore[attr-defined]
+
+    def clean_mentors(self) -> list[City]:
+        return self._cities("mentors")
+
+    def clean_implementing(self) -> list[City]:
+        return self._cities("implementing")
+
+    def _cities(self, field: str) -> list[City]:
+        if self._names is None:
+            self._names = CityNames()  # read once for both lists
+        pks = city_lines(self.cleaned_data[field], self._names)
+        by_pk = City.objects.in_bulk(pks)
+        return [by_pk[pk] for pk in pks]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from integratingcities.cities.forms import CityNames, city_lines, typed_lines
 from integratingcities.cities.models import City
 from integratingcities.cities.profile import group_cities
 from integratingcities.frameworks.models import Framework
@@ -35,45 +36,9 @@ from .services import scheme_create
 
 MAX_SCHEME_SIZE = 10
 PER_PAGE = 25  # proposed schemes a page
-MAX_LINES = 5000  # more candidate cities than the network has: a pasted file by mistake
 
 # ---------------------------------------------------------------------------------------------
 # Forms
-
-
-class CityNames:
-    """Cities as people type them: by name or short name, in any case (one query)."""
-
-    def __init__(self) -> None:
-        self.by_slug: dict[str, int] = {}
-        self.by_name: dict[str, list[tuple[int, str]]] = {}
-        for pk, name, slug in City.objects.order_by("name").values_list("pk", "name", "slug"):
-            self.by_slug[slug.casefold()] = pk
-            self.by_name.setdefault(name.casefold(), []).append((pk, slug))
-
-    def find(self, text: str) -> int:
-        key = text.strip().casefold()
-        if key in self.by_slug:
-            return self.by_slug[key]
-        found = self.by_name.get(key, [])
-        if len(found) == 1:
-            return found[0][0]
-        if found:
-            raise forms.ValidationError(
-                _("several cities are called “%(name)s”: give the short name (%(slugs)s)")
-                % {"name": text.strip(), "slugs": ", ".join(slug for _pk, slug in found)}
-            )
-        raise forms.ValidationError(_("no city called “%(name)s”") % {"name": text.strip()})
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    """The lines that hold something, with their numbers (from 1)."""
-    found = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if len(found) > MAX_LINES:
-        raise forms.ValidationError(
-            _("At most %(max)d cities a list.") % {"max": MAX_LINES}, code="too_many"
-        )
-    return found
 
 
 class MatchingForm(forms.Form):
@@ -115,28 +80,12 @@ class MatchingForm(forms.Form):
         return self.names
 
     def clean_implementing(self) -> list[int]:
-        found: list[int] = []
-        problems = []
-        for n, line in _lines(self.cleaned_data["implementing"]):
-            try:
-                pk = self._names().find(line)
-            except forms.ValidationError as error:
-                problems.append(_("Line %(n)d: %(problem)s.") % {"n": n, "problem": error.message})
-                continue
-            if pk in found:
-                problems.append(
-                    _("Line %(n)d: “%(name)s” is listed twice.") % {"n": n, "name": line}
-                )
-            else:
-                found.append(pk)
-        if problems:
-            raise forms.ValidationError(problems)
-        return found
+        return city_lines(self.cleaned_data["implementing"], self._names())
 
     def clean_mentors(self) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         problems = []
-        for n, line in _lines(self.cleaned_data["mentors"]):
+        for n, line in typed_lines(self.cleaned_data["mentors"]):
             name, comma, capacity = line.rpartition(",")
             if not comma:
                 problems.append(

@@ -65,8 +65,8 @@ def test_the_form_names_what_it_refuses_and_forms_nothing(people: People) -> Non
             "toolkit": toolkit.pk,
             "starts_on": "2026-02-01",
             "ends_on": "2025-01-01",
-            "mentors": [people.ghent.pk],
-            "implementing": [people.ghent.pk],
+            "mentors": "Ghent",
+            "implementing": "ghent",
             "remind_days_before": "-1",
             "remind_days_after": "7",
         },
@@ -77,10 +77,48 @@ def test_the_form_names_what_it_refuses_and_forms_nothing(people: People) -> Non
     assert "Ensure this value is greater than or equal to 0." in page
     unknown = client.post(
         reverse("mentoring:create"),
-        {"name": "x", "toolkit": 2**70, "starts_on": "2026-02-01", "implementing": ["<b>"]},
+        {
+            "name": "x",
+            "toolkit": 2**70,
+            "starts_on": "2026-02-01",
+            "mentors": "Riga\n\nriga",
+            "implementing": "<b>",
+        },
     ).content.decode()
-    assert "Select a valid choice." in unknown
+    assert "Select a valid choice." in unknown  # the toolkit
+    assert "Line 1: no city called “&lt;b&gt;”." in unknown
+    assert "<b>" not in unknown.split("<main", 1)[1]
+    assert "Line 3: “riga” is listed twice." in unknown
     assert not Scheme.objects.exists()
+
+
+def test_the_cities_are_typed_one_a_line_and_the_form_lists_no_city(people: People) -> None:
+    """A menu of every city grew with the network; the cities are typed, by name or short
+    name in any case, and the page is the same size however many cities there are."""
+    factories.benchmark()
+    toolkit = Toolkit.objects.get(key=factories.LINEAGE)
+    client = client_for(people.secretariat)
+    form = client.get(reverse("mentoring:create")).content.decode()
+    assert "Riga" not in form and "Ghent" not in form
+    assert 'name="implementing"' in form and "<textarea" in form
+
+    response = client.post(
+        reverse("mentoring:create"),
+        {
+            "name": "Housing peers",
+            "toolkit": toolkit.pk,
+            "starts_on": "2026-02-01",
+            "facilitator": "The secretariat",
+            "remind_days_before": "7",
+            "remind_days_after": "7",
+            "mentors": " RIGA \n",
+            "implementing": "ghent",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    scheme = Scheme.objects.get(name="Housing peers")
+    roles = dict(SchemeCity.objects.filter(scheme=scheme).values_list("city__slug", "role"))
+    assert roles == {"ghent": SchemeRole.IMPLEMENTING, "riga": SchemeRole.MENTOR}
 
 
 def test_the_secretariat_names_the_facilitator_who_then_reads_the_roadmaps(
