@@ -186,18 +186,19 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
     most recent earlier survey with answers; for a self-test (and any other kind), the city's
     latest earlier one of the same benchmark, any version. Only ever the same city's (one query).
     """
-    own = Assessment.objects.filter(city_id=assessment.city_id).select_related("round", "framework")
+    own = Assessment.objects.filter(city_id=assessment.city_id).select_related("round")
     if assessment.carried_over_from_id is not None:
         source = own.filter(pk=assessment.carried_over_from_id).first()
         if source is not None:
             return source
+    # The framework read with the assessment (as the pages do) saves building a subquery.
+    lineage: Any = (
+        assessment.framework.lineage
+        if Assessment.framework.is_cached(assessment)
+        else Subquery(Framework.objects.filter(pk=assessment.framework_id).values("lineage"))
+    )
     earlier = (
-        own.filter(
-            kind=assessment.kind,
-            framework__lineage=Subquery(
-                Framework.objects.filter(pk=assessment.framework_id).values("lineage")
-            ),
-        )
+        own.filter(kind=assessment.kind, framework__lineage=lineage)
         .exclude(pk=assessment.pk)
         .filter(Exists(Answer.objects.filter(assessment=OuterRef("pk"), is_answered=True)))
     )
