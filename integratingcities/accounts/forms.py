@@ -6,8 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from integratingcities.cities.forms import CityNames
 from integratingcities.cities.models import City
-from integratingcities.lib.forms import QuickSelect
 
 from .models import Role
 
@@ -40,15 +40,28 @@ class InvitationForm(forms.Form):
         required=False,
         help_text=_("Secretariat members manage cities, frameworks, invitations and news."),
     )
-    city = forms.ModelChoiceField(
+    # Typed, not chosen from a menu of every city, which grew with the network (118 KB at
+    # 2,000 cities). Its id is taken too: what the pages' "invite" links and scripts send.
+    city = forms.CharField(
         label=_("City"),
-        queryset=City.objects.order_by("name").only("name"),
         required=False,
-        widget=QuickSelect,
+        max_length=200,
+        help_text=_("Its name or short name (as in its address)."),
     )
     role = forms.ChoiceField(
         label=_("Role in that city"), choices=[("", "—"), *Role.choices], required=False
     )
+
+    def clean_city(self) -> City | None:
+        text = self.cleaned_data["city"].strip()
+        if not text:
+            return None
+        if text.isdigit() and len(text) < 19:  # an id, within the database's integers
+            found = City.objects.filter(pk=int(text)).first()
+            if found is None:
+                raise forms.ValidationError(_("No city has the id %(id)s.") % {"id": text})
+            return found
+        return City.objects.get(pk=CityNames().find(text))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from integratingcities.cities.selectors import typed_name
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.notifications.models import Notification
 from integratingcities.permissions import Perm, permission_required, visible_to
@@ -36,7 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_INVITATIONS)
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
-    initial = {"city": request.GET.get("city", "")[:12], "role": request.GET.get("role", "")[:16]}
+    initial = {
+        "city": typed_name(request.GET.get("city", "")),
+        "role": request.GET.get("role", "")[:16],
+    }
     form = InvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

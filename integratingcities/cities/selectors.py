@@ -196,3 +196,16 @@ def city_page_rows(city: City) -> CityPageRows:
             Conference.objects.filter(host_id=city.pk).order_by("number").values("title", "year")
         ),
     )
+
+
+def typed_name(given: str) -> str:
+    """A city given by its id (as the pages' "invite" links give it), as a form takes it typed:
+    its name, or its short name where another city has the same name; any other text as it is."""
+    if not given.isdigit() or len(given) > 18:
+        return given[:200]
+    city = City.objects.filter(pk=int(given)).values("name", "slug").first()
+    if city is None:
+        return ""
+    if City.objects.filter(name=city["name"]).count() > 1:
+        return str(city["slug"])
+    return str(city["name"])
