@@ -33,7 +33,6 @@ section page.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import statistics
 import time
@@ -45,7 +44,7 @@ import floor
 import harness
 import rounds
 from harness import Page, Result, check, nearest_rank, run
-from load import read_form
+from load import draft_round, read_form
 
 EDITOR_EMAIL = "bench.editor@example.org"
 OPEN_ROUND_TITLE = "Synthetic open round (editors benchmark)"
@@ -181,69 +180,23 @@ def measure(database: str, n: int, page: Page, runs: int, warmup: int) -> Result
 def generate(n: int, seed: int) -> dict[str, int]:
     """rounds.py's published round of n cities, and an open round with drafts to edit."""
     from django.db import transaction
-    from django.utils import timezone
 
     from integratingcities.accounts.models import Membership, Role, User
-    from integratingcities.assessments.models import Answer, Assessment, AssessmentState
     from integratingcities.cities.models import City
-    from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
-    from integratingcities.rounds.models import Round, RoundStatus
 
     harness.wipe(Membership)  # they name the cities that rounds.generate replaces
     counts = rounds.generate(n, seed)
     rng = random.Random(seed * 7 + n)
-    now = timezone.now()
     with transaction.atomic():
-        charter = Framework.objects.get(lineage="charter", status="published")
-        open_round = Round.objects.create(
-            title=OPEN_ROUND_TITLE,
-            framework=charter,
-            opens_on=dt.date.today() - dt.timedelta(days=30),
-            closes_on=dt.date.today() + dt.timedelta(days=60),
-            status=RoundStatus.OPEN,
-            is_illustrative=True,
-            created_by=User.objects.get(email=rounds.STAFF_EMAIL),
-        )
         cities = list(City.objects.filter(slug__startswith="synthetic-city-").order_by("slug"))
-        drafts = Assessment.objects.bulk_create(
-            Assessment(
-                city=city,
-                framework=charter,
-                round=open_round,
-                state=AssessmentState.IN_PROGRESS,
-                is_illustrative=True,
-                last_activity_at=now,
-            )
-            for city in cities[:DRAFTS]
+        drafts, _ratings, answers = draft_round(
+            OPEN_ROUND_TITLE, cities[:DRAFTS], rng, written_before="the benchmark"
         )
-        ratings = list(
-            Item.objects.filter(section__framework=charter, kind=ItemKind.RATING).order_by(
-                "section__position", "position"
-            )
-        )
-        levels: dict[int | None, list[Level]] = {}
-        for level in Level.objects.filter(scale__framework=charter).exclude(key="not_applicable"):
-            levels.setdefault(level.scale_id, []).append(level)
-        answers = Answer.objects.bulk_create(
-            Answer(
-                assessment=draft,
-                item=item,
-                level=rng.choice(levels[item.scale_id]),
-                evidence=f"Draft evidence for {item.key}, written before the benchmark.",
-                links=[f"https://example.org/{item.key}"],
-                is_answered=True,
-                version=1,
-            )
-            for draft in drafts
-            for item in ratings
-            if rng.random() < 0.5
-        )
-        Assessment.objects.filter(pk__in=[d.pk for d in drafts]).recount_answered()
         editor = User.objects.filter(email=EDITOR_EMAIL).first() or User.objects.create_user(
             EDITOR_EMAIL, None, name="Benchmark editor"
         )
         Membership.objects.create(user=editor, city=cities[0], role=Role.EDITOR)
-    return counts | {"draft assessments (open round)": len(drafts), "draft answers": len(answers)}
+    return counts | {"draft assessments (open round)": len(drafts), "draft answers": answers}
 
 
 # ---------------------------------------------------------------------------------------

@@ -310,19 +310,78 @@ class Data:
     counts: dict[str, int]
 
 
+def draft_round(
+    title: str, cities: list[Any], rng: random.Random, *, written_before: str
+) -> tuple[list[Any], list[Any], int]:
+    """An open round on the Charter (``title``) in which each of ``cities`` has a draft in
+    progress answering about half of the rating items (a level, evidence and a link): the
+    drafts, the rating items in order (their sections read) and the number of answers. For
+    the load test's savers and the editors benchmark's editor."""
+    import rounds
+    from django.utils import timezone
+
+    from integratingcities.accounts.models import User
+    from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+    from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
+    from integratingcities.rounds.models import Round, RoundStatus
+
+    charter = Framework.objects.get(lineage="charter", status="published")
+    open_round = Round.objects.create(
+        title=title,
+        framework=charter,
+        opens_on=dt.date.today() - dt.timedelta(days=30),
+        closes_on=dt.date.today() + dt.timedelta(days=60),
+        status=RoundStatus.OPEN,
+        is_illustrative=True,
+        created_by=User.objects.get(email=rounds.STAFF_EMAIL),
+    )
+    drafts = Assessment.objects.bulk_create(
+        Assessment(
+            city=city,
+            framework=charter,
+            round=open_round,
+            state=AssessmentState.IN_PROGRESS,
+            is_illustrative=True,
+            last_activity_at=timezone.now(),
+        )
+        for city in cities
+    )
+    ratings = list(
+        Item.objects.filter(section__framework=charter, kind=ItemKind.RATING)
+        .select_related("section")
+        .order_by("section__position", "position")
+    )
+    levels: dict[int | None, list[Level]] = {}
+    for level in Level.objects.filter(scale__framework=charter).exclude(key="not_applicable"):
+        levels.setdefault(level.scale_id, []).append(level)
+    answers = Answer.objects.bulk_create(
+        Answer(
+            assessment=draft,
+            item=item,
+            level=rng.choice(levels[item.scale_id]),
+            evidence=f"Draft evidence for {item.key}, written before {written_before}.",
+            links=[f"https://example.org/{item.key}"],
+            is_answered=True,
+            version=1,
+        )
+        for draft in drafts
+        for item in ratings
+        if rng.random() < 0.5
+    )
+    Assessment.objects.filter(pk__in=[d.pk for d in drafts]).recount_answered()
+    return drafts, ratings, len(answers)
+
+
 def generate(args: argparse.Namespace) -> Data:
     import harness
     import practices
     import rounds
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
-    from django.utils import timezone
 
     from integratingcities.accounts.models import Membership, Role, User
-    from integratingcities.assessments.models import Answer, Assessment, AssessmentState
     from integratingcities.cities.models import City
-    from integratingcities.frameworks.models import Framework, Item, ItemKind, Level
-    from integratingcities.rounds.models import Round, RoundStatus
+    from integratingcities.rounds.models import Round
 
     counts = rounds.generate(args.cities, args.seed)
     # practices.py replaces the cities too, which the rounds' assessments now refer to: here
@@ -331,55 +390,12 @@ def generate(args: argparse.Namespace) -> Data:
     counts |= {f"library: {k}": v for k, v in practices.generate(args.practices, args.seed).items()}
 
     rng = random.Random(args.seed)
-    now = timezone.now()
     with transaction.atomic():
-        charter = Framework.objects.get(lineage="charter", status="published")
-        staff = User.objects.get(email=rounds.STAFF_EMAIL)
-        open_round = Round.objects.create(
-            title=OPEN_ROUND_TITLE,
-            framework=charter,
-            opens_on=dt.date.today() - dt.timedelta(days=30),
-            closes_on=dt.date.today() + dt.timedelta(days=60),
-            status=RoundStatus.OPEN,
-            is_illustrative=True,
-            created_by=staff,
-        )
         cities = list(City.objects.filter(slug__startswith="synthetic-city-").order_by("slug"))
         cities = [c for c in cities if len(c.slug) == len("synthetic-city-0001")][: args.savers]
-        assessments = Assessment.objects.bulk_create(
-            Assessment(
-                city=city,
-                framework=charter,
-                round=open_round,
-                state=AssessmentState.IN_PROGRESS,
-                is_illustrative=True,
-                last_activity_at=now,
-            )
-            for city in cities
+        assessments, ratings, _answers = draft_round(
+            OPEN_ROUND_TITLE, cities, rng, written_before="the load test"
         )
-        ratings = list(
-            Item.objects.filter(section__framework=charter, kind=ItemKind.RATING)
-            .select_related("section")
-            .order_by("section__position", "position")
-        )
-        levels: dict[int | None, list[Level]] = {}
-        for level in Level.objects.filter(scale__framework=charter).exclude(key="not_applicable"):
-            levels.setdefault(level.scale_id, []).append(level)
-        Answer.objects.bulk_create(
-            Answer(
-                assessment=assessment,
-                item=item,
-                level=rng.choice(levels[item.scale_id]),
-                evidence=f"Draft evidence for {item.key}, written before the load test.",
-                links=[f"https://example.org/{item.key}"],
-                is_answered=True,
-                version=1,
-            )
-            for assessment in assessments
-            for item in ratings
-            if rng.random() < 0.5
-        )
-        Assessment.objects.filter(pk__in=[a.pk for a in assessments]).recount_answered()
         hashed = make_password(PASSWORD)  # once: each hash costs the server's hasher's time
         users = User.objects.bulk_create(
             User(email=EDITOR_EMAIL.format(i), name=f"Load editor {i}", password=hashed)
