@@ -6,8 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from integratingcities.cities.forms import CityNames
-from integratingcities.cities.models import City
+from integratingcities.cities.forms import CityField
 
 from .models import Role
 
@@ -40,28 +39,12 @@ class InvitationForm(forms.Form):
         required=False,
         help_text=_("Secretariat members manage cities, frameworks, invitations and news."),
     )
-    # Typed, not chosen from a menu of every city, which grew with the network (118 KB at
-    # 2,000 cities). Its id is taken too: what the pages' "invite" links and scripts send.
-    city = forms.CharField(
-        label=_("City"),
-        required=False,
-        max_length=200,
-        help_text=_("Its name or short name (as in its address)."),
-    )
+    # Typed, not chosen from a menu of every city. Its id is taken too: what the pages'
+    # "invite" links and scripts send.
+    city = CityField(label=_("City"), required=False)
     role = forms.ChoiceField(
         label=_("Role in that city"), choices=[("", "—"), *Role.choices], required=False
     )
-
-    def clean_city(self) -> City | None:
-        text = self.cleaned_data["city"].strip()
-        if not text:
-            return None
-        if text.isdigit() and len(text) < 19:  # an id, within the database's integers
-            found = City.objects.filter(pk=int(text)).first()
-            if found is None:
-                raise forms.ValidationError(_("No city has the id %(id)s.") % {"id": text})
-            return found
-        return City.objects.get(pk=CityNames().find(text))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

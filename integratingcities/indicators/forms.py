@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integratingcities.accounts.models import Membership, Role, User
+from integratingcities.cities.forms import CityField
 from integratingcities.cities.models import City
 from integratingcities.lib.forms import QuickSelect, TypedDecimalField
 from integratingcities.permissions import is_secretariat
@@ -173,8 +174,13 @@ class ValueForm(_NamedErrors):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cities = cast("forms.ModelChoiceField[City]", self.fields["city"])
-        cities.queryset = editable_cities(user).order_by("name")
+        if is_secretariat(user):  # any city: typed, as a menu of every city grew with N
+            self.fields["city"] = CityField(
+                label=_("City"), error_messages={"required": _("name the city.")}
+            )
+        else:  # the few cities the person edits
+            cities = cast("forms.ModelChoiceField[City]", self.fields["city"])
+            cities.queryset = editable_cities(user).order_by("name")
         indicators = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
         indicators.queryset = enterable_indicators(user)
 
@@ -215,12 +221,10 @@ class ValueForm(_NamedErrors):
 
 
 class ValueFilterForm(forms.Form):
-    city = forms.ModelChoiceField(
+    city = CityField(
         label=_("City"),
-        queryset=City.objects.order_by("name").only("name"),
         required=False,
-        empty_label=_("All cities"),
-        widget=QuickSelect,
+        help_text=_("Its name or short name; empty for every city."),
     )
     indicator = forms.ModelChoiceField(
         label=_("Indicator"),

@@ -323,10 +323,12 @@ def _values(form: ValueFilterForm) -> QuerySet[IndicatorValue]:
     values = IndicatorValue.objects.select_related("city", "indicator", "batch").order_by(
         "city__name", "indicator__position", "indicator__name", "-year"
     )
-    if form.is_valid():
-        for name in ("city", "indicator", "batch"):
-            if form.cleaned_data.get(name) is not None:
-                values = values.filter(**{name: form.cleaned_data[name]})
+    if not form.is_bound:
+        return values
+    form.is_valid()  # a city typed wrong is told; the other filters still apply
+    for name in ("city", "indicator", "batch"):
+        if form.cleaned_data.get(name) is not None:
+            values = values.filter(**{name: form.cleaned_data[name]})
     return values
 
 
@@ -337,7 +339,7 @@ def values(request: HttpRequest) -> HttpResponse:
     page = Paginator(_values(form), PER_PAGE).get_page(request.GET.get("page"))
     for value in page.object_list:
         value.shown = shown(value.value)  # type: ignore[attr-defined]
-    batch = form.cleaned_data.get("batch") if form.is_valid() else None
+    batch = form.cleaned_data.get("batch") if form.is_bound else None
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -375,7 +377,7 @@ def value_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"city": saved.city.name, "indicator": saved.indicator.name, "year": saved.year},
             )
             if is_secretariat(request.user):
-                return redirect(reverse("indicators:values") + f"?city={saved.city_id}")
+                return redirect(reverse("indicators:values") + f"?city={saved.city.slug}")
             return redirect("indicators:value_new")
     return render(request, "indicators/manage/value_form.html", {"form": form})
 

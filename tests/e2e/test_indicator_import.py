@@ -135,7 +135,7 @@ def test_values_are_imported_corrected_undone_and_imported_again(
     page.get_by_label(re.compile(r"^Year")).fill("20015")
     page.get_by_role("button", name="Save the value").click()
     expect(page.locator(".field-error")).to_contain_text(
-        ["City: choose the city.", "Year: a year between 1900 and 2100, such as 2015."]
+        ["City: name the city.", "Year: a year between 1900 and 2100, such as 2015."]
     )
     assert_accessible(page)
     visit(page, base + f"/indicators/manage/values/?city={site.ghent.pk}")

@@ -245,6 +245,10 @@ def test_the_values_are_filtered_and_paginated(
     assert "1 value" in filtered and "Riga" in filtered
     riga = text(client.get(reverse("indicators:values"), {"city": catalogue.riga.pk}))
     assert "1 value" in riga
+    for typed in ("riga", "RIGA", " Riga "):  # the city typed: short name or name, any case
+        assert "1 value" in text(client.get(reverse("indicators:values"), {"city": typed}))
+    unknown = text(client.get(reverse("indicators:values"), {"city": "Atlantis"}))
+    assert "No city called “Atlantis”." in unknown and "61 values" in unknown
     second = text(client.get(reverse("indicators:values"), {"page": 2}))
     assert second.count("Delete…") == 11
 
@@ -262,6 +266,28 @@ def test_the_secretariat_enters_a_value(catalogue: People) -> None:
         follow=True,
     )
     assert "Saved: Riga, Population, 2015." in text(response)
+    assert response.redirect_chain[-1][0] == reverse("indicators:values") + "?city=riga"
+    assert City.objects.get(pk=catalogue.riga.pk).population == 259_000
+
+
+def test_the_secretariat_types_the_city_and_the_form_lists_none(catalogue: People) -> None:
+    """Any city may be given a value: typed, as a menu of every city grew with the network."""
+    population = Indicator.objects.get(key="population")
+    client = client_for(catalogue.secretariat)
+    for url in (reverse("indicators:value_new"), reverse("indicators:values")):
+        page = client.get(url).content.decode()
+        assert 'name="city" type="text"' in page or 'type="text" name="city"' in page
+        assert "Riga" not in page
+    refused = text(
+        client.post(
+            reverse("indicators:value_new"),
+            {**VALUE, "city": "Atlantis", "indicator": population.pk},
+        )
+    )
+    assert "City: No city called “Atlantis”." in refused
+    client.post(
+        reverse("indicators:value_new"), {**VALUE, "city": "riga", "indicator": population.pk}
+    )
     assert City.objects.get(pk=catalogue.riga.pk).population == 259_000
 
 
