@@ -9,6 +9,7 @@ reach a snapshot.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,16 +112,32 @@ class Candidate:
     practices: list[Practice]
 
 
-def candidates(report: Report, item: Item) -> list[Candidate]:
-    """The evidence given for one commitment, each with its highlight (if picked) and the
-    published practices of its city: three queries."""
-    answers = list(highlightable(report.round).filter(item=item))
+def candidate_answers(
+    round_: Round, item: Item, *, city: str = "", level: str = ""
+) -> QuerySet[Answer]:
+    """The evidence given for one commitment, by city name: of the cities whose name holds
+    ``city`` (any case) and at ``level`` (a level's key), where given."""
+    answers = highlightable(round_).filter(item=item)
+    if city:
+        answers = answers.filter(assessment__city__name__icontains=city)
+    if level:
+        answers = answers.filter(level__key=level)
+    return answers
+
+
+def candidates(report: Report, answers: Sequence[Answer]) -> list[Candidate]:
+    """Each of ``answers`` (a page of ``candidate_answers``) with its highlight, if picked,
+    and the published practices of its city: two queries, whatever the number of cities."""
     picked = (
-        {h.answer_id: h for h in report.highlights.filter(answer__item=item)} if report.pk else {}
+        {h.answer_id: h for h in report.highlights.filter(answer__in=[a.pk for a in answers])}
+        if report.pk
+        else {}
     )
     practices: dict[int, list[Practice]] = defaultdict(list)
-    for practice in Practice.objects.published().filter(
-        city_id__in={a.assessment.city_id for a in answers}
+    for practice in (
+        Practice.objects.published()
+        .filter(city_id__in={a.assessment.city_id for a in answers})
+        .only("key", "title", "city_id")  # what the menu shows, not the long texts
     ):
         practices[practice.city_id].append(practice)
     return [
