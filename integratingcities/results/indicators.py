@@ -25,6 +25,7 @@ rows; nothing here queries. The rules:
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -236,15 +237,20 @@ def ranked(values: Iterable[Value], *, better: str, basis: str) -> list[Ranked]:
     """The values sorted best first (largest first where neither direction is better), each
     with its rank among the comparable values: 1 is the best, ties share the best rank."""
     given = list(values)
-    counted = [v.value for v in comparable(given, basis)]
+    # Sorted once, each rank is a binary search: counting the values ahead of each value was
+    # quadratic (23 s for 20,000 cities).
+    counted = sorted(v.value for v in comparable(given, basis))
     lower = better == LOWER
     found = []
     for value in sorted(given, key=lambda v: (v.value if lower else -v.value, v.city_id)):
         is_comparable = value.basis == basis
         rank = None
         if better in (HIGHER, LOWER) and is_comparable:
-            ahead = (c < value.value if lower else c > value.value for c in counted)
-            rank = 1 + sum(ahead)
+            if lower:
+                ahead = bisect_left(counted, value.value)  # the values below it
+            else:
+                ahead = len(counted) - bisect_right(counted, value.value)  # those above it
+            rank = 1 + ahead
         found.append(Ranked(value, rank, is_comparable))
     return found
 

@@ -1,6 +1,7 @@
 """Reading indicators: medians of the network and of peer groups, ranks, the gap to the
 reference, breaks where the definition changes, illustrative labels, and flat query counts."""
 
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -151,6 +152,25 @@ def test_ranks_follow_the_better_direction_and_are_shared_by_ties() -> None:
     neither = analysis.ranked(values, better="neither", basis="migrant_background")
     assert [r.rank for r in neither] == [None] * 4
     assert [r.value.city_id for r in neither] == [2, 3, 1, 4]  # largest first
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_each_rank_counts_the_comparable_values_strictly_ahead(seed: int) -> None:
+    """The ranks, found by binary search, are what counting every value ahead gives."""
+    rng = random.Random(seed)
+    values = [
+        v(city, 2015, rng.choice([rng.randint(0, 20), rng.random() * 20]), basis=basis)
+        for city, basis in enumerate(
+            rng.choices(["migrant_background", "refugees"], weights=[5, 1], k=rng.randint(0, 60))
+        )
+    ]
+    counted = [x.value for x in values if x.basis == "migrant_background"]
+    for better, ahead in (("higher", lambda a, b: a > b), ("lower", lambda a, b: a < b)):
+        for found in analysis.ranked(values, better=better, basis="migrant_background"):
+            expected = (
+                1 + sum(ahead(c, found.value.value) for c in counted) if found.comparable else None
+            )
+            assert found.rank == expected
 
 
 # ---------------------------------------------------------------------------------------------
