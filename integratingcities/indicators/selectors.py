@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import CountryOption, countries_of
@@ -36,9 +37,19 @@ MEDIANS_SECONDS = 24 * 3600  # a day at most; any change of a value or a city en
 
 
 def catalogue() -> QuerySet[Indicator]:
-    """Every indicator, with its reference and how many cities have a value of it."""
+    """Every indicator, with its reference and how many cities have a value of it.
+
+    Counted per indicator in a subquery: joined and grouped, the database sorted every value
+    with its indicator's long texts (0.5 s at 20,000 cities on SQLite)."""
+    cities = (
+        IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+        .order_by()
+        .values("indicator")
+        .annotate(n=Count("city", distinct=True))
+        .values("n")
+    )
     return Indicator.objects.select_related("reference").annotate(
-        city_count=Count("values__city", distinct=True)
+        city_count=Coalesce(Subquery(cities, output_field=IntegerField()), 0)
     )
 
 
