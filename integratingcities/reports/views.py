@@ -189,7 +189,8 @@ def _commitment_page(
         answers = selectors.candidate_answers(round_, item, city=city, level=level)
         page = Paginator(answers, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     found = selectors.candidates(report, list(page.object_list))
-    query = _list_query(request.GET)
+    # Where the list stood: in the address, or for a refused highlight in what it posted.
+    query = _list_query(request.GET if failed is None else _posted_back(request))
     return render(
         request,
         "reports/commitment.html",
@@ -271,8 +272,12 @@ def highlight_add_view(request: AuthenticatedHttpRequest, round_: Round) -> Http
             _("%(city)s's evidence is highlighted.") % {"city": answer.assessment.city.name},
         )
     url = reverse("reports:commitment", kwargs={"pk": round_.pk, "key": answer.item.key})
-    back = _list_query(QueryDict(str(request.POST.get("back", ""))[:500]))
+    back = _list_query(_posted_back(request))
     return redirect(f"{url}?{back}" if back else url)
+
+
+def _posted_back(request: HttpRequest) -> QueryDict:
+    return QueryDict(str(request.POST.get("back", ""))[:500])
 
 
 def _highlight(round_: Round, pk: int) -> Highlight:

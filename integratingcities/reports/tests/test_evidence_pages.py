@@ -1,7 +1,5 @@
 """The cities' evidence on a commitment's page of the report workspace, a page at a time."""
 
-from typing import Any
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +14,7 @@ from .conftest import answer
 KEY = "equal-access-non-discrimination"
 
 
-def _page(round_: Round, **query: Any) -> str:
+def _page(round_: Round) -> str:
     return reverse("reports:commitment", kwargs={"pk": round_.pk, "key": KEY})
 
 
@@ -81,7 +79,7 @@ def test_a_highlight_returns_to_where_the_list_stood(
     _more_cities(published_round, 30)
     client = client_for(people.secretariat)
     add = reverse("reports:highlight_add", kwargs={"pk": published_round.pk})
-    page = client.get(_page(published_round), {"page": 2, "city": "e"}).content.decode()
+    page = client.get(_page(published_round), {"page": "2", "city": "e"}).content.decode()
     assert 'name="back" value="city=e&amp;page=2"' in page
     response = client.post(
         add, {"answer": ghent_answer.pk, "text": "Ghent's plan.", "back": "city=e&page=2&x=1"}
@@ -96,9 +94,11 @@ def test_a_refused_highlight_shows_its_evidence_alone_with_the_reason(
     _more_cities(published_round, 30)
     client = client_for(people.secretariat)
     add = reverse("reports:highlight_add", kwargs={"pk": published_round.pk})
-    refused = client.post(add, {"answer": ghent_answer.pk, "text": " "})
+    refused = client.post(add, {"answer": ghent_answer.pk, "text": " ", "back": "page=2"})
     assert refused.status_code == 400
     page = refused.content.decode()
     assert "Write the highlight&#x27;s text." in page
     assert _forms(page) == 1 and "All the cities" in page
+    assert 'name="back" value="page=2"' in page  # a second try still returns there
+    assert f'href="{_page(published_round)}?page=2#evidence"' in page
     assert not Highlight.objects.exists()
