@@ -157,10 +157,11 @@ CANDIDATES_PER_PAGE = 25
 LIST_PARAMETERS = ("city", "level", "page")  # where the list of evidence stood
 
 
-def _list_query(query: QueryDict) -> str:
-    """The list's own parameters of ``query``, for links and for returning to it."""
+def _list_query(query: QueryDict, names: tuple[str, ...] = LIST_PARAMETERS) -> str:
+    """The list's own parameters of ``query`` (``names`` of them), for links and for returning
+    to it."""
     kept = QueryDict(mutable=True)
-    for name in LIST_PARAMETERS:
+    for name in names:
         value = query.get(name, "").strip()[:100]
         if value:
             kept[name] = value
@@ -190,7 +191,7 @@ def _commitment_page(
         page = Paginator(answers, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     found = selectors.candidates(report, list(page.object_list))
     # Where the list stood: in the address, or for a refused highlight in what it posted.
-    query = _list_query(request.GET if failed is None else _posted_back(request))
+    stood = request.GET if failed is None else _posted_back(request)
     return render(
         request,
         "reports/commitment.html",
@@ -210,17 +211,11 @@ def _commitment_page(
             "city": city,
             "level": level,
             "refused": failed_answer is not None,
-            "list_query": query,
-            "page_query": _without_page(query),
+            "list_query": _list_query(stood),
+            "page_query": _list_query(stood, ("city", "level")),
         },
         status=400 if failed is not None else 200,
     )
-
-
-def _without_page(query: str) -> str:
-    kept = QueryDict(query, mutable=True)
-    kept.pop("page", None)
-    return kept.urlencode()
 
 
 def _item(round_: Round, key: str) -> Item:
