@@ -46,6 +46,26 @@ def visit(page: Page, url: str) -> None:
     assert response.ok, f"{url} answered {response.status}"
 
 
+def save_and_continue(page: Page) -> None:
+    """Save a section and wait until the next page has loaded in full.
+
+    A click returns once the navigation has begun; reading the next section's questions
+    before its document is parsed would answer only the first few of them.
+    """
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".form-errors")).to_have_count(0)
+
+
+def submit_answers(page: Page) -> None:
+    """Submit from the check page, which must first say that nothing is missing."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check and submit")
+    expect(page.locator("main")).to_contain_text("Everything required is answered.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit the answers").click()
+    expect(page.locator(".messages")).to_contain_text("Submitted")
+
+
 def assert_accessible(page: Page) -> None:
     """Run axe-core (bundled with axe-playwright-python, so offline) on the current page."""
     results = _axe.run(page)

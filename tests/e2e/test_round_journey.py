@@ -10,7 +10,7 @@ from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.lib.testing import PASSWORD, People
 from integratingcities.rounds.models import Round
 
-from .browser import assert_accessible, log_in, visit
+from .browser import assert_accessible, log_in, save_and_continue, submit_answers, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -90,12 +90,8 @@ def test_a_round_from_opening_to_published_results(
         if "/sections/" not in editor.url:
             break
         _fill_section(editor)
-        editor.get_by_role("button", name="Save and continue").click()
-        expect(editor.locator(".form-errors")).to_have_count(0)
-    expect(editor.get_by_role("heading", level=1)).to_have_text("Check and submit")
-    assert_accessible(editor)
-    editor.get_by_role("button", name="Submit the answers").click()
-    expect(editor.locator(".messages")).to_contain_text("Submitted")
+        save_and_continue(editor)
+    submit_answers(editor)
     assessment = Assessment.objects.get(round=round_, city=site.ghent)
     assert assessment.state == "submitted"
 

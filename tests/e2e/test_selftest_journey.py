@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from integratingcities.assessments.models import Assessment
 from integratingcities.lib.testing import PASSWORD, People
 
-from .browser import assert_accessible, log_in, visit
+from .browser import assert_accessible, log_in, save_and_continue, submit_answers, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,12 +33,8 @@ def _answer_every_section(page: Page, level: str, evidence: str) -> None:
             page.locator("fieldset.question textarea").first.fill(
                 "Equality law leaves recruitment rules to the region."
             )
-        page.get_by_role("button", name="Save and continue").click()
-        expect(page.locator(".form-errors")).to_have_count(0)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check and submit")
-    assert_accessible(page)
-    page.get_by_role("button", name="Submit the answers").click()
-    expect(page.locator(".messages")).to_contain_text("Submitted")
+        save_and_continue(page)
+    submit_answers(page)
 
 
 def test_a_city_tests_itself_twice_and_sees_its_progress(
