@@ -7,13 +7,25 @@ are computed by ``results.indicators`` (medians, ranks, gaps, breaks) and ``resu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, Rank
 
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import CountryOption, countries_of
@@ -121,47 +133,42 @@ class DistributionRow:
         return self.ranked.value
 
 
-@dataclass(frozen=True)
-class Distribution:
-    indicator: Indicator
-    rows: list[DistributionRow]
-    median: analysis.Median
-    filters: CityFilters
-    is_ranked: bool  # the indicator has a better direction
+class RankedRows(Sequence[DistributionRow]):
+    """The distribution's rows, best first, read a slice at a time: a page of the table costs
+    the same at 20 or 20,000 cities. Its length is known from the summary, so a paginator
+    asks no count of its own."""
 
-    @property
-    def years(self) -> tuple[int, int] | None:
-        found = [row.value.year for row in self.rows]
-        return (min(found), max(found)) if found else None
+    def __init__(self, rows: QuerySet[Any], indicator: Indicator, count: int) -> None:
+        self._rows, self._indicator, self._count = rows, indicator, count
 
-    @property
-    def population_years(self) -> tuple[int, int] | None:
-        return _span(row.city.population_year for row in self.rows)
+    def __len__(self) -> int:
+        return self._count
 
-    @property
-    def foreign_born_years(self) -> tuple[int, int] | None:
-        return _span(row.city.foreign_born_year for row in self.rows)
-
-    @property
-    def illustrative(self) -> bool:
-        return any(row.value.illustrative for row in self.rows)
-
-    @property
-    def other_definitions(self) -> int:
-        return sum(1 for row in self.rows if not row.ranked.comparable)
+    @overload
+    def __getitem__(self, index: int) -> DistributionRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DistributionRow]: ...
+    def __getitem__(self, index: int | slice) -> DistributionRow | list[DistributionRow]:
+        if isinstance(index, slice):
+            return _ranked_rows(self._rows[index], self._indicator)
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return _ranked_rows(self._rows[index : index + 1], self._indicator)[0]
 
 
-def _span(years: Iterable[int | None]) -> tuple[int, int] | None:
-    known = [y for y in years if y is not None]
-    return (min(known), max(known)) if known else None
+def _ranked(rows: QuerySet[IndicatorValue], indicator: Indicator) -> QuerySet[Any]:
+    """``rows`` best first (largest first where neither direction is better), each ranked
+    among those of its own definition: ``analysis.ranked``'s rule (1 is the best, ties share
+    the best rank) as SQL's RANK(), so that a page of 100 is read without the other rows."""
+    value = F("value").asc() if indicator.better == analysis.LOWER else F("value").desc()
+    return rows.annotate(rank=Window(Rank(), partition_by=[F("basis")], order_by=value)).order_by(
+        value, "city_id"
+    )
 
 
-def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
-    """Each city's latest value of ``indicator`` (the cities of ``filters``), best first, with
-    its rank where a direction is better, and their median (one query)."""
-    rows = filters.apply(_latest(IndicatorValue.objects.filter(indicator=indicator)))
-    cities: dict[int, CityRef] = {}
-    values = []
+def _ranked_rows(rows: QuerySet[Any], indicator: Indicator) -> list[DistributionRow]:
+    is_ranked = indicator.better in (analysis.HIGHER, analysis.LOWER)
+    found = []
     for (
         city_id,
         year,
@@ -170,12 +177,13 @@ def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
         source,
         note,
         illustrative,
+        rank,
         slug,
         name,
         country,
         population_year,
         foreign_born_year,
-    ) in rows.order_by().values_list(
+    ) in rows.values_list(
         "city_id",
         "year",
         "value",
@@ -183,22 +191,114 @@ def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
         "source",
         "note",
         "is_illustrative",
+        "rank",
         "city__slug",
         "city__name",
         "city__country",
         "city__population_year",
         "city__foreign_born_year",
     ):
-        values.append(_value(city_id, year, value, basis, source, note, illustrative))
-        cities[city_id] = CityRef(slug, name, str(country), population_year, foreign_born_year)
-    ranked = analysis.ranked(values, better=indicator.better, basis=indicator.basis)
+        comparable = basis == indicator.basis
+        found.append(
+            DistributionRow(
+                CityRef(slug, name, str(country), population_year, foreign_born_year),
+                analysis.Ranked(
+                    _value(city_id, year, value, basis, source, note, illustrative),
+                    rank if is_ranked and comparable else None,
+                    comparable,
+                ),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Distribution:
+    indicator: Indicator
+    rows: Sequence[DistributionRow]
+    median: analysis.Median
+    filters: CityFilters
+    is_ranked: bool  # the indicator has a better direction
+    years: tuple[int, int] | None
+    population_years: tuple[int, int] | None
+    foreign_born_years: tuple[int, int] | None
+    illustrative: bool
+    other_definitions: int
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def _span(first: int | None, last: int | None) -> tuple[int, int] | None:
+    return (first, last) if first is not None and last is not None else None
+
+
+def _latest_of(indicator: Indicator, filters: CityFilters) -> QuerySet[IndicatorValue]:
+    """Each city's latest value of ``indicator``, of the cities of ``filters``."""
+    return filters.apply(_latest(IndicatorValue.objects.filter(indicator=indicator))).order_by()
+
+
+def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
+    """Each city's latest value of ``indicator`` (the cities of ``filters``), best first, with
+    its rank where a direction is better, and their median.
+
+    Summed up, and the median read, in the database; the rows are read a page at a time
+    (``RankedRows``): two queries, and one a page, whatever the number of cities."""
+    rows = _latest_of(indicator, filters)
+    comparable = Q(basis=indicator.basis)
+    summary = rows.aggregate(
+        count=Count("pk"),
+        counted=Count("pk", filter=comparable),
+        illustrative=Count("pk", filter=Q(is_illustrative=True)),
+        counted_illustrative=Count("pk", filter=comparable & Q(is_illustrative=True)),
+        first_year=Min("year"),
+        last_year=Max("year"),
+        first_population=Min("city__population_year"),
+        last_population=Max("city__population_year"),
+        first_foreign_born=Min("city__foreign_born_year"),
+        last_foreign_born=Max("city__foreign_born_year"),
+    )
+    counted = summary["counted"]
+    # The one or two values in the middle, as ``analysis.median_of`` takes them.
+    middle = list(
+        rows.filter(comparable)
+        .order_by("value")
+        .values_list("value", flat=True)[(counted - 1) // 2 : counted // 2 + 1]
+    )
+    median = (
+        analysis.Median(
+            sum(float(v) for v in middle) / len(middle),
+            counted,
+            summary["counted_illustrative"] > 0,
+        )
+        if middle
+        else analysis.NO_MEDIAN
+    )
     return Distribution(
         indicator,
-        [DistributionRow(cities[r.value.city_id], r) for r in ranked],
-        analysis.median_of(analysis.comparable(values, indicator.basis)),
+        RankedRows(_ranked(rows, indicator), indicator, summary["count"]),
+        median,
         filters,
         indicator.better in (analysis.HIGHER, analysis.LOWER),
+        _span(summary["first_year"], summary["last_year"]),
+        _span(summary["first_population"], summary["last_population"]),
+        _span(summary["first_foreign_born"], summary["last_foreign_born"]),
+        summary["illustrative"] > 0,
+        summary["count"] - counted,
     )
+
+
+def distribution_values(
+    indicator: Indicator, filters: CityFilters
+) -> tuple[list[float], list[float]]:
+    """For the chart: the latest values of the cities of ``filters``, those on the indicator's
+    own definition and those on another."""
+    shown: list[float] = []
+    other: list[float] = []
+    for value, basis in _latest_of(indicator, filters).values_list("value", "basis"):
+        (shown if basis == indicator.basis else other).append(float(value))
+    return shown, other
 
 
 def countries_with_values(indicator: Indicator) -> list[CountryOption]:

@@ -117,9 +117,9 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
 @public
 def indicator_chart(request: HttpRequest, key: str) -> HttpResponse:
     indicator = _indicator(key)
-    found = selectors.distribution(indicator, _filters(request))
-    shown = [row.value.value for row in found.rows if row.ranked.comparable]
-    other = [row.value.value for row in found.rows if not row.ranked.comparable]
+    filters = _filters(request)
+    found = selectors.distribution(indicator, filters)
+    shown, other = selectors.distribution_values(indicator, filters)
     median = found.median.value
     title = _(ILLUSTRATIVE) if found.illustrative else ""
     return _cached_svg(

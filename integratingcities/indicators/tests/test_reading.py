@@ -173,6 +173,50 @@ def test_each_rank_counts_the_comparable_values_strictly_ahead(seed: int) -> Non
             assert found.rank == expected
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_database_ranks_and_takes_the_median_as_the_rules_do(
+    catalogue: dict[str, Indicator], seed: int
+) -> None:
+    """The distribution page ranks, sorts and takes the median in SQL, a page at a time; on
+    random values with ties, earlier years and other definitions, it gives what
+    ``results.indicators`` gives for all the values at once."""
+    rng = random.Random(seed)
+    indicator = catalogue[STAFF]
+    indicator.better = rng.choice(["higher", "lower", "neither"])
+    indicator.save()
+    cities = City.objects.bulk_create(
+        City(name=f"Town {n}", slug=f"town-{n}", country="BE") for n in range(rng.randint(1, 40))
+    )
+    values = []
+    for city in cities:
+        for year in rng.sample(range(2010, 2020), rng.randint(1, 3)):
+            values.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    city=city,
+                    year=year,
+                    value=Decimal(rng.choice(["3", "7.5", "10", str(rng.randint(0, 400) / 8)])),
+                    basis=rng.choices([indicator.basis, "foreign_nationals"], [4, 1])[0],
+                    is_illustrative=rng.random() < 0.1,
+                )
+            )
+    IndicatorValue.objects.bulk_create(values)
+    latest = analysis.latest(
+        analysis.Value(x.city_id, x.year, float(x.value), x.basis, illustrative=x.is_illustrative)
+        for x in values
+    ).values()
+    expected = analysis.ranked(latest, better=indicator.better, basis=indicator.basis)
+
+    found = selectors.distribution(indicator, selectors.CityFilters())
+    rows = [r.ranked for part in range(0, len(found.rows), 7) for r in found.rows[part : part + 7]]
+    assert [(r.value.city_id, r.value.year, r.rank, r.comparable) for r in rows] == [
+        (r.value.city_id, r.value.year, r.rank, r.comparable) for r in expected
+    ]
+    assert found.median == analysis.median_of(analysis.comparable(latest, indicator.basis))
+    assert found.other_definitions == sum(not r.comparable for r in expected)
+    assert found.illustrative == any(r.value.illustrative for r in expected)
+
+
 # ---------------------------------------------------------------------------------------------
 # The pages
 
