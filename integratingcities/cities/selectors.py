@@ -47,7 +47,11 @@ def all_cities(*, country: str = "") -> QuerySet[City]:
 
 
 def countries_of(cities: QuerySet[City]) -> list[CountryOption]:
-    codes = cities.order_by().values_list("country", flat=True).distinct()
+    return country_options(cities.order_by().values_list("country", flat=True).distinct())
+
+
+def country_options(codes: Iterable[str]) -> list[CountryOption]:
+    """The countries of ``codes`` by name, in the active language."""
     language = get_language()
     return sorted(
         (CountryOption(code, _country_name(language, code)) for code in codes),

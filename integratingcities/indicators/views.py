@@ -117,9 +117,8 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
 @public
 def indicator_chart(request: HttpRequest, key: str) -> HttpResponse:
     indicator = _indicator(key)
-    filters = _filters(request)
-    found = selectors.distribution(indicator, filters)
-    shown, other = selectors.distribution_values(indicator, filters)
+    found = selectors.distribution(indicator, _filters(request))
+    shown, other = list(found.shown), list(found.other)
     median = found.median.value
     title = _(ILLUSTRATIVE) if found.illustrative else ""
     return _cached_svg(

@@ -331,18 +331,20 @@ def in_peer_group(
     band: scoring.Band | None = None,
     foreign_born: str = "",
 ) -> QuerySet[Any]:
-    """Keep the rows whose city (reached by the ``city`` path) is of the given country, size
-    band and foreign-born band: the one way every filter by peer group is written."""
+    """Keep the rows whose city (reached by the ``city`` path; "" for cities themselves) is of
+    the given country, size band and foreign-born band: the one way every filter by peer group
+    is written."""
+    prefix = f"{city}__" if city else ""
     if country:
-        rows = rows.filter(**{f"{city}__country": country})
+        rows = rows.filter(**{f"{prefix}country": country})
     if band is not None:
         low, high = scoring.BAND_BOUNDS[band]
-        rows = rows.filter(**{f"{city}__population__gte": low})
+        rows = rows.filter(**{f"{prefix}population__gte": low})
         if high is not None:
-            rows = rows.filter(**{f"{city}__population__lt": high})
+            rows = rows.filter(**{f"{prefix}population__lt": high})
     if foreign_born in scoring.FOREIGN_BORN_BANDS:
         low = int(foreign_born.split("-")[0])
-        rows = rows.filter(**{f"{city}__foreign_born_share__gte": low})
+        rows = rows.filter(**{f"{prefix}foreign_born_share__gte": low})
         if low < 90:  # the top band holds 100
-            rows = rows.filter(**{f"{city}__foreign_born_share__lt": low + 10})
+            rows = rows.filter(**{f"{prefix}foreign_born_share__lt": low + 10})
     return rows

@@ -174,12 +174,12 @@ def test_each_rank_counts_the_comparable_values_strictly_ahead(seed: int) -> Non
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_database_ranks_and_takes_the_median_as_the_rules_do(
+def test_the_distribution_read_a_slice_at_a_time_is_the_rules_answer(
     catalogue: dict[str, Indicator], seed: int
 ) -> None:
-    """The distribution page ranks, sorts and takes the median in SQL, a page at a time; on
-    random values with ties, earlier years and other definitions, it gives what
-    ``results.indicators`` gives for all the values at once."""
+    """The distribution keeps its order as ids and ranks and reads its rows a slice at a
+    time; on random values with ties, earlier years and other definitions, the slices make
+    what ``results.indicators`` gives for all the values at once."""
     rng = random.Random(seed)
     indicator = catalogue[STAFF]
     indicator.better = rng.choice(["higher", "lower", "neither"])
@@ -257,6 +257,29 @@ def test_the_distribution_ranks_where_a_direction_is_better(
     chart = client_for(None).get(reverse("indicators:chart", kwargs={"key": STAFF}))
     assert chart["Content-Type"] == "image/svg+xml"
     assert b"Illustrative" in chart.content
+
+
+def test_the_kept_distribution_follows_every_change(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    """The order is kept in the shared cache under the data generation: a new value, a
+    corrected one and a changed direction each show at once."""
+    staff = catalogue[STAFF]
+    put(staff, people.ghent, 2016, 14)
+    first = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.ranked.rank) for r in first.rows] == [("ghent", 1)]
+    riga = put(staff, people.riga, 2016, 20)
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
+    riga.value = Decimal("3")
+    riga.save()
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("ghent", 1), ("riga", 2)]
+    assert found.median.value == 8.5
+    staff.better = "lower"
+    staff.save()
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
 
 
 def test_an_indicator_that_is_a_fact_is_not_ranked(
