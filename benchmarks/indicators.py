@@ -95,6 +95,12 @@ def pages() -> list[Page]:
         Page(f"indicator {DETAIL}", f"/indicators/{DETAIL}/"),
         Page(f"indicator {DETAIL} ?country=DE", f"/indicators/{DETAIL}/?country=DE"),
         Page(f"indicator {DETAIL} ?band=MEDIUM", f"/indicators/{DETAIL}/?band=MEDIUM"),
+        Page(f"indicator {DETAIL} page 2", f"/indicators/{DETAIL}/?page=2"),
+        Page(
+            f"indicator chart {DETAIL}.svg, cold cache",
+            f"/indicators/{DETAIL}/chart.svg",
+            before=cache.clear,
+        ),
         Page("city indicators", city),
         Page("city indicators ?group=country", f"{city}?group=country"),
         Page(f"city chart {CHART}.svg, cold cache", f"{city}{CHART}.svg", before=cache.clear),

@@ -235,11 +235,7 @@ class Ranked:
 
 def ranked(values: Iterable[Value], *, better: str, basis: str) -> list[Ranked]:
     """The values sorted best first (largest first where neither direction is better), each
-    with its rank among the comparable values: 1 is the best, ties share the best rank.
-
-    The indicator's page reads one page of the table at a time, so it has the database rank
-    by the same rule (SQL's RANK() by definition, ``indicators.selectors.distribution``); a
-    test holds the two to the same answers."""
+    with its rank among the comparable values: 1 is the best, ties share the best rank."""
     given = list(values)
     # Sorted once, each rank is a binary search: counting the values ahead of each value was
     # quadratic (23 s for 20,000 cities).
