@@ -93,6 +93,7 @@ def pages() -> list[Page]:
     city = f"/indicators/cities/{MEASURED_CITY}/"
     return [
         Page(f"indicator {DETAIL}", f"/indicators/{DETAIL}/"),
+        Page(f"indicator {DETAIL}, cold cache", f"/indicators/{DETAIL}/", before=cache.clear),
         Page(f"indicator {DETAIL} ?country=DE", f"/indicators/{DETAIL}/?country=DE"),
         Page(f"indicator {DETAIL} ?band=MEDIUM", f"/indicators/{DETAIL}/?band=MEDIUM"),
         Page(f"indicator {DETAIL} page 2", f"/indicators/{DETAIL}/?page=2"),

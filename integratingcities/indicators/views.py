@@ -2,12 +2,14 @@
 time. Every page is public; every chart is also given as a table."""
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -20,6 +22,7 @@ from integratingcities.results.peers import COUNTRY, SIZE_BAND, PeerGroup
 
 from . import selectors
 from .models import Basis, Indicator, Unit
+from .templatetags.indicator_values import indicator_value
 
 public = permission_required(None, login=False)
 city_page = permission_required(None, City, lookup={"slug": "slug"}, login=False)
@@ -104,14 +107,38 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
             "indicator": indicator,
             "d": found,
             "page": page,
+            "rows": _table_rows(list(page.object_list), indicator),
             "filter_query": without_page.urlencode(),
             "filters": filters,
             "countries": selectors.countries_with_values(indicator),
             "bands": list(scoring.Band),
             "foreign_born_bands": selectors.FOREIGN_BORN_BANDS,
-            "bases": dict(Basis.choices),
         },
     )
+
+
+def _table_rows(
+    rows: Sequence[selectors.DistributionRow], indicator: Indicator
+) -> list[dict[str, Any]]:
+    """A page of the table from plain values: no ``reverse()``, include or translation per
+    row (a quarter of the page's time for 100 rows)."""
+    prefix, suffix = reverse("indicators:city", kwargs={"slug": "slug"}).rsplit("slug", 1)
+    bases = {key: str(label) for key, label in Basis.choices}
+    return [
+        {
+            "url": f"{prefix}{row.city.slug}{suffix}",
+            "name": row.city.name,
+            "rank": row.ranked.rank,
+            "value": indicator_value(row.value.value, indicator.unit),
+            "illustrative": row.value.illustrative,
+            "year": row.value.year,
+            "basis": bases.get(row.value.basis, row.value.basis),
+            "comparable": row.ranked.comparable,
+            "source": row.value.source,
+            "note": row.value.note,
+        }
+        for row in rows
+    ]
 
 
 @public
