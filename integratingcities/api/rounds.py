@@ -1,5 +1,6 @@
 """Rounds, published results and a city's own answers in the API, under the form's rules."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -161,10 +162,40 @@ def _assessment(request: HttpRequest, assessment_id: int) -> Assessment:
     return assessment
 
 
-def _assessment_out(assessment: Assessment) -> dict[str, Any]:
-    answers = Answer.objects.filter(assessment=assessment).select_related(
-        "item", "item__section", "level"
-    )
+# What the API gives of an answer: its own fields and the keys of its question, section and
+# level, read as plain values (their translated texts are JSON, a decoding each).
+ANSWER_FIELDS = {
+    "item": "item__key",
+    "section": "item__section__key",
+    "kind": "item__kind",
+    "level": "level__key",
+    "choices": "choices",
+    "number": "number",
+    "text": "text",
+    "evidence": "evidence",
+    "links": "links",
+    "version": "version",
+    "updated_at": "updated_at",
+    "carried_over": "is_carried_over",
+}
+
+
+def _answers_by_assessment(assessment_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The answers of the given assessments, in their questions' order, in one query."""
+    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in assessment_ids}
+    names = list(ANSWER_FIELDS)
+    for assessment_id, *values in Answer.objects.filter(assessment_id__in=list(found)).values_list(
+        "assessment_id", *ANSWER_FIELDS.values()
+    ):
+        found[assessment_id].append(dict(zip(names, values, strict=True)))
+    return found
+
+
+def _assessment_out(
+    assessment: Assessment, answers: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    if answers is None:
+        answers = _answers_by_assessment([assessment.pk])[assessment.pk]
     return {
         "id": assessment.pk,
         "city": assessment.city.slug,
@@ -174,30 +205,16 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
         "state": assessment.state,
         "illustrative": assessment.is_illustrative
         or (assessment.round is not None and assessment.round.is_illustrative),
-        "answers": [
-            {
-                "item": a.item.key,
-                "section": a.item.section.key,
-                "kind": a.item.kind,
-                "level": a.level.key if a.level else None,
-                "choices": a.choices,
-                "number": a.number,
-                "text": a.text,
-                "evidence": a.evidence,
-                "links": a.links,
-                "version": a.version,
-                "updated_at": a.updated_at,
-                "carried_over": a.is_carried_over,
-            }
-            for a in answers
-        ],
+        "answers": answers,
     }
 
 
 @router.get("/assessments/", response=list[AssessmentOut], auth=token_or_session)
 def list_assessments(request: HttpRequest) -> list[dict[str, Any]]:
     """The assessments of your cities, with their answers."""
-    return [_assessment_out(a) for a in assessments_for(request.user)[:100]]
+    listed = list(assessments_for(request.user)[:100])
+    answers = _answers_by_assessment(a.pk for a in listed)  # one query, not one each
+    return [_assessment_out(a, answers[a.pk]) for a in listed]
 
 
 @router.get(

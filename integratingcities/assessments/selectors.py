@@ -47,9 +47,27 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
     """The assessments of the user's cities (all of them for the secretariat), each with
     ``answered``: the count the answer services keep (``answered_count``). Counting the answers
     here joined every listed assessment's answers: for the secretariat, every city's (3.4 s of
-    SQL at 2,000 cities)."""
+    SQL at 2,000 cities).
+
+    Only the columns a list shows are read: the newest first are found by sorting every
+    assessment, and with the frameworks' long texts and the cities' in each row the sort took
+    0.3 s at 20,000 cities."""
     return (
         visible_to(user, Assessment)
+        .only(
+            "state",
+            "kind",
+            "is_illustrative",
+            "answered_count",
+            "created_at",
+            "city__slug",
+            "city__name",
+            "framework__lineage",
+            "framework__version",
+            "framework__title",
+            "round__title",
+            "round__is_illustrative",
+        )
         .annotate(answered=F("answered_count"))
         .order_by("-created_at", "city__name")
     )

@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,40 @@ def test_published_results_only(people: People, open_round: Round) -> None:
         "employer",
         "buyer",
     ]
+
+
+def test_the_list_reads_every_listed_assessments_answers_in_one_query(
+    people: People, open_round: Round
+) -> None:
+    """The secretariat's list gives 100 assessments with their answers: as many queries for
+    eight as for two (each assessment's answers were a query of their own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integratingcities.frameworks.models import Item
+    from integratingcities.lib.testing import CityFactory
+
+    items = list(Item.objects.filter(section__framework=open_round.framework)[:3])
+
+    def listed(count: int) -> tuple[int, list[dict[str, Any]]]:
+        for n in range(Assessment.objects.count(), count):
+            assessment = Assessment.objects.create(
+                city=CityFactory.create(name=f"Town {n}"),
+                framework=open_round.framework,
+                round=open_round,
+            )
+            for item in items:
+                Answer.objects.create(assessment=assessment, item=item, evidence=f"E{n}")
+        client = client_for(people.secretariat)
+        with CaptureQueriesContext(connection) as context:
+            body = client.get("/api/v1/assessments/").json()
+        return len(context.captured_queries), body
+
+    few, _body = listed(2)
+    many, body = listed(8)
+    assert few == many
+    assert len(body) == 8
+    for assessment in body:
+        assert [a["item"] for a in assessment["answers"]] == [item.key for item in items]
+        n = int(Assessment.objects.get(pk=assessment["id"]).city.name.split()[-1])
+        assert {a["evidence"] for a in assessment["answers"]} == {f"E{n}"}
