@@ -432,26 +432,45 @@ def median_windows(indicator: Indicator) -> dict[tuple[int, str, str], analysis.
     numbers instead of every city's values."""
 
     def make() -> dict[tuple[int, str, str], analysis.MedianWindow]:
-        in_group: dict[tuple[int, str, str], list[analysis.Value]] = {}
-        for city_id, year, value, illustrative, country, population, share in (
+        # Read as floats, each city's groups found once: a Decimal, a Value and the groups per
+        # value took 2.7 s at 20,000 cities with ten years each.
+        groups_of: dict[int, list[tuple[str, str]]] = {}
+        numbers: dict[tuple[int, str, str], list[float]] = {}
+        illustrative: dict[tuple[int, str, str], int] = {}
+        for city_id, year, value, is_illustrative, country, population, share in (
             IndicatorValue.objects.filter(indicator=indicator, basis=indicator.basis)
             .order_by()
+            .annotate(
+                number=Cast("value", FloatField()),
+                share=Cast("city__foreign_born_share", FloatField()),
+            )
             .values_list(
                 "city_id",
                 "year",
-                "value",
+                "number",
                 "is_illustrative",
                 "city__country",
                 "city__population",
-                "city__foreign_born_share",
+                "share",
             )
         ):
-            row = _value(city_id, year, value, indicator.basis, illustrative=illustrative)
-            figures = peers.figures_from(country, population, share)
-            for kind, group in zip(peers.GROUP_KINDS, figures.group_values(), strict=True):
-                if group is not None:
-                    in_group.setdefault((year, kind, group), []).append(row)
-        return {key: analysis.MedianWindow.of(rows) for key, rows in in_group.items()}
+            groups = groups_of.get(city_id)
+            if groups is None:
+                figures = peers.figures_from(country, population, share)
+                groups = groups_of[city_id] = [
+                    (kind, group)
+                    for kind, group in zip(peers.GROUP_KINDS, figures.group_values(), strict=True)
+                    if group is not None
+                ]
+            for kind, group in groups:
+                key = (year, kind, group)
+                numbers.setdefault(key, []).append(value)
+                if is_illustrative:
+                    illustrative[key] = illustrative.get(key, 0) + 1
+        return {
+            key: analysis.MedianWindow.of_numbers(found, illustrative.get(key, 0))
+            for key, found in numbers.items()
+        }
 
     return page_cache.kept(
         f"indicators:medians:{indicator.pk}:{indicator.basis}", make, MEDIANS_SECONDS

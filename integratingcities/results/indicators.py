@@ -89,14 +89,15 @@ class MedianWindow:
 
     @classmethod
     def of(cls, values: Sequence[Value]) -> MedianWindow:
-        ordered = sorted(v.value for v in values)
-        start = max(0, (len(ordered) - 1) // 2 - 1)
-        return cls(
-            len(ordered),
-            sum(v.illustrative for v in values),
-            start,
-            tuple(ordered[start : start + 4]),
-        )
+        return cls.of_numbers([v.value for v in values], sum(v.illustrative for v in values))
+
+    @classmethod
+    def of_numbers(cls, numbers: list[float], illustrative: int) -> MedianWindow:
+        """``of`` values given as their numbers and how many of them are illustrative (a
+        network's values, read without a ``Value`` each)."""
+        numbers.sort()
+        start = max(0, (len(numbers) - 1) // 2 - 1)
+        return cls(len(numbers), illustrative, start, tuple(numbers[start : start + 4]))
 
     def without(self, value: Value | None) -> Median:
         """``median_of`` the values, ``value`` (one of them, or None) taken out."""
