@@ -217,6 +217,47 @@ def test_the_command_makes_every_kept_page_stale(people: People) -> None:
     assert _generation() not in (None, before)
 
 
+@pytest.mark.django_db
+def test_what_is_kept_for_some_apps_is_made_again_after_writes_to_them_only(
+    people: People,
+) -> None:
+    made: list[int] = []
+
+    def make() -> int:
+        made.append(1)
+        return len(made)
+
+    def read() -> int:
+        return page_cache.kept("test:drawn", make, 60, apps=("indicators", "cities"))
+
+    assert read() == 1 and read() == 1
+    # Another public app, a survey validated: the pages are stale, this is not.
+    before = _generation()
+    practice = PracticeFactory.create(city=people.ghent, status=PracticeStatus.PROPOSED)
+    practice_publish(practice=practice, user=people.secretariat)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE assessments_assessment SET state = state")
+    assert _generation() != before
+    assert read() == 1
+    # A write to one of its apps, with or without a signal.
+    City.objects.filter(pk=people.ghent.pk).update(name="Gand")
+    assert read() == 2 and read() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE indicators_indicator SET name = name")
+    assert read() == 3
+    # bump() (the command), and a write the watcher cannot place.
+    call_command("clear_page_cache", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert read() == 4
+    with connection.cursor() as cursor:
+        cursor.execute("WITH n AS (SELECT 1) UPDATE cities_city SET name = name")
+    assert read() == 5
+    # Its tokens lost from the cache: made again, never stale.
+    cache.delete(page_cache._app_key("cities"))
+    assert read() == 6 and read() == 6
+    with pytest.raises(ValueError, match="accounts"):
+        page_cache.kept("test:nowhere", lambda: 0, 60, apps=("accounts",))
+
+
 # --- the rule after a real commit ---------------------------------------------------------
 
 
@@ -343,3 +384,27 @@ def test_a_validated_answer_that_changes_makes_pages_stale(
         answer.text = "Corrected after validation."
         answer.save()
     assert _generation() != validated
+
+
+@pytest.mark.django_db
+def test_what_is_kept_for_an_app_is_made_again_once_its_write_commits(
+    people: People, committed: Any
+) -> None:
+    made: list[int] = []
+
+    def read() -> int:
+        def make() -> int:
+            made.append(1)
+            return len(made)
+
+        return page_cache.kept("test:drawn", make, 60, apps=("cities",))
+
+    assert read() == 1
+    with committed():
+        City.objects.filter(pk=people.ghent.pk).update(name="Gand")
+        PracticeFactory.create(city=people.ghent)
+        assert read() == 1  # not committed yet
+    assert read() == 2
+    with committed():
+        PracticeFactory.create(city=people.riga)
+    assert read() == 2

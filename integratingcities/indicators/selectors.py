@@ -44,6 +44,9 @@ from .models import Indicator, IndicatorValue
 GROUP_KINDS = (SIZE_BAND, FOREIGN_BORN, COUNTRY)
 FOREIGN_BORN_BANDS = scoring.FOREIGN_BORN_BANDS
 MEDIANS_SECONDS = 24 * 3600  # a day at most; any change of a value or a city ends it sooner
+# What the kept figures are drawn from: they are made again after a write to these apps only
+# (a city's figures and peer groups are the cities'), not after every public write.
+DRAWN_FROM = ("indicators", "cities")
 
 
 def catalogue() -> QuerySet[Indicator]:
@@ -317,6 +320,7 @@ def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
         f"{filters.country}:{filters.band and filters.band.name}:{filters.foreign_born}",
         lambda: _order(indicator, filters),
         MEDIANS_SECONDS,
+        apps=DRAWN_FROM,
     )
     return Distribution(
         indicator,
@@ -346,6 +350,7 @@ def countries_with_values(indicator: Indicator) -> list[CountryOption]:
             .distinct()
         ),
         MEDIANS_SECONDS,
+        apps=DRAWN_FROM,
     )
     return country_options(codes)
 
@@ -473,7 +478,10 @@ def median_windows(indicator: Indicator) -> dict[tuple[int, str, str], analysis.
         }
 
     return page_cache.kept(
-        f"indicators:medians:{indicator.pk}:{indicator.basis}", make, MEDIANS_SECONDS
+        f"indicators:medians:{indicator.pk}:{indicator.basis}",
+        make,
+        MEDIANS_SECONDS,
+        apps=DRAWN_FROM,
     )
 
 

@@ -32,6 +32,12 @@ bumps only when its assessment is validated (checked once per transaction, at co
 and answer histories are never public. ``migrate`` bumps, and ``manage.py clear_page_cache``
 does it by hand. Accounts, audit, notifications and downloads never show on a public page.
 
+**Per app.** Each write also replaces a token of its app. What is made from a few apps only
+(``kept(…, apps=("indicators", "cities"))``: an indicator's ranked cities and median windows,
+costly at 20,000 cities) is kept under those apps' tokens and an epoch, so that it outlives
+writes to the other apps; ``bump()``, ``migrate`` and a write the watcher cannot place replace
+the epoch, which makes it stale too.
+
 Time. What a page says about today (days left in a round) changes at midnight: the date is part
 of the key. A news item published for a later hour appears within ``PAGE_CACHE_SECONDS``.
 """
@@ -40,7 +46,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
@@ -62,6 +68,8 @@ from integratingcities.lib.http_cache import is_public
 # "~" sorts after every other key: the database cache, when full, culls the lowest keys first,
 # so pages go before the generation that would make them all stale at once.
 GENERATION_KEY = "~page:generation"
+# Replaced by ``bump()``: what is kept for some apps only is stale after it too.
+EPOCH_KEY = "~page:epoch"
 KEY_PREFIX = "page:v1:"
 # Apps whose rows show on public pages: any write to their tables bumps the generation.
 PUBLIC_APPS = (
@@ -197,21 +205,56 @@ def _current(found: Any) -> str:
 T = TypeVar("T")
 
 
-def bump() -> str:
-    """Start a new generation: every kept page is stale from now on."""
+def _token(name: str, found: Any) -> str:
+    """A generation's token as read; a new one when there is none (first read, culled)."""
+    if isinstance(found, str):
+        return found
+    if name == GENERATION_KEY:
+        return bump()  # nothing kept can match a new generation either
     new = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, new, None)
+    if cache.add(name, new, None):
+        return new
+    again = cache.get(name)
+    return again if isinstance(again, str) else new
+
+
+def bump() -> str:
+    """Start a new generation: every kept page, and everything kept for some apps only
+    (``kept(apps=…)``), is stale from now on."""
+    new = uuid.uuid4().hex
+    cache.set_many({GENERATION_KEY: new, EPOCH_KEY: uuid.uuid4().hex}, None)
     return new
 
 
-def kept(key: str, make: Callable[[], T], seconds: int) -> T:
+def _bump_apps(labels: Collection[str]) -> None:
+    """After a write to the tables of ``labels``: a new generation for the pages, and for
+    what is kept for those apps."""
+    tokens = {_app_key(label): uuid.uuid4().hex for label in labels}
+    cache.set_many({GENERATION_KEY: uuid.uuid4().hex, **tokens}, None)
+
+
+def _app_key(label: str) -> str:
+    return f"{GENERATION_KEY}:{label}"
+
+
+def kept(key: str, make: Callable[[], T], seconds: int, *, apps: Sequence[str] = ()) -> T:
     """``make()``, kept in the shared cache under the current data generation: what is made
     from public data only (the same for everyone who may see it) is made again after any write
-    that could change a public page, and read in one cache read until then."""
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if not isinstance(generation, str):
-        generation = bump()  # none yet, or lost: nothing kept can match it either
+    that could change a public page, and read in one cache read until then.
+
+    With ``apps`` (labels of ``PUBLIC_APPS``), only after a write to those apps' tables: what
+    is made from the indicators and the cities alone need not be made again after a practice
+    is edited or a survey validated. A write the watcher cannot place, ``bump()`` and
+    ``migrate`` make it stale too."""
+    if apps:
+        unknown = set(apps) - set(PUBLIC_APPS) - {"assessments"}
+        if unknown:
+            raise ValueError(f"No generation is kept for {sorted(unknown)}")
+        keys = [EPOCH_KEY, *(_app_key(label) for label in apps)]
+    else:
+        keys = [GENERATION_KEY]
+    found = cache.get_many([*keys, key])
+    generation = ":".join(_token(name, found.get(name)) for name in keys)
     held = found.get(key)
     if held is not None and held[0] == generation:
         return cast(T, held[1])
@@ -238,9 +281,27 @@ def _after_commit(connection: BaseDatabaseWrapper, callback: Callable[[], None])
         transaction.on_commit(callback, using=connection.alias)
 
 
-def _bump_now() -> None:
+def _bump_after_commit(connection: BaseDatabaseWrapper, label: str) -> None:
+    """Note the app written ("": a write that could be anything) and bump them all once the
+    transaction commits."""
+    pending: set[str] = connection.__dict__.setdefault("_page_cache_apps", set())
+    pending.add(label)
+    _after_commit(connection, _bump_pending)
+
+
+def _bump_pending() -> None:
+    connection = transaction.get_connection()
+    labels = connection.__dict__.pop("_page_cache_apps", set())
+    if labels:
+        _bump_now(labels)
+
+
+def _bump_now(labels: Collection[str] = ("",)) -> None:
     try:
-        bump()
+        if "" in labels:
+            bump()
+        else:
+            _bump_apps(labels)
     except DatabaseError:
         if _cache_table_missing():
             return  # the first migrate, before the cache's table exists: no page kept yet
@@ -261,7 +322,7 @@ class _Watcher:
     """An execute wrapper on each database connection: sees every statement that writes."""
 
     def __init__(self) -> None:
-        self.public_tables: frozenset[str] = frozenset()
+        self.public_tables: dict[str, str] = {}  # table: its app's label
         self.assessment_table = ""
 
     def __call__(
@@ -287,14 +348,15 @@ class _Watcher:
                 self._bump(context)
             return result
         table = match.group(1).lower()
-        if table in self.public_tables or (
-            table == self.assessment_table and self._assessment_changed(sql, params)
-        ):
-            self._bump(context)
+        if table in self.public_tables:
+            self._bump(context, self.public_tables[table])
+        elif table == self.assessment_table and self._assessment_changed(sql, params):
+            self._bump(context, "assessments")
         return result
 
-    def _bump(self, context: Mapping[str, Any]) -> None:
-        _after_commit(context["connection"], _bump_now)
+    def _bump(self, context: Mapping[str, Any], label: str = "") -> None:
+        """Bump once the transaction commits: the apps written, or everything ("")."""
+        _bump_after_commit(context["connection"], label)
 
     def _assessment_changed(self, sql: str, params: Any) -> bool:
         if sql.lstrip()[:6].upper() != "UPDATE":
@@ -362,14 +424,14 @@ def _assessment_saving(instance: Model, update_fields: Any = None, **kwargs: obj
 def _assessment_saved(instance: Model, created: bool, **kwargs: object) -> None:
     _local.saving = None
     if not created and getattr(instance, "_page_cache_changed", False):
-        _after_commit(transaction.get_connection(), _bump_now)
+        _bump_after_commit(transaction.get_connection(), "assessments")
     _assessment_loaded(instance)
 
 
 def _answer_written(instance: Model, **kwargs: object) -> None:
     connection = transaction.get_connection()
     if _in_test_transaction(connection):
-        _bump_now()  # no commit to wait for (see ``_after_commit``): be safe without a query
+        _bump_now(["assessments"])  # no commit to wait for (``_after_commit``): be safe
         return
     pending: set[int] = connection.__dict__.setdefault("_page_cache_answers", set())
     pending.add(instance.assessment_id)  # type: ignore[attr-defined]
@@ -388,7 +450,7 @@ def _answers_committed() -> None:
     connection = transaction.get_connection()
     ids = connection.__dict__.pop("_page_cache_answers", set())
     if ids and Assessment.objects.filter(pk__in=ids, state=AssessmentState.VALIDATED).exists():
-        bump()
+        _bump_apps(["assessments"])
 
 
 def _migrated(**kwargs: object) -> None:
@@ -403,12 +465,12 @@ class PageCacheConfig(AppConfig):
     verbose_name = "Shared helpers"
 
     def ready(self) -> None:
-        watcher.public_tables = frozenset(
-            model._meta.db_table.lower()
+        watcher.public_tables = {
+            model._meta.db_table.lower(): label
             for label in PUBLIC_APPS
             if apps.is_installed(f"integratingcities.{label}")
             for model in apps.get_app_config(label).get_models(include_auto_created=True)
-        )
+        }
         assessment = apps.get_model("assessments", "Assessment")
         answer = apps.get_model("assessments", "Answer")
         watcher.assessment_table = assessment._meta.db_table.lower()
