@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +45,44 @@ def all_cities(*, country: str = "") -> QuerySet[City]:
     if country:
         cities = cities.filter(country=country)
     return cities.order_by("name")
+
+
+def typed_cities(lines: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """Cities typed by name or short name (slug), in any case, in one query: the slug of each
+    line that names one city, and what is wrong with the others, in words."""
+    lines = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+    keys = {line.casefold() for line in lines}
+    by_slug: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+    for slug, name in (
+        City.objects.annotate(lowered=Lower("name"))
+        .filter(
+            Q(slug__in=keys)
+            | Q(name__in=lines)
+            | Q(lowered__in=keys)  # SQLite lowers ASCII letters only: the name as typed, too
+        )
+        .order_by("slug")
+        .values_list("slug", "name")
+    ):
+        by_slug[slug.casefold()] = slug
+        by_name.setdefault(name.casefold(), []).append(slug)
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    for line in lines:
+        key = line.casefold()
+        named = by_name.get(key, [])
+        if key in by_slug:
+            found[line] = by_slug[key]
+        elif len(named) == 1:
+            found[line] = named[0]
+        elif named:
+            problems.append(
+                _("Several cities are called “%(name)s”: give the short name (%(slugs)s).")
+                % {"name": line, "slugs": ", ".join(named)}
+            )
+        else:
+            problems.append(_("There is no city called “%(name)s”.") % {"name": line})
+    return found, problems
 
 
 def countries_of(cities: QuerySet[City]) -> list[CountryOption]:

@@ -32,6 +32,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 class CompareQuery:
     source: str = ""  # "round:<id>" or "benchmark:<lineage>"
     cities: tuple[str, ...] = ()  # city slugs, in the order given, without repeats
+    typed: tuple[str, ...] = ()  # cities typed one a line, by name or short name
     what: tuple[str, ...] = ()  # "overall", a section key, or "<section key>.<item key>"
     country: str = ""
     band: scoring.Band | None = None
@@ -93,6 +94,15 @@ def parse(data: Any) -> tuple[CompareQuery, list[str]]:
     bad = [slug for slug in slugs if not _SLUG.match(slug)]
     if bad:
         notes.append(_("There is no city called “%(name)s”.") % {"name": bad[0]})
+    typed = [
+        line.strip()
+        for text in data.getlist("cities")[:1]
+        for line in str(text).splitlines()
+        if line.strip() and "\x00" not in line and len(line.strip()) <= 200
+    ]
+    if len(typed) > MAX_VALUES:
+        notes.append(_("At most %(max)d cities a list.") % {"max": MAX_VALUES})
+        typed = typed[:MAX_VALUES]
     what = _values(data, "what")
     unreadable = [token for token in what if not _SUBJECT.match(token)]
     if unreadable:
@@ -114,6 +124,7 @@ def parse(data: Any) -> tuple[CompareQuery, list[str]]:
     query = CompareQuery(
         source=source,
         cities=_unique([slug.lower() for slug in slugs if _SLUG.match(slug)]),
+        typed=_unique(typed),
         what=_unique([token for token in what if _SUBJECT.match(token)]),
         country=country.upper(),
         band=band,

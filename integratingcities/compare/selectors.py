@@ -10,7 +10,7 @@ whatever the number of cities in the network or compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
-from integratingcities.cities.selectors import CountryOption, countries_of
+from integratingcities.cities.selectors import CountryOption, countries_of, typed_cities
 from integratingcities.frameworks.models import (
     Framework,
     FrameworkKind,
@@ -192,7 +192,7 @@ class Comparison:
     choices: list[SectionChoice] = field(default_factory=list)
     subjects: list[Subject] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
-    city_options: list[dict[str, str]] = field(default_factory=list)
+    named_cities: list[str] = field(default_factory=list)  # the names of those asked for
     countries: list[CountryOption] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was asked and could not be shown
 
@@ -214,6 +214,13 @@ class Comparison:
 def comparison(user: Any, query: CompareQuery, notes: list[str] | None = None) -> Comparison:
     """The chosen cities' published scores in the chosen source, side by side."""
     found = Comparison(query, sources(user), notes=list(notes or []))
+    if query.typed:
+        # Typed names become short names, which the page's links then carry.
+        slugs, problems = typed_cities(query.typed)
+        found.notes.extend(problems)
+        query = found.query = replace(
+            query, cities=tuple(dict.fromkeys([*query.cities, *slugs.values()])), typed=()
+        )
     found.source = next((s for s in found.sources if s.token == query.source), None)
     if found.source is None:
         if query.source:
@@ -225,13 +232,6 @@ def comparison(user: Any, query: CompareQuery, notes: list[str] | None = None) -
     found.choices = subjects_of(source)
     found.subjects = _subjects(found, query)
     public = source.assessments()
-    found.city_options = [
-        {"slug": slug, "name": name}
-        for slug, name in City.objects.filter(assessments__in=public)
-        .order_by("name")
-        .values_list("slug", "name")
-        .distinct()
-    ]
     found.countries = countries_of(City.objects.filter(assessments__in=public))
     rows = _chosen(found, source, public, query)
     found.rows = _rows(source, found.subjects, rows)
@@ -270,6 +270,7 @@ def _chosen(
     named: dict[str, City] = {}
     if query.cities:
         named = {city.slug: city for city in City.objects.filter(slug__in=query.cities)}
+        found.named_cities = [named[slug].name for slug in query.cities if slug in named]
         unknown = [slug for slug in query.cities if slug not in named]
         if unknown:
             found.notes.append(
