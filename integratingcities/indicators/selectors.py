@@ -348,6 +348,16 @@ def distribution(indicator: Indicator, filters: CityFilters) -> Distribution:
     )
 
 
+def warm() -> None:
+    """Make what every indicator with values keeps (its median windows, its order across
+    all cities, its countries), so that the next visitor reads them from the cache."""
+    with_values = IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+    for indicator in Indicator.objects.filter(Exists(with_values)).order_by("position", "pk"):
+        median_windows(indicator)
+        distribution(indicator, CityFilters())
+        countries_with_values(indicator)
+
+
 def countries_with_values(indicator: Indicator) -> list[CountryOption]:
     """The countries of the cities with a value of ``indicator``, for the page's filter; kept
     with the distribution's order (a search of the index per city, 25 ms at 20,000)."""

@@ -23,6 +23,7 @@ from integratingcities.permissions import Perm, require
 
 from .imports import CheckedValue, ImportReport, Row, check_rows, unit_problem
 from .models import ImportBatch, Indicator, IndicatorValue
+from .tasks import warm_indicator_pages
 
 POPULATION = "population"
 FOREIGN_BORN_SHARE = "foreign-born-share"
@@ -121,6 +122,19 @@ class ImportRefused(IndicatorError):
         self.report = report
 
 
+def _values_changed(city_ids: Iterable[int]) -> None:
+    """After values were written: the cities' figures copied again, and the indicator pages
+    warmed once this commits."""
+    city_figures_sync(city_ids)
+    _warm_after_commit()
+
+
+def _warm_after_commit() -> None:
+    """What the indicator pages keep made again in the worker (``tasks``), before a visitor
+    waits for it."""
+    transaction.on_commit(lambda: warm_indicator_pages.enqueue(), robust=True)
+
+
 def values_import(
     *, rows: Sequence[Row], user: User, file_name: str, file_format: str
 ) -> ImportBatch:
@@ -143,7 +157,7 @@ def values_import(
                 value_count=len(report.values),
             )
             _insert(report.values, batch=batch, user=user, now=now)
-            city_figures_sync(report.city_ids)
+            _values_changed(report.city_ids)
     except IntegrityError:
         # Another import or a colleague's form stored one of these values meanwhile.
         raise IndicatorError(
@@ -249,7 +263,7 @@ def import_undo(*, batch: ImportBatch, user: User) -> int:
     deleted, _by_model = IndicatorValue.objects.filter(batch=batch).delete()
     batch.undone_at, batch.undone_by = timezone.now(), user
     batch.save(update_fields=["undone_at", "undone_by"])
-    city_figures_sync(city_ids)
+    _values_changed(city_ids)
     return deleted
 
 
@@ -299,7 +313,7 @@ def value_save(
     except ValidationError as error:
         raise IndicatorError(" ".join(error.messages)) from None
     entry.save()
-    city_figures_sync([city.pk])
+    _values_changed([city.pk])
     return entry
 
 
@@ -310,7 +324,7 @@ def value_delete(*, value: IndicatorValue, user: User) -> None:
     require(user, Perm.ENTER_INDICATOR_VALUES, value)
     city_id = value.city_id
     value.delete()
-    city_figures_sync([city_id])
+    _values_changed([city_id])
 
 
 # ---------------------------------------------------------------------------------------
@@ -440,4 +454,5 @@ def indicator_update(*, indicator: Indicator, user: User, data: dict[str, Any]) 
     data = {name: value for name, value in data.items() if name != "key"}
     _check_and_fill(locked, data, new=False)
     locked.save()
+    _warm_after_commit()
     return locked

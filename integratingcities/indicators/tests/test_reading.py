@@ -4,6 +4,7 @@ reference, breaks where the definition changes, illustrative labels, and flat qu
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.urls import reverse
 from integratingcities.cities.models import City
 from integratingcities.indicators import selectors
 from integratingcities.indicators.models import Indicator, IndicatorValue
-from integratingcities.indicators.services import city_figures_sync, indicators_load
+from integratingcities.indicators.services import city_figures_sync, indicators_load, value_save
 from integratingcities.lib import scoring
 from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.results import indicators as analysis
@@ -280,6 +281,36 @@ def test_the_kept_distribution_follows_every_change(
     staff.save()
     found = selectors.distribution(staff, selectors.CityFilters())
     assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
+
+
+def test_a_value_saved_warms_what_the_pages_keep_once_it_commits(
+    people: People,
+    catalogue: dict[str, Indicator],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a value is saved the worker makes every indicator's kept figures, so the next
+    visitor reads them (a city's indicators made them while its first visitor waited)."""
+    staff = catalogue[STAFF]
+    put(staff, people.riga, 2016, 20)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        value_save(
+            user=people.secretariat,
+            indicator=staff,
+            city=people.ghent,
+            year=2016,
+            value=Decimal("14"),
+            source="Staff survey",
+        )
+    assert callbacks  # the task, run at once by the tests' task backend
+
+    def made_again(*args: object) -> None:
+        raise AssertionError("made again, not read from the cache")
+
+    monkeypatch.setattr(selectors, "_order", made_again)
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
+    assert [c.code for c in selectors.countries_with_values(staff)] == ["BE", "LV"]
 
 
 def test_an_indicator_that_is_a_fact_is_not_ranked(
