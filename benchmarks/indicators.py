@@ -20,8 +20,11 @@ Same database set-up and options as pages.py (see harness.py), plus ``--import-r
    them (``check_rows``, alone), imports them (``values_import``, which checks them again, then
    writes; its check, INSERT and city sync are timed apart) and undoes the import
    (``import_undo``). Medians are reported;
-3. measures ``/indicators/<key>/`` (also filtered), ``/indicators/cities/<slug>/`` and the city
-   chart SVG (cold: Django's cache cleared, untimed, before each request; and warm), anonymous.
+3. measures ``/indicators/<key>/`` (also filtered, its page 2, and cold: Django's cache cleared,
+   untimed, before each request, as after a change the worker has not warmed yet), the
+   indicator's chart (cold), ``/indicators/cities/<slug>/`` and the city chart SVG (cold and
+   warm), anonymous. The SQL of each page (its floor) is recorded on a request like the timed
+   ones.
 
 The floor. This machine is shared, so absolute times drift by 30 % or more between runs; each
 figure is measured beside its floor in the same run, and the ratio is what to compare:
