@@ -7,7 +7,6 @@ are computed by ``results.indicators`` (medians, ranks, gaps, breaks) and ``resu
 
 from __future__ import annotations
 
-import dataclasses
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -194,7 +193,7 @@ class RankedRows(Sequence[DistributionRow]):
 
     def _rows(self, positions: range) -> list[DistributionRow]:
         order = self._order
-        ids = [order.ids[n] for n in positions]
+        rank_of = {order.ids[n]: order.ranks[n] or None for n in positions}
         found: dict[int, DistributionRow] = {}
         for (
             pk,
@@ -210,7 +209,7 @@ class RankedRows(Sequence[DistributionRow]):
             country,
             population_year,
             foreign_born_year,
-        ) in IndicatorValue.objects.filter(pk__in=ids).values_list(
+        ) in IndicatorValue.objects.filter(pk__in=list(rank_of)).values_list(
             "pk",
             "city_id",
             "year",
@@ -229,16 +228,11 @@ class RankedRows(Sequence[DistributionRow]):
                 CityRef(slug, name, str(country), population_year, foreign_born_year),
                 analysis.Ranked(
                     _value(city_id, year, value, basis, source, note, illustrative),
-                    None,
+                    rank_of[pk],
                     basis == self._indicator.basis,
                 ),
             )
-        rows = []
-        for n, pk in zip(positions, ids, strict=True):
-            row = found[pk]
-            rank = order.ranks[n] or None
-            rows.append(DistributionRow(row.city, dataclasses.replace(row.ranked, rank=rank)))
-        return rows
+        return [found[pk] for pk in rank_of]  # in the order kept: dicts keep insertion order
 
 
 @dataclass(frozen=True)
