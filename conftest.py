@@ -6,7 +6,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from pytest_django import DjangoDbBlocker
 
 from integratingcities.lib.testing import People, make_people
 
@@ -14,6 +15,20 @@ from integratingcities.lib.testing import People, make_people
 @pytest.fixture
 def people(db: None) -> People:
     return make_people()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """A transaction around a whole test module, rolled back after its last test.
+
+    What a module-scoped fixture writes inside it is made once and read by every test of the
+    module; each test still runs in a savepoint of its own (``db``), so each starts from the
+    same data. For modules of hundreds of tests over the same content (the access matrix, the
+    hostile inputs), making it for each test was most of the suite's time.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

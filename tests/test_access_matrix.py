@@ -20,7 +20,7 @@ from integratingcities.frameworks.models import Framework, Item
 from integratingcities.indicators.models import ImportBatch, Indicator, IndicatorValue
 from integratingcities.indicators.services import indicators_load
 from integratingcities.lib.testing import ApiCall as Call
-from integratingcities.lib.testing import People, client_for
+from integratingcities.lib.testing import People, client_for, make_people
 from integratingcities.network.models import NewsItem, NewsStatus, Project
 from integratingcities.notifications.models import Kind, Notification
 from integratingcities.practices.models import Practice
@@ -175,25 +175,26 @@ for _plug in _PLUGS:
     NOT_PAGES |= {*getattr(_plug, "NOT_PAGES", ()), *getattr(_plug, "ACTIONS", {})}
 
 
-_PARSED: dict[str, dict[str, Any]] = {}
+@pytest.fixture(scope="module")
+def world(module_db: None) -> People:
+    """The people and the content every test here reads, made once for the module."""
+    people = make_people()
+    _make_content(people)
+    return people
 
 
 @pytest.fixture
-def parse_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each framework file is parsed once per run (most of an import's time, and this file
-    imports two for some 700 tests); every import gets its own copy."""
-    parse = framework_services.parse_framework_file
-
-    def parsed(text: str, *, source: str) -> dict[str, Any]:
-        if text not in _PARSED:
-            _PARSED[text] = parse(text, source=source)
-        return copy.deepcopy(_PARSED[text])
-
-    monkeypatch.setattr(framework_services, "parse_framework_file", parsed)
+def people(world: People, db: None) -> People:
+    """The module's people, copied for each test, which may change them in memory."""
+    return copy.deepcopy(world)
 
 
 @pytest.fixture
-def content(people: People, parse_once: None) -> None:
+def content(people: People) -> None:
+    """The module's content (``world``): named by the tests that read it."""
+
+
+def _make_content(people: People) -> None:
     charter = framework_services.framework_import_path(
         path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
     ).framework

@@ -12,6 +12,7 @@ Django's test client raises a view's exception instead of answering 500 (and so 
 DEBUG off), so a crash fails the test with its traceback.
 """
 
+import copy
 import csv
 import io
 import json
@@ -27,12 +28,11 @@ from django.utils.html import escape
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.frameworks import services as framework_services
 from integratingcities.frameworks.models import Framework, Item
-from integratingcities.lib.testing import CityFactory, People, client_for
+from integratingcities.lib.testing import CityFactory, People, client_for, make_people
 from integratingcities.practices.models import Practice, PracticeStatus, PracticeTheme
 from integratingcities.practices.services import practices_load_path
 from integratingcities.practices.tests.conftest import SAMPLE
 from tests.test_hostile_input import HUGE, LONG, NUL, RTL, SCRIPT, SQL, Post, assert_rejected, html
-from tests.test_hostile_rounds import parse_once  # noqa: F401 - a fixture
 
 FTS = [
     '"',
@@ -61,14 +61,28 @@ FILTERS = ["role", "commitment", "benchmark", "factor", "country", "city", "year
 LIBRARY = reverse("practices:library")
 
 
-@pytest.fixture
-def library(people: People, parse_once: None) -> None:  # noqa: F811 - the fixture above
+@pytest.fixture(scope="module")
+def world(module_db: None) -> People:
+    """The people, the Charter and the sample library, made once for the module."""
+    people = make_people()
     framework_services.framework_import_path(
         path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
     )
     for slug, country in (("vienna", "AT"), ("nantes", "FR"), ("barcelona", "ES")):
         CityFactory(name=slug.title(), slug=slug, country=country)
     practices_load_path(SAMPLE)
+    return people
+
+
+@pytest.fixture
+def people(world: People, db: None) -> People:
+    """The module's people, copied for each test, which may change them in memory."""
+    return copy.deepcopy(world)
+
+
+@pytest.fixture
+def library(people: People) -> None:
+    """The module's library (``world``): named by the tests that read it."""
 
 
 def snapshot() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]], int, int]:

@@ -16,7 +16,6 @@ Django's test client raises a view's exception instead of answering 500 (and so 
 DEBUG off), so a crash fails the test with its traceback.
 """
 
-import copy
 import json
 from datetime import date
 from decimal import Decimal
@@ -109,28 +108,18 @@ def refused_without_writing(client: Client, url: str, data: Post, field: str, re
 
 # The Charter and a round of it, as in the apps' own tests (assessments/tests/conftest.py).
 
-_PARSED: dict[str, dict[str, Any]] = {}
 
-
-@pytest.fixture
-def parse_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each framework file is parsed once per run: reading the YAML is most of an import's time,
-    and this file imports the Charter for some 500 tests. Every import gets its own copy."""
-    parse = framework_services.parse_framework_file
-
-    def parsed(text: str, *, source: str) -> dict[str, Any]:
-        if text not in _PARSED:
-            _PARSED[text] = parse(text, source=source)
-        return copy.deepcopy(_PARSED[text])
-
-    monkeypatch.setattr(framework_services, "parse_framework_file", parsed)
-
-
-@pytest.fixture
-def charter(db: None, parse_once: None) -> Framework:
+@pytest.fixture(scope="module")
+def imported_charter(module_db: None) -> int:
+    """The Charter, imported once for the module (most of a test's set-up time otherwise)."""
     return framework_services.framework_import_path(
         path=Path(settings.BASE_DIR) / "content/frameworks/charter.v1.yaml", publish=True
-    ).framework
+    ).framework.pk
+
+
+@pytest.fixture
+def charter(imported_charter: int, db: None) -> Framework:
+    return Framework.objects.get(pk=imported_charter)
 
 
 @pytest.fixture
@@ -170,7 +159,7 @@ sections:
 
 
 @pytest.fixture
-def other_framework(db: None, parse_once: None) -> Framework:
+def other_framework(db: None) -> Framework:
     """A draft: no round may use it, and its section, item and levels are not the Charter's."""
     return framework_services.framework_import(
         text=OTHER_FRAMEWORK, source="hostile.yaml"
