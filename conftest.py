@@ -25,6 +25,9 @@ def module_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iter
     module; each test still runs in a savepoint of its own (``db``), so each starts from the
     same data. For modules of hundreds of tests over the same content (the access matrix, the
     hostile inputs), making it for each test was most of the suite's time.
+
+    Every test of the module that runs after the fixture was first asked for sees its rows,
+    asked for or not: use it only where every test may start from that content.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         yield

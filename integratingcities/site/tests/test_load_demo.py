@@ -19,9 +19,15 @@ SURVEY_2015 = (
 ).split()
 
 
-@pytest.fixture
-def loaded(db: None) -> None:
+@pytest.fixture(scope="module")
+def demo(module_db: None) -> None:
+    """The demo, loaded once for the module (four seconds a time)."""
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def loaded(demo: None, db: None) -> None:
+    """The module's demo: each test reads it in a savepoint of its own."""
 
 
 def test_it_loads_the_35_signatories_of_october_2015(loaded: None) -> None:
