@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -137,7 +138,9 @@ class Assessment(models.Model):
         editable=False,
         verbose_name=_("started from"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: the surveys a round invites at once share one moment, so that lists
+    # sorted newest first read them in their cities' order (round_invite).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 

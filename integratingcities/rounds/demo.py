@@ -63,11 +63,13 @@ def load_demo_rounds(evidence_file: Path) -> None:
     )
     cities = {city.slug: city for city in City.objects.filter(slug__in=data["cities"])}
     answers = []
+    invited_at = timezone.now()  # one moment, as round_invite gives a round's surveys
     for slug, entry in data["cities"].items():
         assessment = Assessment.objects.create(
             city=cities[slug],
             framework=charter,
             round=past,
+            created_at=invited_at,
             state=AssessmentState.VALIDATED,
             is_illustrative=True,
             submitted_at=timezone.now(),
@@ -117,6 +119,7 @@ def _open_round(charter: Framework, levels: dict[str, Level]) -> None:
     rated = list(
         charter.sections.filter(items__kind=ItemKind.RATING).values_list("items", flat=True)
     )
+    invited_at = timezone.now()
     for index, city in enumerate(signatories[:12]):
         state = AssessmentState.IN_PROGRESS if city.slug == "ghent" else states[index % 3]
         if city.slug == "riga":
@@ -125,6 +128,7 @@ def _open_round(charter: Framework, levels: dict[str, Level]) -> None:
             city=city,
             framework=charter,
             round=current,
+            created_at=invited_at,
             state=state,
             is_illustrative=True,
             last_activity_at=None if state == AssessmentState.INVITED else timezone.now(),

@@ -145,6 +145,7 @@ def round_invite(
         given = set(new)
         reached = invited_cities(invitation).exclude(pk__in=invited).order_by("pk")
         new += [pk for pk in reached.values_list("pk", flat=True) if pk not in given]
+    invited_at = timezone.now()  # one moment for all: lists then sort them by city
     Assessment.objects.bulk_create(
         (
             Assessment(
@@ -152,6 +153,7 @@ def round_invite(
                 framework_id=round_.framework_id,
                 round=round_,
                 kind=AssessmentKind.SURVEY,
+                created_at=invited_at,
             )
             for pk in new
         ),

@@ -8,6 +8,8 @@ from django.urls import reverse
 from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.frameworks.models import Framework
 from integratingcities.lib.testing import CityFactory, People, client_for
+from integratingcities.rounds.models import Round
+from integratingcities.rounds.services import round_invite
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,14 @@ def test_an_editor_sees_only_the_surveys_of_their_city(people: People, charter: 
     _surveys(charter, 3, AssessmentState.IN_PROGRESS)
     page = client_for(people.editor).get(reverse("assessments:list")).content.decode()
     assert "Town in_progress" not in page
+
+
+def test_a_rounds_surveys_read_in_their_cities_order(people: People, open_round: Round) -> None:
+    """Invited one after another, newest first read them backwards: Zagreb before Aachen."""
+    names = ["Aachen", "Bruges", "Malmö", "Zagreb"]
+    cities = [CityFactory.create(name=name) for name in names]
+    round_invite(round_=open_round, user=people.secretariat, cities=cities, notify=False)
+    page = client_for(people.secretariat).get(reverse("assessments:list")).content.decode()
+    assert [page.index(f"{name}</a>") for name in names] == sorted(
+        page.index(f"{name}</a>") for name in names
+    )
