@@ -258,6 +258,18 @@ def test_what_is_kept_for_some_apps_is_made_again_after_writes_to_them_only(
         page_cache.kept("test:nowhere", lambda: 0, 60, apps=("accounts",))
 
 
+@pytest.mark.django_db
+def test_a_value_that_keep_refuses_is_made_each_time() -> None:
+    made: list[int] = []
+
+    def read() -> int:
+        return page_cache.kept(
+            "test:odd", lambda: made.append(1) or len(made), 60, keep=lambda n: n % 2 == 0
+        )
+
+    assert [read(), read(), read(), read()] == [1, 2, 2, 2]
+
+
 # --- the rule after a real commit ---------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from integratingcities.accounts.models import Membership, Role
@@ -26,6 +27,7 @@ from integratingcities.audit.models import Action
 from integratingcities.frameworks.models import Framework, Item, Level, Section
 from integratingcities.frameworks.selectors import Outline
 from integratingcities.frameworks.selectors import outline as framework_outline
+from integratingcities.lib import page_cache
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -33,6 +35,10 @@ from .models import Answer, Assessment, AssessmentKind, AssessmentState, Comment
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+# What ``last_time`` keeps expires anyway after a day.
+LAST_TIME_SECONDS = 24 * 3600
 
 
 class SectionProgress(TypedDict):
@@ -329,8 +335,26 @@ class LastTime:
 
 def last_time(assessment: Assessment, items: Sequence[Item]) -> LastTime | None:
     """The earlier assessment's answers to ``items`` (their sections read with them), as they
-    were given there (two queries for a whole section, three when a question is matched by
-    its key alone)."""
+    were given there.
+
+    Kept in the shared cache while the earlier assessment is validated: its answers, and which
+    assessment is the earlier one, then change only with a write that replaces the
+    assessments' generation (``page_cache``: an assessment created, deleted, validated or
+    reopened, a validated answer corrected). Made each time otherwise (two queries for a whole
+    section, three when a question is matched by its key alone): finding it was a fifth of an
+    editor's section page. No earlier assessment is not kept: a draft's first answer, which
+    replaces no generation, could make one."""
+    sections = "-".join(str(pk) for pk in sorted({item.section_id for item in items}))
+    return page_cache.kept(
+        f"assessments:last-time:v1:{assessment.pk}:{sections}:{get_language()}",
+        lambda: _last_time(assessment, items),
+        LAST_TIME_SECONDS,
+        apps=("assessments", "frameworks"),
+        keep=lambda found: found is not None and found.source.state == AssessmentState.VALIDATED,
+    )
+
+
+def _last_time(assessment: Assessment, items: Sequence[Item]) -> LastTime | None:
     source = previous_assessment(assessment)
     if source is None:
         return None

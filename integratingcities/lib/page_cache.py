@@ -237,7 +237,14 @@ def _app_key(label: str) -> str:
     return f"{GENERATION_KEY}:{label}"
 
 
-def kept(key: str, make: Callable[[], T], seconds: int, *, apps: Sequence[str] = ()) -> T:
+def kept(
+    key: str,
+    make: Callable[[], T],
+    seconds: int,
+    *,
+    apps: Sequence[str] = (),
+    keep: Callable[[T], bool] | None = None,
+) -> T:
     """``make()``, kept in the shared cache under the current data generation: what is made
     from public data only (the same for everyone who may see it) is made again after any write
     that could change a public page, and read in one cache read until then.
@@ -245,7 +252,8 @@ def kept(key: str, make: Callable[[], T], seconds: int, *, apps: Sequence[str] =
     With ``apps`` (labels of ``PUBLIC_APPS``), only after a write to those apps' tables: what
     is made from the indicators and the cities alone need not be made again after a practice
     is edited or a survey validated. A write the watcher cannot place, ``bump()`` and
-    ``migrate`` make it stale too."""
+    ``migrate`` make it stale too. A value that ``keep`` refuses is made again each time: one
+    that depends on writes no generation follows (a draft's answers)."""
     if apps:
         unknown = set(apps) - set(PUBLIC_APPS) - {"assessments"}
         if unknown:
@@ -260,7 +268,8 @@ def kept(key: str, make: Callable[[], T], seconds: int, *, apps: Sequence[str] =
         return cast(T, held[1])
     # The generation is read first: a write committing from now on starts another.
     value = make()
-    cache.set(key, (generation, value), seconds)
+    if keep is None or keep(value):
+        cache.set(key, (generation, value), seconds)
     return value
 
 

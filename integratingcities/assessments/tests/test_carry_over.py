@@ -634,3 +634,23 @@ class TestQueries:
         many = self._count(people.editor, ghent_assessment)
         assert "Extra evidence 19." in _section(people.editor, ghent_assessment)
         assert many == few
+
+
+def test_last_time_follows_the_earlier_survey_reopened_corrected_and_validated_again(
+    people: People, charter: Framework, ghent_assessment: Assessment
+) -> None:
+    """Last time is kept while the earlier survey is validated, and never shown stale."""
+    past = _ghent_2024(people, charter)
+    assert "Integration plan 2020-2025." in _section(people.editor, ghent_assessment)
+    past.state = AssessmentState.IN_PROGRESS  # reopened: no longer kept
+    past.save()
+    answer = Answer.objects.get(assessment=past, item=_item(charter, "communicate-commitment"))
+    answer.evidence = "Integration plan 2021-2026."
+    answer.save()
+    assert "Integration plan 2021-2026." in _section(people.editor, ghent_assessment)
+    past.state = AssessmentState.VALIDATED
+    past.save()
+    for _ in range(2):  # made, then read from the cache
+        page = _section(people.editor, ghent_assessment)
+        assert "Integration plan 2021-2026." in page
+        assert "Integration plan 2020-2025." not in page
