@@ -55,6 +55,10 @@ def context(
 ) -> dict[str, Any]:
     """What ``reports/includes/body.html`` reads."""
     illustrative = bool(frozen["illustrative"])
+    # Each country named once, not once per city: thousands of cities share some thirty.
+    names = {
+        code: countries.name(code) or code for code in {c["country"] for c in frozen["cities"]}
+    }
     levels = frozen["levels"]
     return {
         "r": frozen,
@@ -69,8 +73,5 @@ def context(
             date.fromisoformat(frozen["round"]["opens_on"]),
             date.fromisoformat(frozen["round"]["closes_on"]),
         ),
-        "cities": [
-            {**city, "country_name": countries.name(city["country"]) or city["country"]}
-            for city in frozen["cities"]
-        ],
+        "cities": [{**city, "country_name": names[city["country"]]} for city in frozen["cities"]],
     }

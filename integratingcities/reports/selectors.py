@@ -220,35 +220,33 @@ def snapshot(report: Report) -> dict[str, Any]:
     # What cities wrote to the survey's text items: chapter 1 and the challenges, credited.
     written: dict[str, list[dict[str, Any]]] = defaultdict(list)
     challenge_items: dict[str, str] = {}
+    # The items' texts read once, not with each of thousands of answers (a JSON value each).
+    text_items = {
+        item["pk"]: item
+        for item in Item.objects.filter(
+            section__framework_id=round_.framework_id,
+            kind=ItemKind.TEXT,
+            section__key__in=[*CHAPTER_KEYS, CHALLENGES_SECTION],
+        ).values("pk", "key", "text", "section__key")
+    }
     for row in (
-        Answer.objects.filter(
-            assessment__in=counted,
-            item__kind=ItemKind.TEXT,
-            item__section__key__in=[*CHAPTER_KEYS, CHALLENGES_SECTION],
-        )
+        Answer.objects.filter(assessment__in=counted, item_id__in=list(text_items))
         .exclude(text="")
         .order_by("item__section__position", "item__position", "assessment__city__name")
-        .values(
-            "text",
-            "item__key",
-            "item__text",
-            "item__section__key",
-            "assessment__city__name",
-            "assessment__city__slug",
-        )
+        .values("text", "item_id", "assessment__city__name", "assessment__city__slug")
     ):
-        section_key = row["item__section__key"]
+        item = text_items[row["item_id"]]
         entry = {
             "city": row["assessment__city__name"],
             "city_slug": row["assessment__city__slug"],
             "text": row["text"],
-            "item": row["item__text"],
+            "item": item["text"],
         }
-        if section_key == CHALLENGES_SECTION:
-            challenge_items.setdefault(row["item__key"], row["item__text"])
-            written[f"challenge:{row['item__key']}"].append(entry)
+        if item["section__key"] == CHALLENGES_SECTION:
+            challenge_items.setdefault(item["key"], item["text"])
+            written[f"challenge:{item['key']}"].append(entry)
         else:
-            written[section_key].append(entry)
+            written[item["section__key"]].append(entry)
 
     roles = []
     for block in results.sections:
