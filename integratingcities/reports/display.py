@@ -24,6 +24,7 @@ from .models import Edition
 from .selectors import section_labels
 
 CHART_SECONDS = 24 * 3600
+EDITION_PAGE_SECONDS = 7 * 24 * 3600
 
 
 def role_chart(role: dict[str, Any], levels: list[dict[str, Any]], illustrative: bool) -> str:
@@ -50,10 +51,72 @@ def role_chart(role: dict[str, Any], levels: list[dict[str, Any]], illustrative:
     return found
 
 
+# What the report's page shows of each list that grows with the network (what cities wrote to
+# an item, the participating cities); its PDF shows every row. The Charter survey of 2015 had 34
+# cities: a network's report is cut only where no one would read the page to its end.
+SHOWN_ON_PAGE = 200
+
+
+def cut(frozen: dict[str, Any], shown: int) -> dict[str, Any]:
+    """A copy of the snapshot whose long lists stop at ``shown`` rows, each with how many it
+    leaves out (``more``, ``challenges_more``, ``cities_more``). A preview's snapshot says its
+    lists' totals (``…_total``, see ``selectors.snapshot``); an edition's lists are whole."""
+
+    def left_out(entries: list[Any], total: int | None) -> int:
+        return (len(entries) if total is None else total) - min(len(entries), shown)
+
+    return {
+        **frozen,
+        "chapters": [
+            {
+                **chapter,
+                "answers": chapter["answers"][:shown],
+                "more": left_out(chapter["answers"], chapter.get("answers_total")),
+            }
+            for chapter in frozen["chapters"]
+        ],
+        "roles": [
+            {
+                **role,
+                "challenges": role["challenges"][:shown],
+                "challenges_more": left_out(role["challenges"], role.get("challenges_total")),
+            }
+            for role in frozen["roles"]
+        ],
+        "other_challenges": [
+            {
+                **group,
+                "answers": group["answers"][:shown],
+                "more": left_out(group["answers"], group.get("answers_total")),
+            }
+            for group in frozen["other_challenges"]
+        ],
+        "cities": frozen["cities"][:shown],
+        "cities_more": left_out(frozen["cities"], frozen.get("cities_total")),
+    }
+
+
+def page_snapshot(edition: Edition, shown: int) -> dict[str, Any]:
+    """An edition's snapshot cut for its page, kept: an edition never changes, and its whole
+    snapshot is megabytes to read and decode at a few thousand cities."""
+    key = f"reports:edition-page:v1:{edition.pk}:{shown}"
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        found = cut(Edition.objects.values_list("snapshot", flat=True).get(pk=edition.pk), shown)
+        cache.set(key, found, EDITION_PAGE_SECONDS)
+    return found
+
+
 def context(
-    frozen: dict[str, Any], *, edition: Edition | None = None, latest: Edition | None = None
+    frozen: dict[str, Any],
+    *,
+    edition: Edition | None = None,
+    latest: Edition | None = None,
+    shown: int | None = None,
 ) -> dict[str, Any]:
-    """What ``reports/includes/body.html`` reads."""
+    """What ``reports/includes/body.html`` reads; with ``shown``, the page's cut lists."""
+    if shown is not None:
+        frozen = cut(frozen, shown)
     illustrative = bool(frozen["illustrative"])
     # Each country named once, not once per city: thousands of cities share some thirty.
     names = {

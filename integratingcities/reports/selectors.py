@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from integratingcities.assessments.models import Answer, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
+from integratingcities.lib import page_cache
 from integratingcities.practices.models import Practice
 from integratingcities.results.rounds import ResultFilters, counted_assessments, round_results
 from integratingcities.rounds.models import Round
@@ -26,6 +28,8 @@ from integratingcities.rounds.models import Round
 from .models import CHAPTER_KEYS, SECTION_KEYS, Edition, Highlight, Report
 
 SNAPSHOT_FORMAT = 1
+# The preview's first rows of what cities wrote, kept until a survey, city or framework changes.
+WRITTEN_SECONDS = 24 * 3600
 CHALLENGES_SECTION = "challenges"
 
 
@@ -183,11 +187,75 @@ def _share(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def snapshot(report: Report) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Written:
+    """What cities wrote to the text items a report credits, by list (a chapter's section key,
+    or ``challenge:<item key>``), with each list's total when the lists are cut."""
+
+    lists: dict[str, list[dict[str, Any]]]
+    challenge_items: dict[str, Any]
+    totals: dict[str, int]
+
+
+def _written(round_: Round, counted: QuerySet[Any], shown: int | None) -> Written:
+    lists: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    challenge_items: dict[str, Any] = {}
+    # The items' texts read once, not with each of thousands of answers (a JSON value each).
+    text_items = {
+        item["pk"]: item
+        for item in Item.objects.filter(
+            section__framework_id=round_.framework_id,
+            kind=ItemKind.TEXT,
+            section__key__in=[*CHAPTER_KEYS, CHALLENGES_SECTION],
+        ).values("pk", "key", "text", "section__key")
+    }
+    answers: QuerySet[Answer, Any] = (
+        Answer.objects.filter(assessment__in=counted, item_id__in=list(text_items))
+        .exclude(text="")
+        .order_by("item__section__position", "item__position", "assessment__city__name")
+        .values("text", "item_id", "assessment__city__name", "assessment__city__slug")
+    )
+    if shown is not None:
+        # Numbered by city name within each item, and counted, in the database.
+        answers = answers.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("item_id")],
+                order_by=F("assessment__city__name").asc(),
+            ),
+            total=Window(Count("pk"), partition_by=[F("item_id")]),
+        ).filter(place__lte=shown)
+    totals: dict[str, int] = defaultdict(int)
+    for row in answers:
+        item = text_items[row["item_id"]]
+        if item["section__key"] == CHALLENGES_SECTION:
+            challenge_items.setdefault(item["key"], item["text"])
+            list_key = f"challenge:{item['key']}"
+        else:
+            list_key = item["section__key"]
+        lists[list_key].append(
+            {
+                "city": row["assessment__city__name"],
+                "city_slug": row["assessment__city__slug"],
+                "text": row["text"],
+                "item": item["text"],
+            }
+        )
+        if row.get("place") == 1:
+            totals[list_key] += row["total"]
+    return Written(dict(lists), challenge_items, dict(totals))
+
+
+def snapshot(report: Report, *, shown: int | None = None) -> dict[str, Any]:
     """What the report shows now, from the draft's texts and the round's validated answers.
 
     A fixed number of queries whatever the number of cities. Translated framework texts are
     kept as their mappings, so an edition reads in every language the framework has.
+
+    ``shown``: the preview's cut. Each list of what cities wrote, and the list of cities,
+    holds at most this many, the first by city name, and says how many there are in all
+    (``answers_total``, ``challenges_total``, ``cities_total``): what the page shows of a
+    report, read without the thousands of rows it leaves out. An edition is frozen whole.
     """
     round_ = report.round
     texts = texts_of(report)
@@ -218,37 +286,19 @@ def snapshot(report: Report) -> dict[str, Any]:
             )
 
     # What cities wrote to the survey's text items: chapter 1 and the challenges, credited.
-    written: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    challenge_items: dict[str, str] = {}
-    # The items' texts read once, not with each of thousands of answers (a JSON value each).
-    text_items = {
-        item["pk"]: item
-        for item in Item.objects.filter(
-            section__framework_id=round_.framework_id,
-            kind=ItemKind.TEXT,
-            section__key__in=[*CHAPTER_KEYS, CHALLENGES_SECTION],
-        ).values("pk", "key", "text", "section__key")
-    }
-    for row in (
-        Answer.objects.filter(assessment__in=counted, item_id__in=list(text_items))
-        .exclude(text="")
-        .order_by("item__section__position", "item__position", "assessment__city__name")
-        .values("text", "item_id", "assessment__city__name", "assessment__city__slug")
-    ):
-        item = text_items[row["item_id"]]
-        entry = {
-            "city": row["assessment__city__name"],
-            "city_slug": row["assessment__city__slug"],
-            "text": row["text"],
-            "item": item["text"],
-        }
-        if item["section__key"] == CHALLENGES_SECTION:
-            challenge_items.setdefault(item["key"], item["text"])
-            written[f"challenge:{item['key']}"].append(entry)
-        else:
-            written[item["section__key"]].append(entry)
+    if shown is None:
+        written = _written(round_, counted, None)
+    else:
+        # The preview's first rows and totals: made again after a survey or city changes.
+        written = page_cache.kept(
+            f"reports:written:v1:{round_.pk}:{shown}",
+            lambda: _written(round_, counted, shown),
+            WRITTEN_SECONDS,
+            apps=("assessments", "cities", "frameworks"),
+        )
+    challenge_items, written_totals = written.challenge_items, written.totals
 
-    roles = []
+    roles: list[dict[str, Any]] = []
     for block in results.sections:
         section = block.section
         totals = {
@@ -256,7 +306,6 @@ def snapshot(report: Report) -> dict[str, Any]:
             for level in results.levels
         }
         answered = sum(totals[level.key] for level in scored)
-        challenge_key = "challenge-" + section.key.replace("_", "-")
         roles.append(
             {
                 "key": section.key,
@@ -277,36 +326,40 @@ def snapshot(report: Report) -> dict[str, Any]:
                     }
                     for row in block.items
                 ],
-                "challenges": written.get(f"challenge:{challenge_key}", []),
+                "challenges": written.lists.get(f"challenge:{challenge_key_of(section)}", []),
             }
         )
     # Challenges the framework files under no role (another framework's keys) are kept too.
-    role_challenges = {"challenge-" + r["key"].replace("_", "-") for r in roles}
-    other_challenges = [
-        {"item": text, "answers": written[f"challenge:{key}"]}
-        for key, text in challenge_items.items()
-        if key not in role_challenges
+    role_challenges = {challenge_key_of(role) for role in roles}
+    other_keys = [key for key in challenge_items if key not in role_challenges]
+    other_challenges: list[dict[str, Any]] = [
+        {"item": challenge_items[key], "answers": written.lists[f"challenge:{key}"]}
+        for key in other_keys
     ]
 
     chapter_sections = {
         s.key: s.title
         for s in Section.objects.filter(framework_id=round_.framework_id, key__in=CHAPTER_KEYS)
     }
-    chapters = [
+    chapters: list[dict[str, Any]] = [
         {
             "key": key,
             "title": chapter_sections.get(key) or section_labels()[key],
             "narrative": texts.get(f"section.{key}", ""),
-            "answers": written.get(key, []),
+            "answers": written.lists.get(key, []),
         }
         for key in CHAPTER_KEYS
     ]
-    cities = list(
-        City.objects.filter(pk__in=counted.values("city_id"))
-        .order_by("name")
-        .values("name", "slug", "country")
-    )
-    return {
+    cities = City.objects.filter(pk__in=counted.values("city_id")).order_by("name")
+    if shown is not None:
+        cities = cities[:shown]
+        for role in roles:
+            role["challenges_total"] = written_totals.get(f"challenge:{challenge_key_of(role)}", 0)
+        for group, key in zip(other_challenges, other_keys, strict=True):
+            group["answers_total"] = written_totals.get(f"challenge:{key}", 0)
+        for chapter in chapters:
+            chapter["answers_total"] = written_totals.get(chapter["key"], 0)
+    frozen: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "title": report.title,
         "subtitle": report.subtitle,
@@ -332,9 +385,19 @@ def snapshot(report: Report) -> dict[str, Any]:
         "other_challenges": other_challenges,
         "chapters": chapters,
         "cities": [
-            {"name": c["name"], "slug": c["slug"], "country": str(c["country"])} for c in cities
+            {"name": c["name"], "slug": c["slug"], "country": str(c["country"])}
+            for c in cities.values("name", "slug", "country")
         ],
     }
+    if shown is not None:
+        frozen["cities_total"] = results.responding
+    return frozen
+
+
+def challenge_key_of(role: Section | dict[str, Any]) -> str:
+    """The key of the challenges item that a role's section files under (``challenge-…``)."""
+    key = role.key if isinstance(role, Section) else role["key"]
+    return "challenge-" + key.replace("_", "-")
 
 
 def _level(level: Level) -> dict[str, Any]:

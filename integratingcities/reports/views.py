@@ -51,16 +51,18 @@ def edition_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         .order_by("number")
         .defer("snapshot")
     )
-    if not any(e.number == number for e in editions):
+    edition = next((e for e in editions if e.number == number), None)
+    if edition is None:
         raise Http404
-    edition = Edition.objects.select_related("report__round").get(
-        report__round_id=pk, number=number
-    )
     return render(
         request,
         "reports/report.html",
         {
-            **display.context(edition.snapshot, edition=edition, latest=editions[-1]),
+            **display.context(
+                display.page_snapshot(edition, display.SHOWN_ON_PAGE),
+                edition=edition,
+                latest=editions[-1],
+            ),
             "round": edition.report.round,
             "editions": editions,
             "pdf_url": pdf_link(edition),
@@ -324,10 +326,15 @@ def highlight_move_view(request: AuthenticatedHttpRequest, round_: Round, hid: i
 @manages
 def preview(request: AuthenticatedHttpRequest, round_: Round) -> HttpResponse:
     report = selectors.report_of(round_)
+    shown = display.SHOWN_ON_PAGE
     return render(
         request,
         "reports/report.html",
-        {**display.context(selectors.snapshot(report)), "round": round_, "edition": None},
+        {
+            **display.context(selectors.snapshot(report, shown=shown), shown=shown),
+            "round": round_,
+            "edition": None,
+        },
     )
 
 

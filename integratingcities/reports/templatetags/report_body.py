@@ -42,7 +42,8 @@ def _lines(text: str) -> str:
 def city_list(cities: list[dict[str, Any]], site_url: str = "") -> SafeString:
     """The cities as links, each with its country, separated by commas."""
     if not cities:
-        return mark_safe(escape(_("No city has validated answers in this round.")))
+        # As {% translate %} writes a literal: the translators' text is not escaped.
+        return mark_safe(_("No city has validated answers in this round."))
     link = escape(site_url + reverse("cities:detail", kwargs={"slug": _SLUG}))
     return mark_safe(
         ", ".join(

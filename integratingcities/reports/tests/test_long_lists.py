@@ -1,0 +1,114 @@
+"""A report's page cuts the lists that grow with the network; its PDF and snapshot do not."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from integratingcities.assessments.models import Assessment, AssessmentState
+from integratingcities.frameworks.models import Framework
+from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.reports import display, selectors
+from integratingcities.reports.models import Report
+from integratingcities.reports.services import edition_publish, report_text_save
+from integratingcities.rounds.models import Round, RoundStatus
+
+from .conftest import answer
+
+# Six cities, named so that their order by name is plain: Alba first, Faro last.
+NAMES = ["Faro", "Alba", "Evora", "Braga", "Durres", "Cork"]
+
+
+@pytest.fixture
+def busy_round(people: People, charter: Framework) -> Round:
+    """A published round in which six cities wrote a description and a challenge, validated;
+    a seventh, Gdansk, wrote both but is only submitted."""
+    round_ = Round.objects.create(
+        title="Survey 2026",
+        framework=charter,
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 3, 31),
+        status=RoundStatus.PUBLISHED,
+    )
+    for name in [*NAMES, "Gdansk"]:
+        city = SignatoryFactory.create(name=name, slug=name.lower(), country="PT")
+        assessment = Assessment.objects.create(
+            city=city,
+            framework=charter,
+            round=round_,
+            state=AssessmentState.SUBMITTED if name == "Gdansk" else AssessmentState.VALIDATED,
+        )
+        answer(assessment, "organisation/description", text=f"{name} describes its office.")
+        answer(assessment, "challenge-policymaker", text=f"{name} lacks housing.")
+    report_text_save(
+        round_=round_, actor=people.secretariat, key="section.summary", text="Six cities."
+    )
+    return round_
+
+
+def _shown(page: str) -> list[str]:
+    return [name for name in [*NAMES, "Gdansk"] if f"{name} describes its office." in page]
+
+
+def test_the_preview_shows_the_first_by_name_and_says_how_many_more(
+    people: People, busy_round: Round, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(display, "SHOWN_ON_PAGE", 2)
+    client = client_for(people.secretariat)
+    url = reverse("reports:preview", kwargs={"pk": busy_round.pk})
+    page = client.get(url).content.decode()
+    assert _shown(page) == ["Alba", "Braga"]
+    assert page.count("lacks housing.") == 2
+    assert page.count("And 4 more answers.") == 2  # the description, the challenge
+    assert "And 4 more cities." in page
+    assert "the PDF of each edition will have every one" in page
+
+    # A seventh city validated: the kept first rows and totals are made again.
+    Assessment.objects.filter(city__slug="gdansk").update(state=AssessmentState.VALIDATED)
+    page = client.get(url).content.decode()
+    assert _shown(page) == ["Alba", "Braga"]
+    assert page.count("And 5 more answers.") == 2
+    assert "And 5 more cities." in page
+
+
+def test_an_edition_is_frozen_whole_and_its_page_cut(
+    people: People, busy_round: Round, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(display, "SHOWN_ON_PAGE", 3)
+    edition = edition_publish(
+        report=Report.objects.get(round=busy_round), actor=people.secretariat, note=""
+    )
+    chapter = next(c for c in edition.snapshot["chapters"] if c["key"] == "organisation")
+    assert [a["city"] for a in chapter["answers"]] == sorted(NAMES)
+    assert "answers_total" not in chapter  # an edition's lists are whole
+    assert len(edition.snapshot["cities"]) == 6
+
+    page = client_for(None).get(edition.get_absolute_url()).content.decode()
+    assert _shown(page) == ["Alba", "Braga", "Cork"]
+    assert page.count("And 3 more answers.") == 2
+    assert "And 3 more cities." in page
+    assert ">The report's PDF has every one.</a>" in page
+
+    # What the PDF prints: every answer, no note.
+    printed = display.context(edition.snapshot, edition=edition)
+    chapter = next(c for c in printed["r"]["chapters"] if c["key"] == "organisation")
+    assert len(chapter["answers"]) == 6
+    assert len(printed["cities"]) == 6
+
+
+def test_the_cut_snapshot_agrees_with_the_whole_one(busy_round: Round) -> None:
+    report = selectors.report_of(busy_round)
+    whole = selectors.snapshot(report)
+    cut = display.cut(selectors.snapshot(report, shown=2), 2)
+    assert _without_totals(cut) == display.cut(whole, 2)
+    assert cut["cities_more"] == 4
+    assert [c["name"] for c in cut["cities"]] == ["Alba", "Braga"]
+
+
+def _without_totals(value: object) -> object:
+    """The snapshot without the totals that only a cut snapshot holds."""
+    if isinstance(value, dict):
+        return {k: _without_totals(v) for k, v in value.items() if not k.endswith("_total")}
+    if isinstance(value, list):
+        return [_without_totals(v) for v in value]
+    return value
