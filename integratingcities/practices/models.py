@@ -134,6 +134,13 @@ class Practice(models.Model):
             models.Index(fields=["status", "title"]),
             models.Index(fields=["status", "year"]),
             models.Index(fields=["status", "source"]),
+            # A practice's related practices rank every published practice that shares a theme
+            # by year and title: read from this narrow index, not from the rows' long texts.
+            models.Index(
+                fields=["id", "year", "title"],
+                condition=models.Q(status=PracticeStatus.PUBLISHED),
+                name="practice_published_ranked",
+            ),
         ]
 
     def __str__(self) -> str:
