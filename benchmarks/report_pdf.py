@@ -18,7 +18,13 @@ highlights per commitment) and measures, in one run:
    and its four charts (chart cache cleared first), the print template, WeasyPrint;
 3. *floor*: WeasyPrint alone (``lib.pdf.html_to_pdf``) on a static copy of the same HTML, read
    from a string: what the renderer costs whatever the platform does;
-4. the published edition's page (``Client.get``), for the query count and time.
+4. the pages (``Client.get``, the page cache off): the published edition's page and the
+   secretariat's preview of the draft, each the median of ``--runs`` requests once it is kept,
+   and the preview "after a change" (``page_cache.bump()`` before each request: what the first
+   visit after a validation pays); with the query count of a kept request and the size.
+
+``--no-pdf`` leaves out 2 and 3 (at 20,000 cities the PDF has some 180,000 credited answers):
+the pages alone.
 
 Target (issue 13): the PDF of 200 cities in under 30 s on this 2-core machine.
 """
@@ -51,6 +57,11 @@ class Figures:
     floor_s: list[float]
     page_ms: float
     page_queries: int
+    page_kb: float
+    preview_ms: float
+    preview_cold_ms: float
+    preview_queries: int
+    preview_kb: float
 
 
 def write_report(round_: Any, actor: Any) -> Any:
@@ -88,17 +99,23 @@ def write_report(round_: Any, actor: Any) -> Any:
     return selectors.report_of(round_)
 
 
-def measure(n: int, seed: int, runs: int) -> Figures:
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f}" if values else "-"
+
+
+def measure(n: int, seed: int, runs: int, page_runs: int, pdf: bool) -> Figures:
     import rounds as round_bench
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from harness import wipe
+    from django.urls import reverse
+    from harness import check, wipe
     from pypdf import PdfReader
 
     from integratingcities.accounts.models import User
     from integratingcities.audit.models import AuditEntry
+    from integratingcities.lib import page_cache
     from integratingcities.lib.pdf import html_to_pdf, render_html
     from integratingcities.reports import display
     from integratingcities.reports.downloads import EDITION_PDF
@@ -120,43 +137,65 @@ def measure(n: int, seed: int, runs: int) -> Figures:
 
     pdf_s, floor_s = [], []
     content = b""
-    for _ in range(runs):
+    for _ in range(runs if pdf else 0):
         cache.clear()
         started = time.perf_counter()
         content = EDITION_PDF.build(params, lambda percent, what: None).content
         pdf_s.append(time.perf_counter() - started)
-    html = render_html(
-        "reports/print.html", display.context(edition.snapshot, edition=edition), None
-    )
-    for _ in range(runs):
+    if pdf:
+        html = render_html(
+            "reports/print.html", display.context(edition.snapshot, edition=edition), None
+        )
+    for _ in range(runs if pdf else 0):
         started = time.perf_counter()
         html_to_pdf(html)
         floor_s.append(time.perf_counter() - started)
 
-    client = Client()
-    client.get(edition.get_absolute_url())
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        response = client.get(edition.get_absolute_url())
-        page_ms = (time.perf_counter() - started) * 1000
-    assert response.status_code == 200, response.status_code
+    def timed(client: Any, url: str, before: Any = None) -> tuple[float, int, float]:
+        """The median of ``page_runs`` requests, and the queries and size of a kept one."""
+        check(client.get(url), url)
+        times = []
+        for _ in range(page_runs):
+            if before is not None:
+                before()
+            started = time.perf_counter()
+            check(client.get(url), url)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            response = check(client.get(url), url)
+        return statistics.median(times), len(captured.captured_queries), len(response.content)
+
+    page_ms, page_queries, page_size = timed(Client(), edition.get_absolute_url())
+    secretariat = Client()
+    secretariat.force_login(actor)
+    preview = reverse("reports:preview", kwargs={"pk": round_.pk})
+    preview_ms, preview_queries, preview_size = timed(secretariat, preview)
+    preview_cold_ms, _queries, _size = timed(secretariat, preview, before=page_cache.bump)
     return Figures(
         n=n,
-        pages=len(PdfReader(io.BytesIO(content)).pages),
+        pages=len(PdfReader(io.BytesIO(content)).pages) if pdf else 0,
         size_kb=len(content) / 1024,
         publish_s=publish_s,
         pdf_s=pdf_s,
         floor_s=floor_s,
         page_ms=page_ms,
-        page_queries=len(captured.captured_queries),
+        page_queries=page_queries,
+        page_kb=page_size / 1024,
+        preview_ms=preview_ms,
+        preview_cold_ms=preview_cold_ms,
+        preview_queries=preview_queries,
+        preview_kb=preview_size / 1024,
     )
 
 
 def main() -> None:
     p = parser(__doc__ or "")
     p.set_defaults(runs=1)
+    p.add_argument("--page-runs", type=int, default=10, help="timed requests per page")
+    p.add_argument("--no-pdf", action="store_true", help="time the pages only")
     args = p.parse_args()
     prepare_environment()
+    os.environ["PAGE_CACHE_SECONDS"] = "0"  # every request renders
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     bench_db = BenchDatabase(os.environ.get("DATABASE_URL"), args.db_name)
     bench_db.create(drop_existing=args.drop_existing)
@@ -173,36 +212,52 @@ def main() -> None:
         setup_schema()
         from integratingcities.lib.pdf import html_to_pdf
 
-        # WeasyPrint's first document loads its fonts: paid once per worker, not per file.
-        html_to_pdf('<html lang="en"><p>warm-up</p></html>')
+        if not args.no_pdf:
+            # WeasyPrint's first document loads its fonts: paid once per worker, not per file.
+            html_to_pdf('<html lang="en"><p>warm-up</p></html>')
         results = []
         for n in args.cities:
-            results.append(measure(n, args.seed, args.runs))
+            results.append(measure(n, args.seed, args.runs, args.page_runs, not args.no_pdf))
             r = results[-1]
             # Each N's figures as soon as they are known: the largest N takes long.
             print(
-                f"  N={n}: PDF {statistics.median(r.pdf_s):.1f} s, floor "
-                f"{statistics.median(r.floor_s):.1f} s, {r.pages} pages, {r.size_kb:.0f} KB, "
-                f"publish {r.publish_s:.2f} s, edition page {r.page_ms:.0f} ms "
-                f"({r.page_queries} queries)",
+                f"  N={n}: {_median(r.pdf_s)} s PDF, {_median(r.floor_s)} s floor, "
+                f"{r.pages} pages, {r.size_kb:.0f} KB, publish {r.publish_s:.2f} s, edition "
+                f"page {r.page_ms:.0f} ms, preview {r.preview_ms:.0f} ms "
+                f"({r.preview_cold_ms:.0f} ms after a change)",
                 file=sys.stderr,
                 flush=True,
             )
         print(f"### {'SQLite' if bench_db.vendor == 'sqlite' else 'PostgreSQL'}\n")
         print("\n".join(machine(bench_db.vendor)))
-        print(f"- {args.runs} timed run(s) of the PDF and of the floor per N\n")
+        print(f"- {args.runs} timed run(s) of the PDF and of the floor per N", end="")
+        print(" (none: --no-pdf)" if args.no_pdf else "", end="")
+        print(f"; {args.page_runs} timed requests per page\n")
+        if not args.no_pdf:
+            print(
+                "| N cities | pages | PDF (KB) | publish (s) | PDF (s) "
+                "| floor: WeasyPrint alone (s) | PDF - floor (s) |"
+            )
+            print("|---:|---:|---:|---:|---:|---:|---:|")
+            for r in results:
+                pdf, floor = statistics.median(r.pdf_s), statistics.median(r.floor_s)
+                print(
+                    f"| {r.n:,} | {r.pages} | {r.size_kb:.0f} | {r.publish_s:.2f} | {pdf:.1f} "
+                    f"| {floor:.1f} | {pdf - floor:.1f} |"
+                )
+            print()
         print(
-            "| N cities | pages | PDF (KB) | publish (s) | PDF (s) | floor: WeasyPrint alone (s) "
-            "| PDF - floor (s) | edition page (ms) | its queries |"
+            "| N cities | publish (s) | edition page (ms) | its queries | its KB "
+            "| preview (ms) | after a change (ms) | its queries | its KB |"
         )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
-            pdf, floor = statistics.median(r.pdf_s), statistics.median(r.floor_s)
             print(
-                f"| {r.n:,} | {r.pages} | {r.size_kb:.0f} | {r.publish_s:.2f} | {pdf:.1f} "
-                f"| {floor:.1f} | {pdf - floor:.1f} | {r.page_ms:.0f} | {r.page_queries} |"
+                f"| {r.n:,} | {r.publish_s:.2f} | {r.page_ms:.1f} | {r.page_queries} "
+                f"| {r.page_kb:.0f} | {r.preview_ms:.1f} | {r.preview_cold_ms:.1f} "
+                f"| {r.preview_queries} | {r.preview_kb:.0f} |"
             )
-        target = next((r for r in results if r.n == TARGET_N), None)
+        target = next((r for r in results if r.n == TARGET_N and r.pdf_s), None)
         if target is not None:
             took = statistics.median(target.pdf_s)
             verdict = "met" if took < TARGET_S else "NOT MET"

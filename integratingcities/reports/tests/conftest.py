@@ -38,17 +38,22 @@ def answer(assessment: Assessment, key: str, **fields: object) -> Answer:
     )
 
 
-@pytest.fixture
-def published_round(people: People, charter: Framework) -> Round:
-    """A published round: Ghent validated (evidence, chapter-1 text, a challenge), Riga
-    submitted and not validated."""
-    round_ = Round.objects.create(
+def survey_2026(charter: Framework) -> Round:
+    """A published round on the Charter, with no survey yet."""
+    return Round.objects.create(
         title="Survey 2026",
         framework=charter,
         opens_on=date(2026, 1, 1),
         closes_on=date(2026, 3, 31),
         status=RoundStatus.PUBLISHED,
     )
+
+
+@pytest.fixture
+def published_round(people: People, charter: Framework) -> Round:
+    """A published round: Ghent validated (evidence, chapter-1 text, a challenge), Riga
+    submitted and not validated."""
+    round_ = survey_2026(charter)
     ghent = Assessment.objects.create(
         city=people.ghent, framework=charter, round=round_, state=AssessmentState.VALIDATED
     )

@@ -1,7 +1,5 @@
 """A report's page cuts the lists that grow with the network; its PDF and snapshot do not."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
@@ -11,9 +9,9 @@ from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.reports import display, selectors
 from integratingcities.reports.models import Report
 from integratingcities.reports.services import edition_publish, report_text_save
-from integratingcities.rounds.models import Round, RoundStatus
+from integratingcities.rounds.models import Round
 
-from .conftest import answer
+from .conftest import answer, survey_2026
 
 # Six cities, named so that their order by name is plain: Alba first, Faro last.
 NAMES = ["Faro", "Alba", "Evora", "Braga", "Durres", "Cork"]
@@ -23,13 +21,7 @@ NAMES = ["Faro", "Alba", "Evora", "Braga", "Durres", "Cork"]
 def busy_round(people: People, charter: Framework) -> Round:
     """A published round in which six cities wrote a description and a challenge, validated;
     a seventh, Gdansk, wrote both but is only submitted."""
-    round_ = Round.objects.create(
-        title="Survey 2026",
-        framework=charter,
-        opens_on=date(2026, 1, 1),
-        closes_on=date(2026, 3, 31),
-        status=RoundStatus.PUBLISHED,
-    )
+    round_ = survey_2026(charter)
     for name in [*NAMES, "Gdansk"]:
         city = SignatoryFactory.create(name=name, slug=name.lower(), country="PT")
         assessment = Assessment.objects.create(
