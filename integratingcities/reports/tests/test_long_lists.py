@@ -9,7 +9,7 @@ from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.reports import display, selectors
 from integratingcities.reports.models import Report
 from integratingcities.reports.services import edition_publish, report_text_save
-from integratingcities.rounds.models import Round
+from integratingcities.rounds.models import Round, RoundStatus
 
 from .conftest import answer, survey_2026
 
@@ -53,7 +53,11 @@ def test_the_preview_shows_the_first_by_name_and_says_how_many_more(
     assert page.count("lacks housing.") == 2
     assert page.count("And 4 more answers.") == 2  # the description, the challenge
     assert "And 4 more cities." in page
-    assert "the PDF of each edition will have every one" in page
+    # The round is published: its answers file has every answer already.
+    answers_file = reverse("opendata:round_answers", kwargs={"pk": busy_round.pk})
+    assert f'<a href="{answers_file}" download>answers file (CSV)</a> has every one' in page
+    rows = b"".join(client.get(answers_file).streaming_content).decode()  # type: ignore[attr-defined]
+    assert all(f"{name} describes its office." in rows for name in NAMES)
 
     # A seventh city validated: the kept first rows and totals are made again.
     Assessment.objects.filter(city__slug="gdansk").update(state=AssessmentState.VALIDATED)
@@ -104,3 +108,16 @@ def _without_totals(value: object) -> object:
     if isinstance(value, list):
         return [_without_totals(v) for v in value]
     return value
+
+
+def test_the_preview_of_an_unpublished_round_points_to_the_pdf_to_come(
+    people: People, busy_round: Round, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(display, "SHOWN_ON_PAGE", 2)
+    Round.objects.filter(pk=busy_round.pk).update(status=RoundStatus.CLOSED)
+    page = client_for(people.secretariat).get(
+        reverse("reports:preview", kwargs={"pk": busy_round.pk})
+    )
+    assert "And 4 more answers." in page.content.decode()
+    assert "the PDF of each edition will have every one" in page.content.decode()
+    assert "answers file" not in page.content.decode()
