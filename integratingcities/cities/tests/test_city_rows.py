@@ -3,6 +3,7 @@
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from integratingcities.cities.selectors import CityRow
@@ -44,31 +45,28 @@ CITY_TAG = Template(
     "{% city_rows cities country_label charter_label illustrative_label not_signatory %}"
 )
 
+
+def _row(slug: str, name: str, country: str, period: str, *, illustrative: bool) -> CityRow:
+    return CityRow(
+        url=f"/cities/{slug}/",
+        name=name,
+        country_name=country,
+        period=period,
+        signed=mark_safe(f"Signed {escape(period)}" if period else ""),
+        is_illustrative=illustrative,
+    )
+
+
 ROWS = [
-    CityRow(
-        url="/cities/ghent/",
-        name="Ghent",
-        country_name="Belgium",
-        period="March 2010",
-        signed=mark_safe("Signed <em>March 2010</em>"),
-        is_illustrative=False,
+    _row("ghent", "Ghent", "Belgium", "March 2010", illustrative=False),
+    _row(
+        "odd",
+        '<script>alert("x")</script> & Co',
+        "Côte d'Ivoire",
+        "between 2010 & 2012",
+        illustrative=True,
     ),
-    CityRow(
-        url="/cities/odd/",
-        name='<script>alert("x")</script> & Co',
-        country_name="Côte d'Ivoire",
-        period="between 2010 & 2012",
-        signed=mark_safe("Signed between 2010 &amp; 2012"),
-        is_illustrative=True,
-    ),
-    CityRow(
-        url="/cities/nowhere/",
-        name="Nowhere",
-        country_name="",
-        period="",
-        signed=mark_safe(""),
-        is_illustrative=False,
-    ),
+    _row("nowhere", "Nowhere", "", "", illustrative=False),
 ]
 
 
