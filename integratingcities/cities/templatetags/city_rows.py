@@ -6,20 +6,14 @@ localised and escaped) as the rest of the page; these write the same HTML byte f
 """
 
 from collections.abc import Iterable
-from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from integratingcities.cities.selectors import CityRow
+from integratingcities.lib.escaping import esc
 
 register = template.Library()
-
-
-def esc(value: str) -> str:
-    """Django's ``conditional_escape`` without its lazy-string wrapper: what is already safe
-    HTML is kept, anything else escaped."""
-    return value if hasattr(value, "__html__") else escape(value)
 
 
 @register.simple_tag

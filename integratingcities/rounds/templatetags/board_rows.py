@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from integratingcities.cities.templatetags.city_rows import esc
+from integratingcities.lib.escaping import esc
 from integratingcities.rounds.selectors import BoardRow
 
 register = template.Library()
