@@ -581,6 +581,7 @@ def assessment_validate(*, assessment: Assessment, user: User, reason: str = "")
         scores_record(assessments=[validated])
         announce(Kind.VALIDATED, target_id=validated.pk, actor=user)
         _refresh_peer_statistics(validated)
+        _warm_report_preview(validated)
     return validated
 
 
@@ -592,6 +593,17 @@ def _refresh_peer_statistics(validated: Assessment) -> None:
     from integratingcities.results.tasks import refresh_peer_statistics
 
     transaction.on_commit(lambda: refresh_peer_statistics.enqueue(validated.pk), robust=True)
+
+
+def _warm_report_preview(changed: Assessment) -> None:
+    """A round's validated answers changed: the worker ranks the report preview's lists again
+    after the commit (``reports.display.warm_preview``), as it computes the peers' statistics."""
+    if changed.round_id is None:
+        return
+    from integratingcities.reports.tasks import warm_report_preview
+
+    round_id = changed.round_id
+    transaction.on_commit(lambda: warm_report_preview.enqueue(round_id), robust=True)
 
 
 def may_validate(user: User | AnonymousUser, assessment: Assessment) -> bool:
@@ -616,7 +628,7 @@ def assessment_reopen(*, assessment: Assessment, user: User, reason: str) -> Ass
     reason = reason.strip()
     if not reason:
         raise AssessmentError(_("Say why the validation is taken back."))
-    return _transition(
+    reopened = _transition(
         assessment,
         user=user,
         action=Action.ASSESSMENT_CORRECTED,
@@ -628,6 +640,8 @@ def assessment_reopen(*, assessment: Assessment, user: User, reason: str) -> Ass
         validated_at=None,
         scores=None,
     )
+    _warm_report_preview(reopened)
+    return reopened
 
 
 def scores_record(*, assessments: Sequence[Assessment]) -> None:

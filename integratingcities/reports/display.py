@@ -20,8 +20,8 @@ from django_countries import countries
 from integratingcities.lib.charts import stacked_bars
 from integratingcities.lib.translation import translate
 
-from .models import Edition
-from .selectors import section_labels
+from .models import Edition, Report
+from .selectors import section_labels, snapshot
 
 CHART_SECONDS = 24 * 3600
 EDITION_PAGE_SECONDS = 7 * 24 * 3600
@@ -105,6 +105,16 @@ def page_snapshot(edition: Edition, shown: int) -> dict[str, Any]:
         found = cut(Edition.objects.values_list("snapshot", flat=True).get(pk=edition.pk), shown)
         cache.set(key, found, EDITION_PAGE_SECONDS)
     return found
+
+
+def warm_preview(round_id: int) -> None:
+    """The preview's first rows of what cities wrote, ranked again now that a survey of the
+    round was validated or reopened (``snapshot`` keeps them): a second at 20,000 cities,
+    which the secretariat would otherwise wait for on their next preview. Only for a round
+    whose report has been started: no one previews the others."""
+    report = Report.objects.select_related("round").filter(round_id=round_id).first()
+    if report is not None:
+        snapshot(report, shown=SHOWN_ON_PAGE)
 
 
 def context(

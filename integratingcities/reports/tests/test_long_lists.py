@@ -1,9 +1,14 @@
 """A report's page cuts the lists that grow with the network; its PDF and snapshot do not."""
 
+from typing import Any
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Assessment, AssessmentState
+from integratingcities.assessments.services import assessment_reopen, assessment_validate
 from integratingcities.frameworks.models import Framework
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.reports import display, selectors
@@ -121,3 +126,53 @@ def test_the_preview_of_an_unpublished_round_points_to_the_pdf_to_come(
     assert "And 4 more answers." in page.content.decode()
     assert "the PDF of each edition will have every one" in page.content.decode()
     assert "answers file" not in page.content.decode()
+
+
+def _ranked(queries: CaptureQueriesContext) -> bool:
+    """Whether the preview's lists were ranked (the window query) during ``queries``."""
+    return any("ROW_NUMBER" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_a_validation_or_its_reopening_ranks_the_previews_lists_in_the_worker(
+    people: People,
+    busy_round: Round,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    monkeypatch.setattr(display, "SHOWN_ON_PAGE", 2)
+    Round.objects.filter(pk=busy_round.pk).update(status=RoundStatus.CLOSED)
+    gdansk = Assessment.objects.get(city__slug="gdansk")
+    client = client_for(people.secretariat)
+    url = reverse("reports:preview", kwargs={"pk": busy_round.pk})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_validate(assessment=gdansk, user=people.secretariat, reason="Enough.")
+    with CaptureQueriesContext(connection) as visit:
+        page = client.get(url).content.decode()
+    assert not _ranked(visit)  # the worker (here, at once) ranked them after the commit
+    assert page.count("And 5 more answers.") == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_reopen(assessment=gdansk, user=people.secretariat, reason="Sent in error.")
+    with CaptureQueriesContext(connection) as visit:
+        page = client.get(url).content.decode()
+    assert not _ranked(visit)
+    assert page.count("And 4 more answers.") == 2
+
+
+def test_a_round_whose_report_is_not_started_is_not_ranked(
+    people: People, charter: Framework, django_capture_on_commit_callbacks: Any
+) -> None:
+    round_ = survey_2026(charter)
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.CLOSED)
+    survey = Assessment.objects.create(
+        city=people.ghent, framework=charter, round=round_, state=AssessmentState.SUBMITTED
+    )
+    answer(survey, "organisation/description", text="Ghent describes its office.")
+    with (
+        CaptureQueriesContext(connection) as validation,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        assessment_validate(assessment=survey, user=people.secretariat, reason="Enough.")
+    assert callbacks  # the worker was asked, and found no report to prepare
+    assert not _ranked(validation)
