@@ -82,15 +82,15 @@ def recorded() -> Iterator[list[Statement]]:
 
 def replay(statements: list[Statement]) -> float:
     """Run the statements again, fetching every row; seconds. Transaction control (BEGIN,
-    COMMIT, savepoints) and writes to the cache's table are left out: the caller runs them in
-    its own transaction or none."""
+    COMMIT, savepoints) and writes to the cache's and the task queue's tables are left out: the
+    caller runs them in its own transaction or none."""
     from django.db import connection
 
     skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
     start = time.perf_counter()
     with connection.cursor() as cursor:
         for sql, params, many in statements:
-            if sql.lstrip().upper().startswith(skip) or writes_cache(sql):
+            if sql.lstrip().upper().startswith(skip) or writes_cache(sql) or enqueues(sql):
                 continue
             if many:
                 cursor.executemany(sql, params)
@@ -121,6 +121,13 @@ def writes_cache(sql: str) -> bool:
 
     table = settings.CACHES["default"].get("LOCATION", "")
     return bool(table) and table in sql and not sql.lstrip().upper().startswith("SELECT")
+
+
+def enqueues(sql: str) -> bool:
+    """A job put on the worker's queue (``django_tasks_db``): its id is a new UUID each time, so
+    replayed it would clash with the job the request enqueued; the worker's work is not the
+    page's."""
+    return "dbtaskresult" in sql and not sql.lstrip().upper().startswith("SELECT")
 
 
 class _Undo(Exception):

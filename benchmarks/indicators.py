@@ -54,6 +54,7 @@ from typing import Any
 
 from floor import FLOOR_URL, Statement, install_floor_page, recorded, replay
 from harness import (
+    PROFILE_INTERESTING,
     ROOT,
     BenchDatabase,
     Page,
@@ -63,6 +64,7 @@ from harness import (
     nearest_rank,
     parser,
     prepare_environment,
+    profile,
     setup_schema,
     synthetic_cities,
     wipe,
@@ -560,6 +562,10 @@ def main() -> None:
         print("\n".join(import_table(imports)) + "\n")
         print("\n".join(page_table(results)) + "\n")
         print("\n".join(targets(imports, results)) + "\n")
+        if args.profile:
+            for page in pages():
+                print(f"#### Profile: {page.name} (N={args.cities[-1]:,})\n")
+                print(profile(page, PROFILE_INTERESTING) + "\n")
         load_after = os.getloadavg()
         print(
             f"Whole run: {time.perf_counter() - started:.0f} s; 1-minute load average "
