@@ -24,7 +24,8 @@ dropped at the end; migrations; the Charter imported and published. For each N i
    ?country=DE and ?band=MEDIUM), the policymaker chart (cold: the cache is cleared; and
    warm), the city results page of synthetic-city-0001 (DE, MEDIUM band; cold and warm), all
    anonymous; and
-   the response board, logged in as a staff user (``Client.force_login``).
+   the response board and the API's list of assessments (the first 100, every answer),
+   logged in as a staff user (``Client.force_login``).
 
 Targets (the Charter monitoring issue): the query count of every page does not grow with N;
 the round results page answers in under 300 ms (median) at N = 2,000 on PostgreSQL. The
@@ -81,6 +82,8 @@ def pages() -> list[Page]:
             f"/rounds/{pk}/?sort=-answered&page=2",
             client=staff_client,
         ),
+        # The secretariat's first 100 surveys with every answer (some 3,500), as JSON.
+        Page("API assessments list (staff)", "/api/v1/assessments/", client=staff_client),
     ]
 
 
