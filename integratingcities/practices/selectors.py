@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -248,6 +248,52 @@ def for_listing(practices: QuerySet[Practice]) -> QuerySet[Practice]:
 def search_practices(filters: PracticeFilters) -> QuerySet[Practice]:
     """The library's result list, ordered, ready to paginate."""
     return for_listing(ordered(filtered(filters), filters))
+
+
+# What the library's page shows of each practice: read as plain values, not model instances.
+LISTED_FIELDS = (
+    "pk",
+    "key",
+    "title",
+    "year",
+    "source",
+    "is_illustrative",
+    "summary",
+    "city__slug",
+    "city__name",
+    "city__country",
+)
+
+
+def search_listed(filters: PracticeFilters) -> QuerySet[Practice, dict[str, Any]]:
+    """``search_practices`` as the values of ``LISTED_FIELDS``, ready to paginate; a page's
+    other cities and themes come from ``listed_extras``."""
+    return ordered(filtered(filters), filters).values(*LISTED_FIELDS)
+
+
+@dataclass(frozen=True)
+class ListedExtras:
+    other_cities: dict[int, list[tuple[str, str]]]  # per practice: (name, slug), by name
+    themes: dict[int, list[ThemeKeys]]  # per practice, in lineage and key order
+
+
+def listed_extras(practice_ids: Sequence[int]) -> ListedExtras:
+    """The other cities and themes of a page of practices: two queries of plain values."""
+    cities: dict[int, list[tuple[str, str]]] = {pk: [] for pk in practice_ids}
+    for practice_id, name, slug in (
+        Practice.other_cities.through.objects.filter(practice_id__in=practice_ids)
+        .order_by("city__name")
+        .values_list("practice_id", "city__name", "city__slug")
+    ):
+        cities[practice_id].append((name, slug))
+    themes: dict[int, list[ThemeKeys]] = {pk: [] for pk in practice_ids}
+    for practice_id, *keys in (
+        PracticeTheme.objects.filter(practice_id__in=practice_ids)
+        .order_by("lineage", "section_key", "item_key")
+        .values_list("practice_id", "lineage", "section_key", "item_key")
+    ):
+        themes[practice_id].append((keys[0], keys[1], keys[2]))
+    return ListedExtras(cities, themes)
 
 
 @dataclass(frozen=True)
@@ -585,24 +631,34 @@ def related_ids(practice: Practice, limit: int = 5) -> list[int]:
 
 def themes_of(practice: Practice, names: Labels) -> dict[str, list[dict[str, str]]]:
     """The practice's commitments (with their role) and key factors, labelled."""
+    return labelled_themes(
+        ((t.lineage, t.section_key, t.item_key) for t in practice.themes.all()), names
+    )
+
+
+ThemeKeys = tuple[str, str, str]  # lineage, section key, item key: a PracticeTheme's row
+
+
+def labelled_themes(themes: Iterable[ThemeKeys], names: Labels) -> dict[str, list[dict[str, str]]]:
+    """Commitments (with their role) and key factors, labelled, from their rows' keys."""
     commitments, factors = [], []
-    for theme in practice.themes.all():
-        if theme.lineage == CHARTER_LINEAGE:
+    for lineage, section_key, item_key in themes:
+        if lineage == CHARTER_LINEAGE:
             commitments.append(
                 {
-                    "key": theme.item_key,
-                    "label": names.commitment(theme.item_key),
-                    "role": theme.section_key,
-                    "role_label": names.role(theme.section_key),
+                    "key": item_key,
+                    "label": names.commitment(item_key),
+                    "role": section_key,
+                    "role_label": names.role(section_key),
                 }
             )
         else:
             factors.append(
                 {
-                    "key": theme.section_key,
-                    "label": names.factor(theme.section_key),
-                    "benchmark": theme.lineage,
-                    "benchmark_label": names.benchmark(theme.lineage),
+                    "key": section_key,
+                    "label": names.factor(section_key),
+                    "benchmark": lineage,
+                    "benchmark_label": names.benchmark(lineage),
                 }
             )
     commitments.sort(key=lambda c: names.order.get(("commitment", c["key"]), 10_000))

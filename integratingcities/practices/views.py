@@ -77,19 +77,6 @@ def _options_html(facet: selectors.Facet) -> str:
     )
 
 
-LIST_FIELDS = (
-    "key",
-    "title",
-    "year",
-    "source",
-    "is_illustrative",
-    "summary",
-    "city__slug",
-    "city__name",
-    "city__country",
-)
-
-
 @lru_cache(maxsize=1024)
 def _country_name(language: str | None, code: str) -> str:
     """A country's name in a language, looked up once (django-countries takes a fifth of a
@@ -97,11 +84,14 @@ def _country_name(language: str | None, code: str) -> str:
     return str(countries.name(code))
 
 
-def _rows(practices: Any, names: selectors.Labels) -> list[dict[str, Any]]:
-    """What the result list shows of each practice, with its addresses made once."""
+def _rows(listed: list[dict[str, Any]], names: selectors.Labels) -> list[dict[str, Any]]:
+    """What the result list shows of each practice (``selectors.LISTED_FIELDS``), with its
+    addresses made once."""
+    extras = selectors.listed_extras([practice["pk"] for practice in listed])
     library_url = reverse("practices:library")
     city_url = reverse("cities:detail", args=["-"])[:-2]
     practice_url = reverse("practices:detail", args=["-"])[:-2]
+    language = get_language()
     # A theme's pill shows its label cut to 60 characters; the same few labels recur on a page.
     short: dict[str, str] = {}
 
@@ -111,23 +101,21 @@ def _rows(practices: Any, names: selectors.Labels) -> list[dict[str, Any]]:
         return short[label]
 
     rows = []
-    for practice in practices:
-        themes = selectors.themes_of(practice, names)
-        code = practice.city.country.code  # type: ignore[attr-defined]
+    for practice in listed:
+        pk = practice["pk"]
+        themes = selectors.labelled_themes(extras.themes[pk], names)
+        cities = [(practice["city__name"], practice["city__slug"]), *extras.other_cities[pk]]
         rows.append(
             {
-                "key": practice.key,
-                "title": practice.title,
-                "url": f"{practice_url}{practice.key}/",
-                "cities": [
-                    (city.name, f"{city_url}{city.slug}/")
-                    for city in [practice.city, *practice.other_cities.all()]
-                ],
-                "country": _country_name(get_language(), code),
-                "year": practice.year,
-                "source": practice.source,
-                "illustrative": practice.is_illustrative,
-                "excerpt": excerpt(practice.summary),
+                "key": practice["key"],
+                "title": practice["title"],
+                "url": f"{practice_url}{practice['key']}/",
+                "cities": [(name, f"{city_url}{slug}/") for name, slug in cities],
+                "country": _country_name(language, practice["city__country"]),
+                "year": practice["year"],
+                "source": practice["source"],
+                "illustrative": practice["is_illustrative"],
+                "excerpt": excerpt(practice["summary"]),
                 "pills": [
                     (
                         cut(c["label"]),
@@ -156,9 +144,8 @@ def library(request: HttpRequest) -> HttpResponse:
     """Search the published practices, with filters that show how many each would give."""
     form, filters = _search(request)
     names, found = selectors.library_names_and_counts(filters)
-    # Only the columns a row shows (_rows): not the long texts of the practice page.
-    practices = selectors.search_practices(filters).only(*LIST_FIELDS)
-    paginator = Paginator(practices, selectors.PER_PAGE)
+    # Only the columns a row shows (_rows), as values: not the long texts of the practice page.
+    paginator = Paginator(selectors.search_listed(filters), selectors.PER_PAGE)
     paginator.count = found.total  # counted with the facets: no query of its own
     page = paginator.get_page(request.GET.get("page"))
     facets = selectors.facets(filters, names, found)
@@ -178,7 +165,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "rows": _rows(page.object_list, names),
+            "rows": _rows(list(page.object_list), names),
             "facets": facets,
             "facet_fields": [
                 (facet, form[name], _options_html(facet)) for name, facet in facets.items()
