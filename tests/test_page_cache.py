@@ -17,9 +17,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
+from django_tasks import task_backends
+from django_tasks.backends.dummy import DummyBackend
 
 from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.assessments.services import (
@@ -420,3 +423,17 @@ def test_what_is_kept_for_an_app_is_made_again_once_its_write_commits(
     with committed():
         PracticeFactory.create(city=people.riga)
     assert read() == 2
+
+
+@pytest.mark.django_db
+def test_the_worker_makes_again_what_pages_keep_after_a_migrate_or_a_clearing() -> None:
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        backend = task_backends["default"]
+        assert isinstance(backend, DummyBackend)
+        call_command("clear_page_cache", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        cleared = sorted(result.task.name for result in backend.results)
+        backend.clear()
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+        migrated = sorted(result.task.name for result in backend.results)
+    assert cleared == migrated == ["count_library", "warm_indicator_pages"]

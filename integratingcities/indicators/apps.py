@@ -6,3 +6,10 @@ class IndicatorsConfig(AppConfig):
     name = "integratingcities.indicators"
     label = "indicators"
     verbose_name = _("city indicators")
+
+    def ready(self) -> None:
+        from integratingcities.lib.page_cache import warm_after_clearing
+
+        from .tasks import warm_indicator_pages
+
+        warm_after_clearing(self, warm_indicator_pages.enqueue)

@@ -43,6 +43,7 @@ of the key. A news item published for a later hour appears within ``PAGE_CACHE_S
 """
 
 import hashlib
+import logging
 import re
 import threading
 import uuid
@@ -64,6 +65,8 @@ from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 
 from integratingcities.lib.http_cache import is_public
+
+logger = logging.getLogger(__name__)
 
 # "~" sorts after every other key: the database cache, when full, culls the lowest keys first,
 # so pages go before the generation that would make them all stale at once.
@@ -464,6 +467,44 @@ def _answers_committed() -> None:
 
 def _migrated(**kwargs: object) -> None:
     _bump_now()
+
+
+# --- after everything kept went stale: the worker makes the costly values again ---------------
+
+_warmers: list[Callable[[], object]] = []
+
+
+def warm_after_clearing(app_config: AppConfig, enqueue: Callable[[], object]) -> None:
+    """``enqueue`` a job that makes again what an app keeps at a cost (an indicator's ranked
+    cities, the library's counts) once everything kept is stale: after ``migrate`` (each
+    deployment) and ``clear_page_cache``. Otherwise the first visitor after a deployment
+    would wait for it: a city's indicators take seconds to compute at 20,000 cities. Writes
+    to an app enqueue its job themselves (its services)."""
+    _warmers.append(enqueue)
+    post_migrate.connect(
+        _enqueuer(enqueue), sender=app_config, weak=False, dispatch_uid=f"warm:{app_config.label}"
+    )
+
+
+def warm_all() -> None:
+    """Every registered job enqueued (``clear_page_cache``)."""
+    for enqueue in _warmers:
+        _enqueue_safely(enqueue)
+
+
+def _enqueuer(enqueue: Callable[[], object]) -> Callable[..., None]:
+    def receiver(**kwargs: object) -> None:
+        _enqueue_safely(enqueue)
+
+    return receiver
+
+
+def _enqueue_safely(enqueue: Callable[[], object]) -> None:
+    try:
+        enqueue()
+    except DatabaseError:
+        # A partial migrate, before the jobs' table exists: the first visitor computes it.
+        logger.warning("Could not enqueue %r after the page cache was cleared", enqueue)
 
 
 class PageCacheConfig(AppConfig):

@@ -1,11 +1,12 @@
 """Make every page kept for anonymous visitors stale (lib/page_cache.py), without the admin:
-after a change made outside the platform (SQL by hand, a restored backup)."""
+after a change made outside the platform (SQL by hand, a restored backup). The background worker
+then makes again what the pages keep at a cost (``page_cache.warm_after_clearing``)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from integratingcities.lib.page_cache import bump
+from integratingcities.lib.page_cache import bump, warm_all
 
 
 class Command(BaseCommand):
@@ -13,4 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bump()
-        self.stdout.write("Public pages will be rendered afresh.")
+        warm_all()
+        self.stdout.write(
+            "Public pages will be rendered afresh; the background worker makes again what they "
+            "keep at a cost."
+        )
