@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.cities.models import City
+from integratingcities.cities.services import city_save
 from integratingcities.indicators import selectors
 from integratingcities.indicators.models import Indicator, IndicatorValue
 from integratingcities.indicators.services import city_figures_sync, indicators_load, value_save
@@ -311,6 +312,30 @@ def test_a_value_saved_warms_what_the_pages_keep_once_it_commits(
     found = selectors.distribution(staff, selectors.CityFilters())
     assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
     assert [c.code for c in selectors.countries_with_values(staff)] == ["BE", "LV"]
+
+
+def test_a_city_edited_warms_what_the_pages_keep_once_it_commits(
+    people: People,
+    catalogue: dict[str, Indicator],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The indicator pages keep what they draw from the cities too: an edit of a city makes
+    them stale, and the worker makes them again, not the next visitor."""
+    staff = catalogue[STAFF]
+    put(staff, people.riga, 2016, 20)
+    put(staff, people.ghent, 2016, 14)
+    people.ghent.name = "Gent"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        city_save(city=people.ghent, user=people.secretariat)
+    assert callbacks
+
+    def made_again(*args: object) -> None:
+        raise AssertionError("made again, not read from the cache")
+
+    monkeypatch.setattr(selectors, "_order", made_again)
+    found = selectors.distribution(staff, selectors.CityFilters())
+    assert [(r.city.name, r.ranked.rank) for r in found.rows] == [("Riga", 1), ("Gent", 2)]
 
 
 def test_an_indicator_that_is_a_fact_is_not_ranked(
