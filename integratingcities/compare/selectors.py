@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -262,6 +262,20 @@ def _subjects(found: Comparison, query: CompareQuery) -> list[Subject]:
     return chosen[:MAX_SUBJECTS]
 
 
+def _as_typed(cities: list[City]) -> list[str]:
+    """The cities as the form takes them typed, to fill it again: each by its name, or by its
+    short name where another city has the same name (typed, the name alone would be asked
+    about again)."""
+    shared = set(
+        City.objects.filter(name__in={city.name for city in cities})
+        .values("name")
+        .annotate(count=Count("pk"))
+        .filter(count__gt=1)
+        .values_list("name", flat=True)
+    )
+    return [city.slug if city.name in shared else city.name for city in cities]
+
+
 def _chosen(
     found: Comparison, source: Source, public: QuerySet[Assessment], query: CompareQuery
 ) -> list[tuple[int, int, Any, int, bool]]:
@@ -270,7 +284,7 @@ def _chosen(
     named: dict[str, City] = {}
     if query.cities:
         named = {city.slug: city for city in City.objects.filter(slug__in=query.cities)}
-        found.named_cities = [named[slug].name for slug in query.cities if slug in named]
+        found.named_cities = _as_typed([named[slug] for slug in query.cities if slug in named])
         unknown = [slug for slug in query.cities if slug not in named]
         if unknown:
             found.notes.append(

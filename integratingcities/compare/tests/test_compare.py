@@ -303,6 +303,17 @@ def test_cities_are_typed_one_a_line_by_name_or_short_name(people: People, compa
     assert typed == linked and {r["city"] for r in typed} == {"Ghent", "Riga"}
 
 
+def test_the_cities_are_typed_back_so_that_sending_again_asks_nothing(compared: Round) -> None:
+    """A city whose name another city shares comes back in the box by its short name: sent
+    again as it is, the form asks nothing."""
+    CityFactory.create(name="Ghent", slug="ghent-new-york", country="US")
+    page = _get(PAGE, data=f"round:{compared.pk}", cities="ghent\nRiga", what="employer")
+    assert ">ghent\nRiga</textarea>" in page
+    again = _get(PAGE, data=f"round:{compared.pk}", cities="ghent\nRiga", what="employer")
+    assert "Several cities are called" not in again
+    assert f"{SVG}?data=round%3A{compared.pk}&amp;city=ghent&amp;city=riga" in again
+
+
 def test_a_typed_list_too_long_is_cut_and_said(compared: Round) -> None:
     page = _get(PAGE, data=f"round:{compared.pk}", cities="\n".join(["ghent"] * 500))
     assert "At most 200 cities a list." in page
