@@ -480,7 +480,8 @@ def warm_after_clearing(app_config: AppConfig, enqueue: Callable[[], object]) ->
     deployment) and ``clear_page_cache``. Otherwise the first visitor after a deployment
     would wait for it: a city's indicators take seconds to compute at 20,000 cities. Writes
     to an app enqueue its job themselves (its services)."""
-    _warmers.append(enqueue)
+    if enqueue not in _warmers:
+        _warmers.append(enqueue)
     post_migrate.connect(
         _enqueuer(enqueue), sender=app_config, weak=False, dispatch_uid=f"warm:{app_config.label}"
     )
