@@ -7,12 +7,11 @@ from collections.abc import Mapping
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from integratingcities.indicators.selectors import CityIndicator
-from integratingcities.lib.escaping import esc
+from integratingcities.lib.escaping import esc, shown
 from integratingcities.results.indicators import Median
 
 from .indicator_values import indicator_value
@@ -20,11 +19,6 @@ from .indicator_values import indicator_value
 register = template.Library()
 
 DASH = '<span class="muted">—</span>'
-
-
-def _shown(value: object) -> str:
-    """A value as ``{{ value }}`` shows it: localised, then escaped."""
-    return esc(str(localize(value)))
 
 
 @register.simple_tag
@@ -56,7 +50,7 @@ def city_indicator_rows(
         if m is None or m.value is None:
             return DASH
         cities = ngettext("%(counter)s city", "%(counter)s cities", m.count) % {
-            "counter": _shown(m.count)
+            "counter": shown(m.count)
         }
         return (
             f'{indicator_value(m.value, unit)} <span class="muted small nowrap">({cities})</span>'
@@ -68,7 +62,7 @@ def city_indicator_rows(
         value = row.value
         basis = basis_names.get(value.basis, "None")
         cells = [
-            f'\n      <tr>\n        <th scope="row">{_shown(row.year)}</th>\n'
+            f'\n      <tr>\n        <th scope="row">{shown(row.year)}</th>\n'
             f'        <td data-label="{city}" class="num">{indicator_value(value.value, unit)}'
             f"{illustrative if value.illustrative else ''}</td>\n"
             f'        <td data-label="{basis_label}">{basis}'
@@ -85,7 +79,7 @@ def city_indicator_rows(
                 referenced = str(indicator_value(gap.reference_value, reference.unit))
                 if gap.year != gap.reference_year:
                     referenced += (
-                        f' <span class="muted small nowrap">({_shown(gap.reference_year)})</span>'
+                        f' <span class="muted small nowrap">({shown(gap.reference_year)})</span>'
                     )
                 if unit == "percent":
                     shown_gap = ("+" if gap.points > 0 else "") + floatformat(gap.points, 1)

@@ -6,17 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
-from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
-from integratingcities.lib.escaping import esc
+from integratingcities.lib.escaping import esc, shown
 
 register = template.Library()
-
-
-def _shown(value: object) -> str:
-    """A value as ``{{ value }}`` shows it: localised, then escaped."""
-    return esc(str(localize(value)))
 
 
 @register.simple_tag
@@ -40,7 +34,7 @@ def indicator_rows(
     for row in rows:
         rank_cell = (
             f'<td data-label="{rank}" class="num">'
-            f"{_shown(row['rank']) if row['rank'] else dash}</td>"
+            f"{shown(row['rank']) if row['rank'] else dash}</td>"
             if ranked
             else ""
         )
@@ -50,7 +44,7 @@ def indicator_rows(
             f"</a></th>\n      {rank_cell}\n"
             f'      <td data-label="{value}" class="num">{esc(row["value"])}'
             f"{illustrative if row['illustrative'] else ''}</td>\n"
-            f'      <td data-label="{year}" class="num">{_shown(row["year"])}</td>\n'
+            f'      <td data-label="{year}" class="num">{shown(row["year"])}</td>\n'
             f'      <td data-label="{basis}">{esc(row["basis"])}'
             f"{'' if row['comparable'] else other}</td>\n"
             f'      <td data-label="{source}">{esc(row["source"])}{note}</td>\n    </tr>\n  '

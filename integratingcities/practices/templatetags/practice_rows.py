@@ -6,10 +6,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
-from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
-from integratingcities.lib.escaping import esc
+from integratingcities.lib.escaping import esc, shown
 
 register = template.Library()
 
@@ -28,7 +27,7 @@ def practice_rows(
     written = []
     for row in rows:
         cities = ", ".join(f'<a href="{esc(url)}">{esc(name)}</a>' for name, url in row["cities"])
-        year = f" · {esc(str(localize(row['year'])))}" if row["year"] else ""
+        year = f" · {shown(row['year'])}" if row["year"] else ""
         pills = (
             '<ul class="theme-list">'
             + "".join(
