@@ -430,6 +430,7 @@ def facet_counts(filters: PracticeFilters) -> FacetCounts:
 # and country are in the counts) shows within the hour.
 FACETS_VERSION_KEY = "practices:facets:version"
 FACETS_SECONDS = 3600
+GAP_LINKS_SECONDS = 3600
 
 
 def facets_changed() -> None:
@@ -767,15 +768,11 @@ class PracticeLink:
     year: int | None
     city_name: str
     url: str
+    is_illustrative: bool = False
 
 
-def round_practice_links(
-    round_: Any, *, commitments: Iterable[str], top_levels: Iterable[int], limit: int = 3
-) -> dict[str, list[PracticeLink]]:
-    """Per commitment of a round (``commitments``), published practices of cities that meet it
-    in that round (``practices_for_gaps``), as a city's results page shows them under each of
-    its gaps (one query). Every city's page of the round reads the same: ``results.rounds``
-    keeps them with the round's other facts."""
+def _links(found: dict[str, list[Practice]]) -> dict[str, list[PracticeLink]]:
+    """``practices_for_gaps``' practices as the links a page lists (the address reversed once)."""
     practice_url = reverse("practices:detail", args=["-"])[:-2]
     return {
         gap: [
@@ -785,14 +782,46 @@ def round_practice_links(
                 practice.year,
                 practice.city.name,
                 f"{practice_url}{practice.key}/",
+                practice.is_illustrative,
             )
             for practice in practices
         ]
-        for gap, practices in practices_for_gaps(
+        for gap, practices in found.items()
+    }
+
+
+def round_practice_links(
+    round_: Any, *, commitments: Iterable[str], top_levels: Iterable[int], limit: int = 3
+) -> dict[str, list[PracticeLink]]:
+    """Per commitment of a round (``commitments``), published practices of cities that meet it
+    in that round (``practices_for_gaps``), as a city's results page shows them under each of
+    its gaps (one query). Every city's page of the round reads the same: ``results.rounds``
+    keeps them with the round's other facts."""
+    return _links(
+        practices_for_gaps(
             lineage=round_.framework.lineage,
             keys=commitments,
             limit=limit,
             met_in_round=round_,
             top_levels=top_levels,
-        ).items()
-    }
+        )
+    )
+
+
+def gap_practice_links(
+    *, lineage: str, keys: Iterable[str], limit: int = 3
+) -> dict[str, list[PracticeLink]]:
+    """``practices_for_gaps`` of any city, as links, kept in the shared cache until a practice
+    or a city changes: a self-test's results page lists them under each weak key factor, and
+    reading them afresh (whole practices, long texts and all, ranked per key factor) cost more
+    than the rest of its queries together."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    digest = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:32]
+    return page_cache.kept(
+        f"practices:gap-links:{lineage}:{limit}:{digest}",
+        lambda: _links(practices_for_gaps(lineage=lineage, keys=wanted, limit=limit)),
+        GAP_LINKS_SECONDS,
+        apps=("practices", "cities"),
+    )

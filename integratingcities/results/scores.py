@@ -10,7 +10,7 @@ several times faster than a join grouped in SQL, and no object is made per answe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -88,18 +88,24 @@ def scheme_for(framework: Framework) -> Scheme:
     return found
 
 
-def scheme_of(framework_id: int, sections: list[Section], levels: list[Level]) -> Scheme:
-    """The framework's scheme from its sections (items prefetched) and levels, fetched already."""
-    items = {
+def scheme_of(
+    framework_id: int,
+    sections: list[Section],
+    items: Mapping[int, Sequence[Item]],
+    levels: list[Level],
+) -> Scheme:
+    """The framework's scheme from its sections, their ``items`` (by section id, in order) and
+    its levels, fetched already."""
+    scored = {
         item.pk: (item.key, section.key, float(item.weight))
         for section in sections
         if not section.is_context
-        for item in section.items.all()
+        for item in items.get(section.pk, ())
         if item.kind == ItemKind.RATING
     }
     return build_scheme(
         framework_id,
-        items,
+        scored,
         {section.key: section.weight for section in sections if not section.is_context},
         [
             (level.pk, level.scale_id, None if level.score is None else float(level.score))

@@ -7,16 +7,17 @@ validated self-test of the benchmark's lineage) are scored once per validation a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
+from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib import page_cache, scoring
 
 from . import stored
@@ -36,6 +37,9 @@ from .scores import (
     scheme_of,
     validated_stamp,
 )
+
+if TYPE_CHECKING:
+    from integratingcities.practices.selectors import PracticeLink
 
 INSPIRING_CITIES = stored.INSPIRING  # per weak key factor
 CACHE_SECONDS = 3600
@@ -202,7 +206,7 @@ class GapGroup:
     gaps: list[ItemRow]
     unknown: list[ItemRow]
     examples: list[dict[str, Any]]
-    practices: list[Any] = field(default_factory=list)
+    practices: list[PracticeLink] = field(default_factory=list)
     # The cities that meet this key factor and share their evidence (``_offer_peer_evidence``);
     # their evidence is read when first asked for (``peer_evidence``), for all groups at once.
     inspiring: list[Inspiring] = field(default_factory=list)
@@ -262,13 +266,19 @@ def selftest_results(assessment: Assessment) -> Results:
     """The results page of a self-test. Its peers are read from the statistics stored for the
     current validation (a few rows, whatever the number of cities)."""
     framework = assessment.framework
-    sections = list(
-        Section.objects.filter(framework=framework)
-        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("position")))
-        .order_by("position")
+    # The framework's kept outline: one cache read, where its sections, items and levels were
+    # three queries building a model per row and decoding each item's JSON.
+    outline = framework_outline(framework.pk)
+    sections = outline.sections
+    items_of = {section.pk: outline.items.get(section.pk, []) for section in sections}
+    for section in sections:
+        for item in items_of[section.pk]:
+            item.section = section
+    levels = sorted(
+        (level for scale in outline.levels.values() for level in scale),
+        key=lambda level: level.position,
     )
-    levels = list(Level.objects.filter(scale__framework=framework).order_by("position"))
-    of = scheme_of(framework.pk, sections, levels)
+    of = scheme_of(framework.pk, sections, items_of, levels)
     previous = (
         Assessment.objects.self_tests()
         .filter(
@@ -277,12 +287,13 @@ def selftest_results(assessment: Assessment) -> Results:
             created_at__lt=assessment.created_at,
         )
         .exclude(pk=assessment.pk)
+        .select_related("framework")  # its version is shown
         .order_by("-created_at")
         .first()
     )
     # Answers as plain values, pointing at the items and levels loaded above: a model instance
     # per answer (and per item and level again) was most of this page's time.
-    items_by_pk = {item.pk: item for section in sections for item in section.items.all()}
+    items_by_pk = {item.pk: item for items in items_of.values() for item in items}
     levels_by_pk = {level.pk: level for level in levels}
     own = {
         item_id: OwnAnswer(levels_by_pk.get(level_id) if level_id else None, evidence, text)
@@ -290,7 +301,7 @@ def selftest_results(assessment: Assessment) -> Results:
             assessment=assessment
         ).values_list("item_id", "level_id", "evidence", "text")
     }
-    before_scores = _previous_scores(previous, framework) if previous else {}
+    before_scores = _previous_scores(previous, items_by_pk.values()) if previous else {}
 
     standing = peer_standing(framework, assessment.city_id, of)
     peers_meeting = standing.meeting_without()
@@ -304,13 +315,13 @@ def selftest_results(assessment: Assessment) -> Results:
         if section.is_context:
             context += [
                 (item, own[item.pk].text)
-                for item in section.items.all()
+                for item in items_of[section.pk]
                 if item.pk in own and own[item.pk].text.strip()
             ]
             continue
         rows = []
         comment = ""
-        for item in section.items.all():
+        for item in items_of[section.pk]:
             answer = own.get(item.pk)
             if item.kind != ItemKind.RATING:
                 if answer and answer.text.strip():
@@ -404,24 +415,22 @@ def selftest_results(assessment: Assessment) -> Results:
 
 
 def _add_practices(groups: list[GapGroup], lineage: str) -> None:
-    """Published library practices that illustrate each weak key factor (one query)."""
-    from integratingcities.practices.selectors import practices_for_gaps
+    """Published library practices that illustrate each weak key factor, as links (kept)."""
+    from integratingcities.practices.selectors import gap_practice_links
 
     weak = [g for g in groups if g.is_weak]
-    found = practices_for_gaps(lineage=lineage, keys=[g.section.key for g in weak], limit=3)
+    found = gap_practice_links(lineage=lineage, keys=[g.section.key for g in weak], limit=3)
     for group in weak:
         group.practices = found.get(group.section.key, [])
 
 
-def _previous_scores(previous: Assessment, framework: Framework) -> dict[str, float | None]:
-    """The earlier self-test's item scores, keyed by this version's item keys."""
+def _previous_scores(previous: Assessment, items: Iterable[Item]) -> dict[str, float | None]:
+    """The earlier self-test's item scores, keyed by the item keys of this version (``items``)."""
     mapping = {}
-    for key, follows in Item.objects.filter(section__framework=framework).values_list(
-        "key", "follows"
-    ):
-        mapping[key] = key
-        if follows:
-            mapping[follows] = key
+    for item in items:
+        mapping[item.key] = item.key
+        if item.follows:
+            mapping[item.follows] = item.key
     scores: dict[str, float | None] = {}
     for item_key, value in (
         Answer.objects.filter(assessment=previous, item__kind=ItemKind.RATING)

@@ -246,6 +246,46 @@ class TestResults:
         chart = client_for(people.editor).get(reverse("toolkits:chart", args=[own.pk, "progress"]))
         assert chart["Content-Type"] == "image/svg+xml"
 
+    def test_the_suggested_practices_follow_the_library(
+        self, people: People, benchmark: Framework
+    ) -> None:
+        """The links are kept between visits, and a practice published, renamed or withdrawn,
+        or its city renamed, shows on the next one."""
+        first = PracticeFactory(
+            title="Vienna's integration monitor", key_factors=["data-collection"]
+        )
+        all_no = {"data-migrant-figures": "no", "data-use-required": "no", "data-resources": "no"}
+        own = _selftest(benchmark, people.ghent, all_no)
+        client = client_for(people.editor)
+        url = reverse("toolkits:results", args=[own.pk])
+
+        def listed() -> list[str]:
+            group = next(
+                g
+                for g in client.get(url).context["r"].gap_groups
+                if g.section.key == "data-collection"
+            )
+            return [f"{p.title} ({p.city_name})" for p in group.practices]
+
+        city = first.city.name
+        assert listed() == [f"Vienna's integration monitor ({city})"]
+        with CaptureQueriesContext(connection) as visit:
+            assert listed() == [f"Vienna's integration monitor ({city})"]
+        assert not [q for q in visit.captured_queries if "practices_practicetheme" in q["sql"]]
+        PracticeFactory(title="Zagreb's data office", key_factors=["data-collection"], year=2030)
+        assert [row.split(" (")[0] for row in listed()] == [
+            "Zagreb's data office",
+            "Vienna's integration monitor",
+        ]
+        first.title = "Vienna's monitor"
+        first.save()
+        first.city.name = "Wien"
+        first.city.save()
+        assert "Vienna's monitor (Wien)" in listed()
+        first.status = "draft"
+        first.save()
+        assert [row.split(" (")[0] for row in listed()] == ["Zagreb's data office"]
+
     def test_the_query_count_does_not_grow_with_peers(
         self, people: People, benchmark: Framework
     ) -> None:
