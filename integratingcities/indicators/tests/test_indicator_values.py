@@ -7,7 +7,7 @@ from django.template.defaultfilters import floatformat
 from django.test import override_settings
 from django.utils import translation
 
-from integratingcities.indicators.templatetags.indicator_values import fixed
+from integratingcities.lib.numbers import fixed
 
 EDGES = [
     0.0,
