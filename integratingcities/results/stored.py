@@ -19,10 +19,12 @@ city and section for the database to group (that made the first visit 3.2 s at 2
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -50,17 +52,29 @@ BATCH = 2000
 
 
 class Histogram:
-    """Scores with how often each occurs, in ascending order: the values, exactly, compactly."""
+    """Scores with how often each occurs, in ascending order: the values, exactly, compactly.
+
+    A page reads some sixty of them (a group's scores per key factor, the city taken out),
+    and each asks for a few of its values by rank: the running counts are kept, and a value
+    is found by bisection instead of a walk through every score."""
+
+    __slots__ = ("_ends", "pairs", "total")
 
     def __init__(self, pairs: Iterable[Sequence[Any]]) -> None:
-        self.pairs = sorted((float(value), int(n)) for value, n in pairs if n > 0)
-        self.total = sum(n for _value, n in self.pairs)
+        self._set(sorted([(float(value), int(n)) for value, n in pairs if n > 0]))
+
+    def _set(self, pairs: list[tuple[float, int]]) -> None:
+        self.pairs = pairs
+        self._ends = list(accumulate([n for _value, n in pairs]))
+        self.total = self._ends[-1] if pairs else 0
 
     def without(self, value: float | None) -> Histogram:
         """The same scores with one ``value`` fewer (a city taken out of its own group)."""
         if value is None:
             return self
-        return Histogram((v, n - 1 if v == value else n) for v, n in self.pairs)
+        fewer = Histogram.__new__(Histogram)
+        fewer._set([(v, n - 1 if v == value else n) for v, n in self.pairs if n > (v == value)])
+        return fewer
 
     def values(self) -> tuple[float, ...]:
         """Every score, in ascending order (what a chart of each city's score draws)."""
@@ -68,14 +82,14 @@ class Histogram:
 
     def nth(self, index: int) -> float:
         """The value at ``index`` (from 0) of the scores in ascending order."""
-        for value, n in self.pairs:
-            if index < n:
-                return value
-            index -= n
-        raise IndexError(index)
+        if not 0 <= index < self.total:
+            raise IndexError(index)
+        return self.pairs[bisect_right(self._ends, index)][0]
 
     def above(self, value: float) -> int:
-        return sum(n for v, n in self.pairs if v > value)
+        """How many scores are higher than ``value``."""
+        place = bisect_right(self.pairs, (value, math.inf))
+        return self.total - (self._ends[place - 1] if place else 0)
 
     def median(self) -> float | None:
         """``statistics.median`` of the values."""

@@ -56,6 +56,12 @@ def test_a_histogram_gives_the_median_quartiles_and_rank_of_its_values(seed: int
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     histogram = stored.Histogram(counts.items())
+    assert [histogram.nth(i) for i in range(len(values))] == sorted(values)
+    assert histogram.values() == tuple(sorted(values))
+    with pytest.raises(IndexError):
+        histogram.nth(len(values))
+    for value in (-1.0, 0.0, 30.0, 50.0, 100.0, 101.0):
+        assert histogram.above(value) == sum(1 for v in values if v > value)
     assert histogram.spread() == scoring.spread(values)
     for own in (None, 0.0, 50.0, 62.5, 100.0):
         assert histogram.position(own) == scoring.position(own, values)
