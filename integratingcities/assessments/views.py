@@ -160,6 +160,8 @@ def section_edit(
                     items=content["items"], levels=content["levels"], answers=content["answers"]
                 )
             elif form.errors:
+                # The rest was saved: what the page shows beside the form is read again.
+                content = selectors.section_content(assessment, section, outline)
                 messages.warning(
                     request,
                     _("The other answers were saved; the links marked below were not."),
@@ -181,6 +183,7 @@ def section_edit(
             "sections": sections,
             "form": form,
             "rows": form.bound_items(),
+            "answers": content["answers"],
             "readings": []
             if may_edit
             else selectors.answers_to_read(content["items"], content["answers"]),

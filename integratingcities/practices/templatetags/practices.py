@@ -3,19 +3,17 @@
 ``{% load practices %}`` then:
 
 - ``{% city_practices city as practices %}``: a city's published practices (one query);
-- ``{% answer_proposals assessment section user as proposals %}``: for a city editor, per item
-  id of the section, the answer whose evidence can be proposed as a practice and the practice
-  already made from it (one query; nothing, and no query, for anybody else).
+- ``{% answer_proposals assessment answers user as proposals %}``: for a city editor, per item
+  id of a section, the answer whose evidence can be proposed as a practice and the practice
+  already made from it (one query at most; nothing, and no query, for anybody else).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from integratingcities.assessments.models import Answer
 from integratingcities.permissions import Perm, has_perm
 
 from .. import selectors
@@ -44,35 +42,39 @@ def city_practices(city: Any) -> list[dict[str, Any]]:
 
 
 @register.simple_tag
-def answer_proposals(assessment: Any, section: Any, user: Any) -> dict[int, dict[str, Any]]:
+def answer_proposals(
+    assessment: Any, answers: Mapping[int, Any], user: Any
+) -> dict[int, dict[str, Any]]:
     """Per item: ``answer`` (its id) and ``practice`` (``url`` and ``status``, the words for
-    its state) when one was made from it; the answers with evidence and the practices made
-    from them in one query of values.
+    its state) when one was made from it, for those of the section's ``answers`` (by item id,
+    as the page read them) that have evidence: one query of the practices made from them, and
+    none when no answer has evidence.
 
-    The practice (one at most per answer) is looked up per answer by its unique
-    ``from_answer``. Joined instead, SQLite read the whole library once per answer as soon
-    as the database had been analysed (``ANALYZE``, ``PRAGMA optimize``): most practices
-    come from no answer, so its statistics made the index look useless."""
+    The practices (one at most per answer) are found by their unique ``from_answer``. Joined
+    to the answers instead, SQLite read the whole library once per answer as soon as the
+    database had been analysed (``ANALYZE``, ``PRAGMA optimize``): most practices come from
+    no answer, so its statistics made the index look useless."""
     if not has_perm(user, Perm.ANSWER_ASSESSMENT, assessment):
         return {}
+    with_evidence = {answer.pk: item_id for item_id, answer in answers.items() if answer.evidence}
+    if not with_evidence:
+        return {}
+    made = {
+        answer_id: (key, status)
+        for answer_id, key, status in Practice.objects.filter(
+            from_answer_id__in=sorted(with_evidence)
+        ).values_list("from_answer_id", "key", "status")
+    }
     url = _practice_url()
     statuses = dict(PracticeStatus.choices)
-    made = Practice.objects.filter(from_answer_id=OuterRef("pk")).order_by()
     return {
         item_id: {
             "answer": answer_id,
-            "practice": {"url": url(key), "status": statuses[status]} if key else None,
+            "practice": {"url": url(made[answer_id][0]), "status": statuses[made[answer_id][1]]}
+            if answer_id in made
+            else None,
         }
-        for item_id, answer_id, key, status in Answer.objects.filter(
-            assessment=assessment, item__section=section
-        )
-        .exclude(evidence="")
-        .order_by()
-        .annotate(
-            practice_key=Subquery(made.values("key")[:1]),
-            practice_status=Subquery(made.values("status")[:1]),
-        )
-        .values_list("item_id", "pk", "practice_key", "practice_status")
+        for answer_id, item_id in with_evidence.items()
     }
 
 

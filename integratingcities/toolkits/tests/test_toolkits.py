@@ -24,6 +24,7 @@ from integratingcities.assessments.services import (
 from integratingcities.frameworks.models import Framework, Item, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.practices.models import PracticeStatus
 from integratingcities.practices.tests.factories import PracticeFactory
 from integratingcities.results.selftests import peer_set as peers
 from integratingcities.toolkits.models import Toolkit
@@ -251,7 +252,7 @@ class TestResults:
     ) -> None:
         """The links are kept between visits, and a practice published, renamed or withdrawn,
         or its city renamed, shows on the next one."""
-        first = PracticeFactory(
+        first = PracticeFactory.create(
             title="Vienna's integration monitor", key_factors=["data-collection"]
         )
         all_no = {"data-migrant-figures": "no", "data-use-required": "no", "data-resources": "no"}
@@ -282,7 +283,7 @@ class TestResults:
         first.city.name = "Wien"
         first.city.save()
         assert "Vienna's monitor (Wien)" in listed()
-        first.status = "draft"
+        first.status = PracticeStatus.DRAFT
         first.save()
         assert [row.split(" (")[0] for row in listed()] == ["Zagreb's data office"]
 
