@@ -77,7 +77,11 @@ def _outline(framework_id: int) -> Outline:
     ):
         items[item.section_id].append(item)
     levels: dict[int, list[Level]] = defaultdict(list)
-    for level in Level.objects.filter(scale__framework_id=framework_id).order_by("position"):
+    # By scale (in the scales' order, their key) and position: the levels' dict lists the
+    # scales in that order.
+    for level in Level.objects.filter(scale__framework_id=framework_id).order_by(
+        "scale__key", "position"
+    ):
         levels[level.scale_id].append(level)
     return Outline(
         sections=list(

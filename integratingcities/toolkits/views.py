@@ -71,7 +71,8 @@ def _benchmark_page(
         "toolkits/benchmark.html",
         {
             "toolkit": toolkit,
-            "framework": selectors.benchmark_content(framework) if framework else None,
+            "framework": framework,
+            "content": selectors.benchmark_content(framework) if framework else None,
             "key": key,
             "versions": visible_to(request.user, Framework).filter(
                 lineage=key, kind=FrameworkKind.BENCHMARK
