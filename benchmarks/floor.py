@@ -76,7 +76,7 @@ def recorded() -> Iterator[list[Statement]]:
         statements.append((sql, params, many))
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(wrapper):
+    with connection.execute_wrapper(wrapper), harness.no_cache_cull():
         yield statements
 
 
