@@ -771,9 +771,16 @@ class PracticeLink:
     is_illustrative: bool = False
 
 
+def practice_address() -> Callable[[str], str]:
+    """A practice's address from its key, reversed once for all of a page's practices (the
+    ``<slug:key>`` of a practice's address never needs quoting)."""
+    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
+    return lambda key: f"{prefix}{key}{suffix}"
+
+
 def _links(found: dict[str, list[Practice]]) -> dict[str, list[PracticeLink]]:
-    """``practices_for_gaps``' practices as the links a page lists (the address reversed once)."""
-    practice_url = reverse("practices:detail", args=["-"])[:-2]
+    """``practices_for_gaps``' practices as the links a page lists."""
+    address = practice_address()
     return {
         gap: [
             PracticeLink(
@@ -781,7 +788,7 @@ def _links(found: dict[str, list[Practice]]) -> dict[str, list[PracticeLink]]:
                 practice.title,
                 practice.year,
                 practice.city.name,
-                f"{practice_url}{practice.key}/",
+                address(practice.key),
                 practice.is_illustrative,
             )
             for practice in practices

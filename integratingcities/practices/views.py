@@ -90,7 +90,7 @@ def _rows(listed: list[dict[str, Any]], names: selectors.Labels) -> list[dict[st
     extras = selectors.listed_extras([practice["pk"] for practice in listed])
     library_url = reverse("practices:library")
     city_url = reverse("cities:detail", args=["-"])[:-2]
-    practice_url = reverse("practices:detail", args=["-"])[:-2]
+    practice_url = selectors.practice_address()
     language = get_language()
     # A theme's pill shows its label cut to 60 characters; the same few labels recur on a page.
     short: dict[str, str] = {}
@@ -109,7 +109,7 @@ def _rows(listed: list[dict[str, Any]], names: selectors.Labels) -> list[dict[st
             {
                 "key": practice["key"],
                 "title": practice["title"],
-                "url": f"{practice_url}{practice['key']}/",
+                "url": practice_url(practice["key"]),
                 "cities": [(name, f"{city_url}{slug}/") for name, slug in cities],
                 "country": _country_name(language, practice["city__country"]),
                 "year": practice["year"],

@@ -8,11 +8,10 @@
   already made from it (one query at most; nothing, and no query, for anybody else).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
 from integratingcities.permissions import Perm, has_perm
 
@@ -26,7 +25,7 @@ register = template.Library()
 def city_practices(city: Any) -> list[dict[str, Any]]:
     """Per practice ``url``, ``title``, ``year``, ``city_id`` and ``lead`` (its city's name):
     only the columns the list shows."""
-    url = _practice_url()
+    url = selectors.practice_address()
     return [
         {
             "url": url(row["key"]),
@@ -65,7 +64,7 @@ def answer_proposals(
             from_answer_id__in=sorted(with_evidence)
         ).values_list("from_answer_id", "key", "status")
     }
-    url = _practice_url()
+    url = selectors.practice_address()
     statuses = dict(PracticeStatus.choices)
     return {
         item_id: {
@@ -76,10 +75,3 @@ def answer_proposals(
         }
         for answer_id, item_id in with_evidence.items()
     }
-
-
-def _practice_url() -> Callable[[str], str]:
-    """A practice's address from its key, reversed once for all the rows (the ``<slug:key>``
-    of a practice's address never needs quoting)."""
-    prefix, suffix = reverse("practices:detail", kwargs={"key": "key"}).rsplit("key", 1)
-    return lambda key: f"{prefix}{key}{suffix}"
