@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from integratingcities.lib.prepared import prepared
 from integratingcities.network.models import Conference, PartnerRole, ProjectPartner
 
 from .models import City
@@ -202,11 +203,10 @@ class CityPageRows:
     conferences: Sequence[Mapping[str, Any]]
 
 
-def city_page_rows(city: City) -> CityPageRows:
-    """Three small queries of only the columns the page shows: no model instance, and a
-    fraction of the compiling that prefetching whole rows costs on a page every city has."""
-    partnerships = list(
-        ProjectPartner.objects.filter(city_id=city.pk)
+@prepared
+def _partnerships(city_id: int) -> QuerySet[Any]:
+    return (
+        ProjectPartner.objects.filter(city_id=city_id)
         .order_by("project__position", "project__start_year")
         .values(
             "project__slug",
@@ -217,12 +217,27 @@ def city_page_rows(city: City) -> CityPageRows:
             "organisation",
         )
     )
+
+
+@prepared
+def _network_names(city_id: int) -> QuerySet[Any]:
+    return (
+        City.networks.through.objects.filter(city_id=city_id)
+        .order_by("network__name")
+        .values_list("network__name", flat=True)
+    )
+
+
+@prepared
+def _conferences(city_id: int) -> QuerySet[Any]:
+    return Conference.objects.filter(host_id=city_id).order_by("number").values("title", "year")
+
+
+def city_page_rows(city: City) -> CityPageRows:
+    """Three small prepared queries of only the columns the page shows: no model instance, and
+    no compiling, on a page every city has."""
     return CityPageRows(
-        networks=list(
-            City.networks.through.objects.filter(city_id=city.pk)
-            .order_by("network__name")
-            .values_list("network__name", flat=True)
-        ),
+        networks=_network_names(city.pk),
         partnerships=[
             {
                 "url": reverse("network:project", kwargs={"slug": row["project__slug"]}),
@@ -233,11 +248,9 @@ def city_page_rows(city: City) -> CityPageRows:
                 "role": dict(PartnerRole.choices).get(row["role"], row["role"]),
                 "organisation": row["organisation"],
             }
-            for row in partnerships
+            for row in _partnerships(city.pk)
         ],
-        conferences=list(
-            Conference.objects.filter(host_id=city.pk).order_by("number").values("title", "year")
-        ),
+        conferences=_conferences(city.pk),
     )
 
 

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import CountryOption, country_options
 from integratingcities.lib import page_cache, scoring
+from integratingcities.lib.prepared import prepared
 from integratingcities.results import indicators as analysis
 from integratingcities.results import peers
 from integratingcities.results.peers import (
@@ -525,21 +526,26 @@ def median_windows(indicator: Indicator) -> MedianWindows:
     )
 
 
+@prepared
+def _city_values(city_id: int) -> QuerySet[Any]:
+    return (
+        IndicatorValue.objects.filter(city_id=city_id)
+        .order_by("indicator__position", "indicator__name", "indicator_id", "-year")
+        .values(
+            "indicator_id", "value", "year", "is_illustrative", "indicator__name", "indicator__unit"
+        )
+    )
+
+
 def city_latest(city: City) -> list[dict[str, Any]]:
     """The city's latest value of each indicator, for its page, in the indicators' order: per
     indicator ``name``, ``unit``, ``value``, ``year`` and ``is_illustrative``.
 
     One query of the city's values, newest first, the first of each indicator kept: a city
-    has a few values per indicator, and this costs less to compile than ``_latest``'s
+    has a few values per indicator, and this is simpler to prepare than ``_latest``'s
     anti-join (the page is every city's)."""
     latest: dict[int, dict[str, Any]] = {}
-    for row in (
-        IndicatorValue.objects.filter(city_id=city.pk)
-        .order_by("indicator__position", "indicator__name", "indicator_id", "-year")
-        .values(
-            "indicator_id", "value", "year", "is_illustrative", "indicator__name", "indicator__unit"
-        )
-    ):
+    for row in _city_values(city.pk):
         if row["indicator_id"] not in latest:
             latest[row["indicator_id"]] = {
                 "name": row["indicator__name"],

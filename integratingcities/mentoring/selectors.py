@@ -16,6 +16,7 @@ from django.utils import timezone
 from integratingcities.assessments.models import Assessment, AssessmentKind, AssessmentState
 from integratingcities.frameworks.models import Framework, FrameworkKind, FrameworkStatus, Section
 from integratingcities.lib import scoring
+from integratingcities.lib.prepared import prepared
 from integratingcities.results.scores import lineage_scheme, scores_of
 
 from .models import (
@@ -115,6 +116,24 @@ def cities_by_role(scheme: Scheme) -> dict[str, list[Any]]:
     return found
 
 
+@prepared
+def _city_schemes(city_id: int) -> QuerySet[Any]:
+    # Field paths renamed by the caller rather than by F() annotations, which cost more to compile.
+    return (
+        SchemeCity.objects.filter(city_id=city_id)
+        .order_by("-scheme__starts_on", "scheme__name")
+        .values(
+            "scheme_id",
+            "role",
+            "scheme__name",
+            "scheme__period_note",
+            "scheme__starts_on",
+            "scheme__ends_on",
+            "scheme__is_illustrative",
+        )
+    )
+
+
 def city_schemes(city_id: int) -> list[dict[str, Any]]:
     """A city's schemes, newest first, for its page: per scheme ``url``, ``name``,
     ``period_note``, ``starts_on``, ``ends_on``, ``is_illustrative`` and the city's ``role``
@@ -129,18 +148,7 @@ def city_schemes(city_id: int) -> list[dict[str, Any]]:
             "is_illustrative": row["scheme__is_illustrative"],
             "role": row["role"],
         }
-        # Field paths renamed here rather than by F() annotations, which cost more to compile.
-        for row in SchemeCity.objects.filter(city_id=city_id)
-        .order_by("-scheme__starts_on", "scheme__name")
-        .values(
-            "scheme_id",
-            "role",
-            "scheme__name",
-            "scheme__period_note",
-            "scheme__starts_on",
-            "scheme__ends_on",
-            "scheme__is_illustrative",
-        )
+        for row in _city_schemes(city_id)
     ]
 
 

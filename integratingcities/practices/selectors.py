@@ -28,6 +28,7 @@ from integratingcities.frameworks.models import (
     Section,
 )
 from integratingcities.lib import page_cache
+from integratingcities.lib.prepared import prepared
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -671,18 +672,26 @@ def labelled_themes(themes: Iterable[ThemeKeys], names: Labels) -> dict[str, lis
 # Practices elsewhere on the site
 
 
-def city_practices(city: City) -> QuerySet[Practice]:
+def city_practices(city: City | int) -> QuerySet[Practice]:
     """A city's published practices, those it shares with other cities included."""
+    city_id = city if isinstance(city, int) else city.pk
     # The ids of its own and of its shared practices, as one list: an OR of the two made
     # PostgreSQL read every practice (8 ms, and growing with the library).
-    own = Practice.objects.filter(city_id=city.pk).order_by().values("pk")
-    shared = OtherCities.objects.filter(city_id=city.pk).order_by().values("practice_id")
+    own = Practice.objects.filter(city_id=city_id).order_by().values("pk")
+    shared = OtherCities.objects.filter(city_id=city_id).order_by().values("practice_id")
     return (
         Practice.objects.published()
         .filter(pk__in=own.union(shared, all=True))
         .select_related("city")
         .order_by(F("year").desc(nulls_last=True), "title")
     )
+
+
+@prepared
+def city_practice_rows(city_id: int) -> QuerySet[Any]:
+    """``city_practices``' ``key``, ``title``, ``year``, ``city_id`` and ``city__name``, for the
+    city's page."""
+    return city_practices(city_id).values("key", "title", "year", "city_id", "city__name")
 
 
 def pending_for(user: Any) -> QuerySet[Practice]:

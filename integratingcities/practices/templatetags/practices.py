@@ -34,9 +34,7 @@ def city_practices(city: Any) -> list[dict[str, Any]]:
             "city_id": row["city_id"],
             "lead": row["city__name"],
         }
-        for row in selectors.city_practices(city).values(
-            "key", "title", "year", "city_id", "city__name"
-        )
+        for row in selectors.city_practice_rows(city.pk)
     ]
 
 
