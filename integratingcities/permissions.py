@@ -34,6 +34,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, FrameworkStatus
 from integratingcities.indicators.models import Indicator
 from integratingcities.lib.errors import NotAllowed
+from integratingcities.lib.prepared import prepared
 from integratingcities.mentoring.models import Roadmap, Scheme, SchemeRole
 from integratingcities.network.models import NewsItem
 from integratingcities.notifications.models import Notification
@@ -87,13 +88,18 @@ def is_secretariat(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
+@prepared
+def _roles(user_id: int) -> QuerySet[Any]:
+    return Membership.objects.filter(user_id=user_id).order_by().values_list("city_id", "role")
+
+
 def city_role(user: Any, city_id: int | None) -> str | None:
     """The user's role for a city, or None. Read once per request and kept on the user."""
     if city_id is None or not user.is_authenticated:
         return None
     roles: dict[int, str] | None = getattr(user, "_city_roles", None)
     if roles is None:
-        roles = dict(Membership.objects.filter(user=user).values_list("city_id", "role"))
+        roles = dict(_roles(user.pk))
         user._city_roles = roles
     return roles.get(city_id)
 

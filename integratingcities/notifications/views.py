@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integratingcities.lib.http import AuthenticatedHttpRequest
+from integratingcities.lib.prepared import prepared
 from integratingcities.permissions import Perm, permission_required, visible_to
 
 from .forms import PreferencesForm
@@ -70,4 +74,18 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": Notification.objects.filter(recipient=user).unread().count()}
+    counted = _unread(user.pk)
+    return {"unread_notifications": counted[0] if counted else 0}
+
+
+@prepared
+def _unread(user_id: int) -> QuerySet[Any]:
+    """The count of a person's unread notifications (none when there is no row to count)."""
+    return (
+        Notification.objects.filter(recipient_id=user_id)
+        .unread()
+        .order_by()
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .values_list("count", flat=True)
+    )
