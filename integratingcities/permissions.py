@@ -112,9 +112,12 @@ def _member_cities(user: Any) -> QuerySet[Membership, int]:
 # What a person may know exists
 
 
+_ASSESSMENT_RELATED = ("city", "framework", "round")
+
+
 def _assessments(user: Any) -> QuerySet[Assessment]:
     """A city's surveys and self-tests: its members and the secretariat."""
-    assessments = Assessment.objects.select_related("city", "framework", "round")
+    assessments = Assessment.objects.select_related(*_ASSESSMENT_RELATED)
     if is_secretariat(user):
         return assessments
     if not user.is_authenticated:
@@ -393,6 +396,16 @@ def require(user: User | AnonymousUser, perm: Perm, obj: Any = None) -> None:
 View: TypeAlias = Callable[..., HttpResponse]
 
 
+@prepared
+def _assessment(pk: int) -> QuerySet[Assessment]:
+    return Assessment.objects.select_related(*_ASSESSMENT_RELATED).filter(pk=pk)
+
+
+# Models read by their key with a prepared query, then checked by ``may_see``, which reads the
+# rule from the object: on every page of a survey, compiling the lookup cost more than it.
+_BY_KEY: dict[type[Model], Callable[[int], list[Any]]] = {Assessment: _assessment}
+
+
 def permission_required(
     perm: Perm | None,
     model: type[Model] | None = None,
@@ -421,7 +434,14 @@ def permission_required(
             if perm in _ANY_OBJECT and not has_perm(user, perm):
                 raise PermissionDenied
             obj = None
-            if model is not None:
+            if model in _BY_KEY and refine is None and fields == {"pk": "pk"}:
+                pk = kwargs.pop("pk")
+                read = _BY_KEY[model](pk) if isinstance(pk, int) else []
+                obj = read[0] if read and may_see(user, read[0]) else None
+                if obj is None:
+                    raise Http404
+                args = (obj, *args)
+            elif model is not None:
                 try:
                     where = {field: kwargs.pop(name) for name, field in fields.items()}
                     found = visible_to(user, model).filter(**where)

@@ -28,6 +28,7 @@ from integratingcities.frameworks.models import Framework, Item, Level, Section
 from integratingcities.frameworks.selectors import Outline
 from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib import page_cache
+from integratingcities.lib.prepared import prepared
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import visible_to
 
@@ -79,6 +80,15 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
     )
 
 
+@prepared
+def _answer_states(assessment_id: int) -> QuerySet[Any]:
+    return (
+        Answer.objects.filter(assessment_id=assessment_id)
+        .order_by()
+        .values_list("item__section_id", "is_answered", "is_carried_over")
+    )
+
+
 def sections_of(
     assessment: Assessment, outline: Outline | None = None
 ) -> "list[WithAnnotations[Section, SectionProgress]]":
@@ -90,11 +100,7 @@ def sections_of(
     from the sections through every item's answers would read the answers of every city, and
     correlated subqueries per section cost twice as much to build and run as both queries."""
     counts: dict[int, tuple[int, int]] = {}
-    for section_id, answered, carried in (
-        Answer.objects.filter(assessment_id=assessment.pk)
-        .order_by()
-        .values_list("item__section_id", "is_answered", "is_carried_over")
-    ):
+    for section_id, answered, carried in _answer_states(assessment.pk):
         given, to_confirm = counts.get(section_id, (0, 0))
         counts[section_id] = (given + answered, to_confirm + carried)
     sections = (outline or framework_outline(assessment.framework_id)).sections
@@ -108,29 +114,36 @@ def section_content(
 ) -> dict[str, Any]:
     """A section's questions, the levels of their scales (from the framework's kept
     ``outline`` unless given) and this assessment's answers to them (one query). Each item's
-    section is ``section`` itself; the answers are read by their item ids, without joining
-    the items."""
+    section is ``section`` itself."""
     outline = outline or framework_outline(assessment.framework_id)
     items = outline.items.get(section.pk, [])
     for item in items:
         item.section = section
-    answers = {
-        answer.item_id: answer
-        for answer in Answer.objects.filter(
-            assessment_id=assessment.pk, item_id__in=[item.pk for item in items]
-        )
-        .select_related("level")
-        .order_by()
-    }
+    answers = {answer.item_id: answer for answer in _section_answers(assessment.pk, section.pk)}
     return {"items": items, "levels": outline.levels, "answers": answers}
 
 
-def comments_on(assessment: Assessment, items: Sequence[Item]) -> dict[int, list[Comment]]:
-    """Per item, the comments on this assessment's answer to it, oldest first (one query)."""
+@prepared
+def _section_answers(assessment_id: int, section_id: int) -> QuerySet[Answer]:
+    return (
+        Answer.objects.filter(assessment_id=assessment_id, item__section_id=section_id)
+        .select_related("level")
+        .order_by()
+    )
+
+
+@prepared
+def _section_comments(assessment_id: int, section_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(
+        assessment_id=assessment_id, item__section_id=section_id
+    ).select_related("author")
+
+
+def comments_on(assessment: Assessment, section: Section) -> dict[int, list[Comment]]:
+    """Per question of the section, the comments on this assessment's answer to it, oldest
+    first (one query)."""
     comments: dict[int, list[Comment]] = defaultdict(list)
-    for comment in Comment.objects.filter(
-        assessment_id=assessment.pk, item_id__in=[item.pk for item in items]
-    ).select_related("author"):
+    for comment in _section_comments(assessment.pk, section.pk):
         comments[comment.item_id].append(comment)
     return comments
 

@@ -189,7 +189,7 @@ def section_edit(
             else selectors.answers_to_read(content["items"], content["answers"]),
             "last_time": selectors.last_time(assessment, content["items"]),
             "to_confirm": sum(1 for a in content["answers"].values() if a.is_carried_over),
-            "comments": selectors.comments_on(assessment, content["items"]),
+            "comments": selectors.comments_on(assessment, section),
             "conflicts": {conflict.item.pk: conflict for conflict in conflicts},
             "may_edit": may_edit,
             "may_comment": may_comment(request.user, assessment),

@@ -7,11 +7,13 @@ would (dates, JSON, booleans on SQLite).
 
 The function must build the same query whatever its arguments: they may only be compared for
 equality (``city_id=city_id``, ``slug=slug``), never decide the query's shape (``if``, ``None``,
-``__in``, slicing, ``__icontains``). Each argument is an ``int`` or a ``str``. The query may not
-hold a date or a time of its own (``timezone.now()`` would be frozen at the first call): such a
-query is refused when it is first prepared, as is an argument that does not reach the SQL as it
-was given. The result is a list, of dicts for ``values()``, of tuples for ``values_list()``, of
-values for ``values_list(flat=True)``.
+``__in``, slicing, ``__icontains``). Each argument is an ``int`` or a ``str``; a number beyond
+its column's integers matches nothing, as with the ORM. The query may not hold a date or a time
+of its own (``timezone.now()`` would be frozen at the first call): such a query is refused when
+it is first prepared, as is an argument that does not reach the SQL as it was given, or a
+prefetch. The result is a list: of model instances (``select_related()`` and annotations
+included), of dicts for ``values()``, of tuples for ``values_list()``, of values for
+``values_list(flat=True)``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.models.sql import Query
 from django.utils.translation import get_language
 
@@ -40,6 +48,29 @@ class NotPreparable(TypeError):
 
 
 @dataclass(frozen=True)
+class _Instances:
+    """How ``ModelIterable`` makes a row into a model instance, worked out once."""
+
+    model: Any
+    start: int
+    end: int
+    attnames: list[str]
+    populators: list[Any]  # select_related()
+    annotations: dict[str, int]
+
+    def make(self, db: str, rows: Iterable[Any]) -> list[Any]:
+        made = []
+        for row in rows:
+            obj = self.model.from_db(db, self.attnames, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            made.append(obj)
+        return made
+
+
+@dataclass(frozen=True)
 class _Plan:
     sql: str
     params: tuple[Any, ...]
@@ -47,6 +78,7 @@ class _Plan:
     slots: tuple[tuple[int, int, type], ...]
     compiler: Any
     converters: Any
+    instances: _Instances | None
     names: tuple[str, ...] | None  # values(): the dicts' keys
     flat: bool
     col_count: int | None  # the columns to keep when the SQL selects more (ordering)
@@ -58,6 +90,8 @@ class _Plan:
             return []
         params = list(self.params)
         for position, index, kind in self.slots:
+            if not _fits(kind, args[index]):
+                return []  # as Django answers an equality with a number beyond the column's
             params[position] = kind(args[index])
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -66,12 +100,25 @@ class _Plan:
             rows = [row[: self.col_count] for row in rows]
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
+        if self.instances is not None:
+            return self.instances.make(self.using, rows)
         if self.names is not None:
             names = self.names
             return [dict(zip(names, row, strict=True)) for row in rows]
         if self.flat:
             return [row[0] for row in rows]
         return [tuple(row) for row in rows]
+
+
+# The integers each parameter type holds: psycopg's own for PostgreSQL, 64 bits for SQLite's.
+_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
+
+
+def _fits(kind: type, value: Any) -> bool:
+    if kind is str:
+        return True
+    bits = _BITS.get(kind.__name__, 64)
+    return bool(-(2 ** (bits - 1)) <= value < 2 ** (bits - 1))
 
 
 def _is_int(value: Any) -> bool:
@@ -88,8 +135,11 @@ def _sentinel(index: int, value: Any) -> Any:
 
 def _plan(queryset: QuerySet[Any], sentinels: tuple[Any, ...]) -> _Plan:
     iterable = queryset._iterable_class
-    if iterable not in (ValuesIterable, ValuesListIterable, FlatValuesListIterable):
-        raise NotPreparable("prepare a values() or values_list() queryset, not model instances")
+    if iterable not in (ModelIterable, ValuesIterable, ValuesListIterable, FlatValuesListIterable):
+        raise NotPreparable(f"{iterable.__name__} rows cannot be prepared")
+    related = (queryset._prefetch_related_lookups, queryset._known_related_objects)  # type: ignore[attr-defined]
+    if any(related):
+        raise NotPreparable("prefetch_related() and a related manager's rows cannot be prepared")
     query = queryset.query
     compiler = query.get_compiler(queryset.db)
     names = None
@@ -100,7 +150,7 @@ def _plan(queryset: QuerySet[Any], sentinels: tuple[Any, ...]) -> _Plan:
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return _Plan("", (), (), None, None, names, False, None, empty=True, using=queryset.db)
+        return _Plan("", (), (), None, None, None, names, False, None, True, queryset.db)
     frozen = _frozen_value(query.where)
     if frozen is not None:
         raise NotPreparable(f"the query holds a date or time of its own ({frozen!r})")
@@ -117,12 +167,27 @@ def _plan(queryset: QuerySet[Any], sentinels: tuple[Any, ...]) -> _Plan:
     if missing:
         raise NotPreparable(f"argument(s) {sorted(missing)} do not reach the SQL as given")
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    instances = None
+    if iterable is ModelIterable:
+        # As ModelIterable.__iter__ reads the compiler once it has compiled.
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        instances = _Instances(
+            model=klass_info["model"],
+            start=start,
+            end=end,
+            attnames=[column[0].target.attname for column in select[start:end]],
+            # The stubs follow Django 6, which adds an argument.
+            populators=get_related_populators(klass_info, select, queryset.db),  # type: ignore[call-arg]
+            annotations=dict(compiler.annotation_col_map or {}),
+        )
     return _Plan(
         sql=sql,
         params=tuple(params),
         slots=tuple(slots),
         compiler=compiler,
         converters=compiler.get_converters(fields),
+        instances=instances,
         names=names,
         flat=iterable is FlatValuesListIterable,
         col_count=compiler.col_count if compiler.has_extra_select else None,

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from integratingcities.cities.models import City, Network
 from integratingcities.lib.prepared import NotPreparable, prepared
 from integratingcities.lib.testing import CityFactory
+from integratingcities.practices.models import Practice
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,16 @@ def test_a_hostile_argument_is_only_a_value(cities: list[City]) -> None:
 @pytest.mark.parametrize(
     ("build", "args", "message"),
     [
-        (lambda slug: City.objects.filter(slug=slug), ("ghent",), "not model instances"),
+        (
+            lambda slug: City.objects.filter(slug=slug).prefetch_related("networks"),
+            ("ghent",),
+            "prefetch_related",
+        ),
+        (
+            lambda slug: City.objects.filter(slug=slug).values_list("name", named=True),
+            ("ghent",),
+            "NamedValuesList",
+        ),
         (
             lambda slug: City.objects.filter(name__icontains=slug).values("slug"),
             ("gh",),
@@ -165,6 +175,47 @@ def test_refuses_what_it_cannot_keep(
 ) -> None:
     with pytest.raises(NotPreparable, match=message):
         prepared(build)(*args)
+
+
+def _instances(pk: int) -> QuerySet[Any]:
+    return (
+        Practice.objects.select_related("city", "created_by")
+        .annotate(cities=Count("other_cities"))
+        .filter(pk=pk)
+    )
+
+
+def test_model_instances_as_the_orm_makes_them(cities: list[City]) -> None:
+    ghent, antwerp = cities[0], cities[1]
+    made = [
+        Practice.objects.create(
+            key=f"p{i}", title=f"Practice {i}", city=city, summary="-", source="submitted"
+        )
+        for i, city in enumerate((ghent, antwerp, ghent))
+    ]
+    made[0].other_cities.add(antwerp, cities[2])
+    run = prepared(_instances)
+    from django.db import connection
+
+    for practice in made:
+        [expected] = _instances(practice.pk)
+        with CaptureQueriesContext(connection) as queries:
+            [got] = run(practice.pk)
+            assert got.city.name == expected.city.name  # select_related: no query
+            assert got.created_by is None
+        assert len(queries) == 1
+        assert type(got) is Practice
+        assert got.cities == expected.cities  # type: ignore[attr-defined]
+        assert got._state.adding is False and got._state.db == "default"
+        fields = [field.attname for field in Practice._meta.concrete_fields]
+        assert [getattr(got, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert run(10**6) == []
+
+
+@pytest.mark.parametrize("pk", [2**31, 2**63, -(2**63) - 1, 10**30])
+def test_a_number_beyond_the_column_matches_nothing(cities: list[City], pk: int) -> None:
+    assert prepared(_instances)(pk) == []
+    assert prepared(lambda pk: City.objects.filter(population=pk).values("name"))(pk) == []
 
 
 def test_a_query_that_can_match_nothing_gives_nothing(cities: list[City]) -> None:
