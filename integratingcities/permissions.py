@@ -413,6 +413,7 @@ def permission_required(
     lookup: dict[str, str] | None = None,
     login: bool = True,
     refine: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    accept: Callable[[Any], bool] | None = None,
 ) -> Callable[[View], View]:
     """Load the object named by the URL, then check the permission, the same way everywhere.
 
@@ -420,7 +421,8 @@ def permission_required(
     - with ``model``: the object is looked up in ``visible_to(user, model)`` by the URL keywords
       in ``lookup`` (URL keyword → field, default ``{"pk": "pk"}``) and passed to the view in
       their place; one the person may not know exists is a 404 (``refine`` adds what the page
-      reads with it: related rows, prefetches);
+      reads with it: related rows, prefetches), as is one ``accept`` refuses (a page for some
+      kinds of the model only);
     - with ``perm``: a person who may see the object but not do this gets 403.
     """
     fields = lookup or {"pk": "pk"}
@@ -438,7 +440,7 @@ def permission_required(
                 pk = kwargs.pop("pk")
                 read = _BY_KEY[model](pk) if isinstance(pk, int) else []
                 obj = read[0] if read and may_see(user, read[0]) else None
-                if obj is None:
+                if obj is None or (accept is not None and not accept(obj)):
                     raise Http404
                 args = (obj, *args)
             elif model is not None:
@@ -448,7 +450,7 @@ def permission_required(
                     obj = (refine(found) if refine else found).first()
                 except (ValueError, OverflowError):
                     obj = None
-                if obj is None:
+                if obj is None or (accept is not None and not accept(obj)):
                     raise Http404
                 args = (obj, *args)
             if perm is not None and not has_perm(user, perm, obj):

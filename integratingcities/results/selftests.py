@@ -19,6 +19,7 @@ from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework, Item, ItemKind, Level, Section
 from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib import page_cache, scoring
+from integratingcities.lib.prepared import prepared
 
 from . import stored
 from .peers import (
@@ -262,6 +263,25 @@ class OwnAnswer:
     text: str
 
 
+@prepared
+def _self_tests_of(city_id: int, lineage: str) -> QuerySet[Assessment]:
+    """A city's self-tests of a benchmark, newest first (a handful): the one before a given
+    self-test is chosen from them, so that the query holds no date of its own."""
+    return (
+        Assessment.objects.self_tests()
+        .filter(city_id=city_id, framework__lineage=lineage)
+        .select_related("framework")  # its version is shown
+        .order_by("-created_at")
+    )
+
+
+@prepared
+def _answers_of(assessment_id: int) -> QuerySet[Any]:
+    return Answer.objects.filter(assessment_id=assessment_id).values_list(
+        "item_id", "level_id", "evidence", "text"
+    )
+
+
 def selftest_results(assessment: Assessment) -> Results:
     """The results page of a self-test. Its peers are read from the statistics stored for the
     current validation (a few rows, whatever the number of cities)."""
@@ -279,17 +299,13 @@ def selftest_results(assessment: Assessment) -> Results:
         key=lambda level: level.position,
     )
     of = scheme_of(framework.pk, sections, items_of, levels)
-    previous = (
-        Assessment.objects.self_tests()
-        .filter(
-            city_id=assessment.city_id,
-            framework__lineage=framework.lineage,
-            created_at__lt=assessment.created_at,
-        )
-        .exclude(pk=assessment.pk)
-        .select_related("framework")  # its version is shown
-        .order_by("-created_at")
-        .first()
+    previous = next(
+        (
+            earlier
+            for earlier in _self_tests_of(assessment.city_id, framework.lineage)
+            if earlier.created_at < assessment.created_at and earlier.pk != assessment.pk
+        ),
+        None,
     )
     # Answers as plain values, pointing at the items and levels loaded above: a model instance
     # per answer (and per item and level again) was most of this page's time.
@@ -297,9 +313,7 @@ def selftest_results(assessment: Assessment) -> Results:
     levels_by_pk = {level.pk: level for level in levels}
     own = {
         item_id: OwnAnswer(levels_by_pk.get(level_id) if level_id else None, evidence, text)
-        for item_id, level_id, evidence, text in Answer.objects.filter(
-            assessment=assessment
-        ).values_list("item_id", "level_id", "evidence", "text")
+        for item_id, level_id, evidence, text in _answers_of(assessment.pk)
     }
     before_scores = _previous_scores(previous, items_by_pk.values()) if previous else {}
 
@@ -424,6 +438,15 @@ def _add_practices(groups: list[GapGroup], lineage: str) -> None:
         group.practices = found.get(group.section.key, [])
 
 
+@prepared
+def _rating_scores(assessment_id: int) -> QuerySet[Any]:
+    return (
+        Answer.objects.filter(assessment_id=assessment_id, item__kind=ItemKind.RATING)
+        .order_by()
+        .values_list("item__key", "level__score")
+    )
+
+
 def _previous_scores(previous: Assessment, items: Iterable[Item]) -> dict[str, float | None]:
     """The earlier self-test's item scores, keyed by the item keys of this version (``items``)."""
     mapping = {}
@@ -432,11 +455,7 @@ def _previous_scores(previous: Assessment, items: Iterable[Item]) -> dict[str, f
         if item.follows:
             mapping[item.follows] = item.key
     scores: dict[str, float | None] = {}
-    for item_key, value in (
-        Answer.objects.filter(assessment=previous, item__kind=ItemKind.RATING)
-        .order_by()
-        .values_list("item__key", "level__score")
-    ):
+    for item_key, value in _rating_scores(previous.pk):
         if item_key in mapping:
             scores[mapping[item_key]] = None if value is None else float(value)
     return scores

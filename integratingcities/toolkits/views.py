@@ -1,7 +1,6 @@
 """Toolkit pages: the catalogue, a benchmark as a toolkit, self-tests and their results."""
 
 import hashlib
-from typing import cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from integratingcities.accounts.models import Membership, Role
-from integratingcities.assessments.models import Assessment, AssessmentQuerySet
+from integratingcities.assessments.models import Assessment, AssessmentKind
 from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
 from integratingcities.lib import charts, page_cache
@@ -170,8 +169,8 @@ def start(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 selftest = permission_required(
     Perm.VIEW_ASSESSMENT,
     Assessment,
-    refine=lambda found: (
-        cast(AssessmentQuerySet, found).self_tests().filter(framework__kind=FrameworkKind.BENCHMARK)
+    accept=lambda found: (
+        found.kind == AssessmentKind.SELF_TEST and found.framework.kind == FrameworkKind.BENCHMARK
     ),
 )
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from integratingcities.assessments.models import Answer, Assessment, AssessmentState
+from integratingcities.assessments.models import Answer, Assessment, AssessmentKind, AssessmentState
 from integratingcities.assessments.services import (
     AnswerInput,
     answers_save,
@@ -21,7 +21,7 @@ from integratingcities.assessments.services import (
     assessment_validate,
     scores_record,
 )
-from integratingcities.frameworks.models import Framework, Item, Level
+from integratingcities.frameworks.models import Framework, FrameworkKind, Item, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
 from integratingcities.practices.models import PracticeStatus
@@ -151,6 +151,37 @@ class TestSelfTest:
 
 
 class TestResults:
+    def test_only_a_benchmark_self_test_has_results(
+        self, people: People, benchmark: Framework
+    ) -> None:
+        own = _selftest(benchmark, people.ghent, {"data-migrant-figures": "yes"})
+        baseline = _selftest(benchmark, people.ghent, {"data-migrant-figures": "yes"})
+        Assessment.objects.filter(pk=baseline.pk).update(kind=AssessmentKind.BASELINE)
+        charter = _selftest(benchmark, people.ghent, {"data-migrant-figures": "yes"})
+        Framework.objects.filter(pk=benchmark.pk).update(kind=FrameworkKind.CHARTER)
+        for user in (people.secretariat, people.editor, people.outsider):
+            for assessment in (baseline, charter, own):
+                for url in (
+                    reverse("toolkits:results", args=[assessment.pk]),
+                    reverse("toolkits:chart", args=[assessment.pk, "scores"]),
+                ):
+                    # The framework is now a Charter's: no self-test of it has results.
+                    assert client_for(user).get(url).status_code == 404, (user, url)
+        Framework.objects.filter(pk=benchmark.pk).update(kind=FrameworkKind.BENCHMARK)
+        results = reverse("toolkits:results", args=[own.pk])
+        assert client_for(people.editor).get(results).status_code == 200
+        assert client_for(people.outsider).get(results).status_code == 404
+        assert (
+            client_for(people.editor)
+            .get(reverse("toolkits:results", args=[baseline.pk]))
+            .status_code
+            == 404
+        )
+        assert (
+            client_for(people.editor).get(reverse("toolkits:results", args=[2**63])).status_code
+            == 404
+        )
+
     def test_scores_coverage_gaps_and_knowledge_gaps(
         self, people: People, benchmark: Framework
     ) -> None:
