@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
+from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib import page_cache, scoring
 from integratingcities.practices.selectors import PracticeLink, round_practice_links
 from integratingcities.rounds.models import Round
@@ -93,7 +94,7 @@ class RoundResults:
 def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
     """Per rating item, how many responding cities gave each level. The counts (840 ms of SQL
     at 20,000 cities) are computed once per validation stamp and filters, and kept in the
-    shared cache; the framework's sections and levels are read each time (2 queries)."""
+    shared cache; the framework's sections, questions and levels come from its kept outline."""
     assessments = counted_assessments(round_, filters)
     band = filters.band.name if filters.band else ""
     # A size or foreign-born band's members change with the cities' figures too.
@@ -107,24 +108,19 @@ def round_results(round_: Round, filters: ResultFilters) -> RoundResults:
         found = (_level_counts(assessments), assessments.count())
         cache.set(key, found, CACHE_SECONDS)
     counts, responding = found
+    outline = framework_outline(round_.framework_id)
     sections = []
-    for section in (
-        Section.objects.filter(framework_id=round_.framework_id)
-        .prefetch_related("items")
-        .order_by("position")
-    ):
-        rated = [item for item in section.items.all() if item.kind == ItemKind.RATING]
+    for section in outline.sections:
+        items = outline.items.get(section.pk, [])
+        rated = [item for item in items if item.kind == ItemKind.RATING]
         if rated:
             sections.append(
                 SectionCounts(
                     section, [ItemCounts(item, dict(counts.get(item.pk, {}))) for item in rated]
                 )
             )
-    levels = list(
-        Level.objects.filter(scale__framework_id=round_.framework_id).order_by(
-            "scale_id", "position"
-        )
-    )
+    # By scale id, then position: the order the page's columns have always had.
+    levels = [level for scale_id in sorted(outline.levels) for level in outline.levels[scale_id]]
     return RoundResults(responding=responding, levels=levels, sections=sections)
 
 
