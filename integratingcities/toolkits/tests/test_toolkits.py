@@ -23,7 +23,7 @@ from integratingcities.assessments.services import (
 )
 from integratingcities.frameworks.models import Framework, FrameworkKind, Item, Level
 from integratingcities.frameworks.services import framework_import_path
-from integratingcities.lib.testing import People, SignatoryFactory, client_for
+from integratingcities.lib.testing import People, SignatoryFactory, another_editor, client_for
 from integratingcities.practices.models import PracticeStatus
 from integratingcities.practices.tests.factories import PracticeFactory
 from integratingcities.results.selftests import peer_set as peers
@@ -223,8 +223,8 @@ class TestResults:
             "data-regular-updates": "yes",
         }
         all_no = {"data-migrant-figures": "no", "data-use-required": "no", "data-resources": "no"}
-        sharing = SignatoryFactory(country="BE", name="Antwerp")
-        _selftest(
+        sharing = SignatoryFactory.create(country="BE", name="Antwerp")
+        antwerp = _selftest(
             benchmark,
             sharing,
             all_yes,
@@ -277,6 +277,28 @@ class TestResults:
         assert collector.change is None  # not answered before: no change, never "from zero"
         chart = client_for(people.editor).get(reverse("toolkits:chart", args=[own.pk, "progress"]))
         assert chart["Content-Type"] == "image/svg+xml"
+
+        # The inspiring cities are kept between visits; one that stops sharing is gone from
+        # the next, and back once it shares again.
+        antwerp_editor = client_for(another_editor(sharing))
+        for share, shown in ((False, []), (True, ["Antwerp"])):
+            antwerp_editor.post(
+                reverse("toolkits:sharing", args=[antwerp.pk]), {"share": "on"} if share else {}
+            )
+            response = client_for(people.editor).get(reverse("toolkits:results", args=[own.pk]))
+            group = next(
+                g for g in response.context["r"].gap_groups if g.section.key == "data-collection"
+            )
+            assert [e["peer"].city_name for e in group.peer_evidence] == shown
+            assert ("Our yearly data report." in response.content.decode()) == share
+        # A city renamed shows under its new name on the next visit.
+        sharing.name = "Antwerpen"
+        sharing.save()
+        response = client_for(people.editor).get(reverse("toolkits:results", args=[own.pk]))
+        group = next(
+            g for g in response.context["r"].gap_groups if g.section.key == "data-collection"
+        )
+        assert [e["peer"].city_name for e in group.peer_evidence] == ["Antwerpen"]
 
     def test_the_suggested_practices_follow_the_library(
         self, people: People, benchmark: Framework
