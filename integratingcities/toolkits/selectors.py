@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from integratingcities.assessments.models import Assessment
 from integratingcities.frameworks.models import (
@@ -18,6 +21,7 @@ from integratingcities.frameworks.models import (
     Section,
 )
 from integratingcities.frameworks.selectors import outline
+from integratingcities.lib import page_cache
 
 from .models import Toolkit
 
@@ -58,6 +62,27 @@ class BenchmarkContent:
 
     sections: list[Section]
     scale_levels: list[list[Level]]
+
+
+BODY_SECONDS = 24 * 3600
+
+
+def benchmark_body(framework: Framework) -> SafeString:
+    """A benchmark's content as its page shows it (the standard, the answers, every key
+    factor with its guide questions and examples, the context factors), rendered once per
+    version and language and kept until a framework changes: it is the same for everyone, and
+    rendering it was most of the page's time."""
+    return mark_safe(  # HTML our own template escaped, kept as text
+        page_cache.kept(
+            f"toolkits:benchmark-body:{framework.pk}:{get_language()}",
+            lambda: render_to_string(
+                "toolkits/benchmark_body.html",
+                {"framework": framework, "content": benchmark_content(framework)},
+            ),
+            BODY_SECONDS,
+            apps=("frameworks",),
+        )
+    )
 
 
 def benchmark_content(framework: Framework) -> BenchmarkContent:

@@ -71,7 +71,7 @@ def _benchmark_page(
         {
             "toolkit": toolkit,
             "framework": framework,
-            "content": selectors.benchmark_content(framework) if framework else None,
+            "body": selectors.benchmark_body(framework) if framework else "",
             "key": key,
             "versions": visible_to(request.user, Framework).filter(
                 lineage=key, kind=FrameworkKind.BENCHMARK

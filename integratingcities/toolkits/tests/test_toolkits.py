@@ -116,6 +116,22 @@ class TestTheShippedBenchmark:
         assert "Safe Report Point" in page  # Gdansk's example
         assert "Public perception" in page or "public perception" in page.lower()
 
+    def test_the_kept_content_follows_the_framework_and_the_language(
+        self, benchmark: Framework
+    ) -> None:
+        url = reverse("toolkits:benchmark", args=[LINEAGE])
+        section = benchmark.sections.get(position=1)
+        english = str(section.title["en"])
+        assert english in client_for(None).get(url).content.decode().replace("&#x27;", "'")
+
+        section.title = {"en": "Data first & always", "fr": "Les données d'abord"}
+        section.save()
+        page = client_for(None).get(url).content.decode()
+        assert "Data first &amp; always" in page and english not in page.replace("&#x27;", "'")
+        french = client_for(None).get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Les données d&#x27;abord" in french
+        assert "Data first &amp; always" in client_for(None).get(url).content.decode()
+
 
 class TestSelfTest:
     def test_an_editor_starts_one_and_keeps_earlier_ones(
