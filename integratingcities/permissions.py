@@ -113,6 +113,7 @@ def _member_cities(user: Any) -> QuerySet[Membership, int]:
 
 
 _ASSESSMENT_RELATED = ("city", "framework", "round")
+_ROUND_RELATED = ("framework",)
 
 
 def _assessments(user: Any) -> QuerySet[Assessment]:
@@ -127,7 +128,7 @@ def _assessments(user: Any) -> QuerySet[Assessment]:
 
 def _rounds(user: Any) -> QuerySet[Round]:
     """Published rounds; every round for the secretariat."""
-    rounds = Round.objects.select_related("framework")
+    rounds = Round.objects.select_related(*_ROUND_RELATED)
     if is_secretariat(user):
         return rounds
     return rounds.filter(status=RoundStatus.PUBLISHED)
@@ -401,9 +402,18 @@ def _assessment(pk: int) -> QuerySet[Assessment]:
     return Assessment.objects.select_related(*_ASSESSMENT_RELATED).filter(pk=pk)
 
 
+@prepared
+def _round(pk: int) -> QuerySet[Round]:
+    return Round.objects.select_related(*_ROUND_RELATED).filter(pk=pk)
+
+
 # Models read by their key with a prepared query, then checked by ``may_see``, which reads the
-# rule from the object: on every page of a survey, compiling the lookup cost more than it.
-_BY_KEY: dict[type[Model], Callable[[int], list[Any]]] = {Assessment: _assessment}
+# rule from the object: on every page of a survey or a round, compiling the lookup cost more
+# than running it.
+_BY_KEY: dict[type[Model], Callable[[int], list[Any]]] = {
+    Assessment: _assessment,
+    Round: _round,
+}
 
 
 def permission_required(

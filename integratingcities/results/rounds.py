@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Value
 
 from integratingcities.assessments.models import Answer, Assessment, AssessmentState
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind, Level, Section
 from integratingcities.frameworks.selectors import outline as framework_outline
 from integratingcities.lib import page_cache, scoring
+from integratingcities.lib.prepared import prepared
 from integratingcities.practices.selectors import PracticeLink, round_practice_links
 from integratingcities.rounds.models import Round
 
@@ -62,6 +63,19 @@ class ResultFilters:
 def counted_assessments(round_: Round, filters: ResultFilters) -> QuerySet[Assessment]:
     """Only validated answers count in results."""
     return filters.apply(round_.assessments.filter(state=AssessmentState.VALIDATED))
+
+
+@prepared
+def _counted_of_city(round_id: int, slug: str) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(
+        round_id=round_id, state=AssessmentState.VALIDATED, city__slug=slug
+    ).select_related("city")
+
+
+def counted_assessment(round_: Round, slug: str) -> Assessment | None:
+    """The city's answers to the round, by its short name, if they count (validated)."""
+    found = _counted_of_city(round_.pk, slug)
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,17 +420,33 @@ def city_results(round_: Round, assessment: Assessment) -> CityResults:
     )
 
 
+@prepared
+def _levels(assessment_id: int) -> QuerySet[Any]:
+    return (
+        Answer.objects.filter(assessment_id=assessment_id)
+        .order_by()
+        .values_list("item_id", "level_id", Value(""))
+    )
+
+
+@prepared
+def _levels_and_evidence(assessment_id: int) -> QuerySet[Any]:
+    return (
+        Answer.objects.filter(assessment_id=assessment_id)
+        .order_by()
+        .values_list("item_id", "level_id", "evidence")
+    )
+
+
 def answers_of(assessment: Assessment, facts: RoundFacts, *, evidence: bool) -> list[OwnAnswer]:
     """The assessment's answers to the commitments, in the framework's order, with their
-    evidence if asked: one query of two or three columns."""
-    columns = ("item_id", "level_id", "evidence") if evidence else ("item_id", "level_id")
+    evidence if asked: one prepared query of the assessment's answers (a few dozen rows)."""
     answered = {
-        item_id: (level_id, text[0] if text else "")
-        for item_id, level_id, *text in Answer.objects.filter(
-            assessment=assessment, item_id__in=list(facts.items)
+        item_id: (level_id, text)
+        for item_id, level_id, text in (_levels_and_evidence if evidence else _levels)(
+            assessment.pk
         )
-        .order_by()
-        .values_list(*columns)
+        if item_id in facts.items
     }
     return [
         OwnAnswer(item, None if level_id is None else facts.levels[level_id], text)

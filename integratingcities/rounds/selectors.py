@@ -32,6 +32,7 @@ from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
     ResultFilters,
     RoundResults,
+    counted_assessment,
     counted_assessments,
     round_results,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "board",
     "board_rows",
     "cities_named",
+    "counted_assessment",
     "counted_assessments",
     "invitation_query",
     "invitation_review",

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
@@ -367,8 +367,9 @@ def round_chart(request: HttpRequest, round_: Round, key: str) -> HttpResponse:
 
 @results_visible
 def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse:
-    counted = selectors.counted_assessments(round_, selectors.ResultFilters())
-    assessment = get_object_or_404(counted.select_related("city"), city__slug=slug)
+    assessment = selectors.counted_assessment(round_, slug)
+    if assessment is None:
+        raise Http404
     found = round_city_results(round_, assessment)
     return render(
         request,
