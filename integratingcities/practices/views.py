@@ -1,22 +1,13 @@
-import re
 from collections.abc import Callable
-from functools import lru_cache
-from html import escape
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_countries import countries
 
 from integratingcities.assessments.models import Answer, Assessment
 from integratingcities.lib.errors import DomainError, NotAllowed
@@ -28,7 +19,7 @@ from integratingcities.permissions import (
     visible_to,
 )
 
-from . import exports, search, selectors
+from . import exports, listing, search, selectors
 from .forms import PracticeForm, ReturnForm, SearchForm
 from .models import Practice, PracticeStatus
 from .services import (
@@ -53,109 +44,18 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKDOWN_MARKS = re.compile(r"[*_`#>]+|<[^>]*>")
-
-
-def excerpt(markdown: str, words: int = 45) -> str:
-    """The start of a Markdown text as plain words (escaped by the template)."""
-    text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", markdown))
-    found = text.split()
-    return " ".join(found[:words]) + (" …" if len(found) > words else "")
-
-
-def _options_html(facet: selectors.Facet) -> str:
-    """A filter's options, built once here rather than by the template for each of hundreds;
-    escaped as format_html would (Django's escape is html.escape), without its overhead for
-    each of the ~300 values."""
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(o.value)}"{" selected" if o.value == facet.selected else ""}>'
-            f"{escape(o.text)}</option>"
-            for o in facet.options
-        )
-    )
-
-
-@lru_cache(maxsize=1024)
-def _country_name(language: str | None, code: str) -> str:
-    """A country's name in a language, looked up once (django-countries takes a fifth of a
-    millisecond each time)."""
-    return str(countries.name(code))
-
-
-def _rows(listed: list[dict[str, Any]], names: selectors.Labels) -> list[dict[str, Any]]:
-    """What the result list shows of each practice (``selectors.LISTED_FIELDS``), with its
-    addresses made once."""
-    extras = selectors.listed_extras([practice["pk"] for practice in listed])
-    library_url = reverse("practices:library")
-    city_url = reverse("cities:detail", args=["-"])[:-2]
-    practice_url = selectors.practice_address()
-    language = get_language()
-    # A theme's pill shows its label cut to 60 characters; the same few labels recur on a page.
-    short: dict[str, str] = {}
-
-    def cut(label: str) -> str:
-        if label not in short:
-            short[label] = Truncator(label).chars(60)
-        return short[label]
-
-    rows = []
-    for practice in listed:
-        pk = practice["pk"]
-        themes = selectors.labelled_themes(extras.themes[pk], names)
-        cities = [(practice["city__name"], practice["city__slug"]), *extras.other_cities[pk]]
-        rows.append(
-            {
-                "key": practice["key"],
-                "title": practice["title"],
-                "url": practice_url(practice["key"]),
-                "cities": [(name, f"{city_url}{slug}/") for name, slug in cities],
-                "country": _country_name(language, practice["city__country"]),
-                "year": practice["year"],
-                "source": practice["source"],
-                "illustrative": practice["is_illustrative"],
-                "excerpt": excerpt(practice["summary"]),
-                "pills": [
-                    (
-                        cut(c["label"]),
-                        f"{c['role_label']}: {c['label']}",
-                        f"{library_url}?commitment={quote(c['key'])}",
-                        "",
-                    )
-                    for c in themes["commitments"]
-                ]
-                + [
-                    (
-                        cut(f["label"]),
-                        f"{f['benchmark_label']}: {f['label']}",
-                        f"{library_url}?factor={quote(f['key'])}",
-                        " pill-factor",
-                    )
-                    for f in themes["factors"]
-                ],
-            }
-        )
-    return rows
-
-
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """Search the published practices, with filters that show how many each would give."""
     form, filters = _search(request)
-    names, found = selectors.library_names_and_counts(filters)
-    # Only the columns a row shows (_rows), as values: not the long texts of the practice page.
-    paginator = Paginator(selectors.search_listed(filters), selectors.PER_PAGE)
-    paginator.count = found.total  # counted with the facets: no query of its own
-    page = paginator.get_page(request.GET.get("page"))
-    facets = selectors.facets(filters, names, found)
+    found = listing.listing(filters, request.GET.get("page"))
     active = [
         {
             "label": form.fields[name].label,
             "value": facet.selected_label,
             "remove": _query_without(request, name),
         }
-        for name, facet in facets.items()
+        for name, facet in found.facets.items()
         if facet.selected
     ]
     return render(
@@ -164,11 +64,11 @@ def library(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
-            "page": page,
-            "rows": _rows(list(page.object_list), names),
-            "facets": facets,
+            "page": found.page,
+            "rows": found.rows,
+            "facets": found.facets,
             "facet_fields": [
-                (facet, form[name], _options_html(facet)) for name, facet in facets.items()
+                (facet, form[name], found.options[name]) for name, facet in found.facets.items()
             ],
             "active": active,
             "terms": search.describe(filters.query),
