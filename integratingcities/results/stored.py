@@ -28,11 +28,12 @@ from itertools import accumulate, chain, repeat
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from integratingcities.assessments.models import Assessment
 from integratingcities.lib import scoring
+from integratingcities.lib.prepared import prepared
 
 from .models import PeerHeadline, PeerStatistics
 from .peers import (
@@ -282,6 +283,38 @@ class Standing:
         return self.inspiring(keys, limit) if keys else {}
 
 
+@prepared
+def _ranked_sharing(scope: str, stamp: str, city_id: int, limit: int) -> QuerySet[Any]:
+    """Per section, the other cities that meet it and share their evidence, highest first,
+    then by name, at most ``limit``: for every section, so that the query is the same for
+    every city (a page asks for its weak sections, most of them)."""
+    return (
+        PeerHeadline.objects.filter(
+            scope=scope,
+            stamp=stamp,
+            headline__gte=scoring.MEETS_THRESHOLD,
+            assessment__share_evidence=True,
+        )
+        .exclude(city_id=city_id)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("section")],
+                order_by=[F("headline").desc(), F("city__name").asc(), F("id").asc()],
+            )
+        )
+        .filter(place__lte=limit)
+        .order_by("section", "place")
+        .values_list(
+            "section",
+            "assessment_id",
+            "city__name",
+            "city__slug",
+            "assessment__is_illustrative",
+        )
+    )
+
+
 def read(
     scope: str,
     stamp: str,
@@ -327,35 +360,13 @@ def read(
         distributions.append(found)
 
     def inspiring(keys: list[str], limit: int) -> dict[str, list[Inspiring]]:
-        ranked = (
-            PeerHeadline.objects.filter(
-                scope=scope,
-                stamp=stamp,
-                section__in=keys,
-                headline__gte=scoring.MEETS_THRESHOLD,
-                assessment__share_evidence=True,
-            )
-            .exclude(city_id=city_id)
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=[F("section")],
-                    order_by=[F("headline").desc(), F("city__name").asc(), F("id").asc()],
-                )
-            )
-            .filter(place__lte=limit)
-            .order_by("section", "place")
-            .values_list(
-                "section",
-                "assessment_id",
-                "city__name",
-                "city__slug",
-                "assessment__is_illustrative",
-            )
-        )
+        wanted = set(keys)
         found: dict[str, list[Inspiring]] = {}
-        for section, assessment_id, name, slug, illustrative in ranked:
-            found.setdefault(section, []).append((assessment_id, name, slug, illustrative))
+        for section, assessment_id, name, slug, illustrative in _ranked_sharing(
+            scope, stamp, city_id, limit
+        ):
+            if section in wanted:
+                found.setdefault(section, []).append((assessment_id, name, slug, illustrative))
         return found
 
     return Standing(city_id, groups, distributions, meeting, inspiring)
