@@ -54,6 +54,28 @@ def catalogue(*, drafts: bool = False) -> tuple[list[Toolkit], dict[str, Framewo
     return toolkits, latest
 
 
+def catalogue_rows(*, drafts: bool = False) -> SafeString:
+    """The catalogue's table rows (``catalogue``), rendered once per view (the secretariat's
+    with drafts, or everyone else's) and language, and kept until a toolkit, a framework or a
+    project changes."""
+    return mark_safe(  # HTML our own template escaped, kept as text
+        page_cache.kept(
+            f"toolkits:catalogue-rows:{int(drafts)}:{get_language()}",
+            lambda: render_to_string(
+                "toolkits/catalogue_rows.html",
+                {"rows": _catalogue_rows(drafts=drafts)},
+            ),
+            BODY_SECONDS,
+            apps=("toolkits", "frameworks", "network"),
+        )
+    )
+
+
+def _catalogue_rows(*, drafts: bool) -> list[tuple[Toolkit, Framework | None]]:
+    toolkits, latest = catalogue(drafts=drafts)
+    return [(toolkit, latest.get(toolkit.key)) for toolkit in toolkits]
+
+
 @dataclass(frozen=True)
 class BenchmarkContent:
     """What a benchmark's page shows of its structure, from the framework's kept outline (one

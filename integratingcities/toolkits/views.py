@@ -42,9 +42,12 @@ from .services import (
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    toolkits, latest = selectors.catalogue(drafts=has_perm(request.user, Perm.MANAGE_FRAMEWORKS))
-    rows = [(toolkit, latest.get(toolkit.key)) for toolkit in toolkits]
-    return render(request, "toolkits/catalogue.html", {"rows": rows})
+    drafts = has_perm(request.user, Perm.MANAGE_FRAMEWORKS)
+    return render(
+        request,
+        "toolkits/catalogue.html",
+        {"rows_html": selectors.catalogue_rows(drafts=drafts)},
+    )
 
 
 def _edited_cities(request: HttpRequest) -> list[Membership]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from integratingcities.frameworks.models import Framework
 from integratingcities.lib.testing import People, client_for
+from integratingcities.network.models import Project
 from integratingcities.toolkits.models import Toolkit
 
 BENCHMARK = Path(settings.BASE_DIR) / "content/frameworks/anti-discrimination-job-market.v1.yaml"
@@ -67,3 +68,33 @@ def test_an_entry_without_content_is_still_listed(db: None) -> None:
     page = client_for(None).get(CATALOGUE).content.decode()
     assert "Awaiting its file" in page
     assert "content not loaded yet" in page
+
+
+def test_the_kept_rows_follow_every_change_and_each_view_keeps_its_own(
+    people: People, uploaded: Framework
+) -> None:
+    """The rows are kept per view (with drafts or without) and language: a change to a toolkit,
+    a project or a framework shows on the next visit, and the secretariat's copy with drafts is
+    never another's."""
+    project = Project.objects.create(slug="grow", name="CITIES GROW")
+    toolkit = Toolkit.objects.create(
+        key="kept-entry", title={"en": "A kept entry", "fr": "Une entrée"}, project=project
+    )
+    secretariat, visitor = client_for(people.secretariat), client_for(None)
+    assert "Embargoed theme" in secretariat.get(CATALOGUE).content.decode()
+    page = visitor.get(CATALOGUE).content.decode()
+    assert "Embargoed theme" not in page and "CITIES GROW" in page
+
+    project.name = "Cities Grow, renamed"
+    project.save()
+    assert "Cities Grow, renamed" in visitor.get(CATALOGUE).content.decode()
+    toolkit.year = 2031
+    toolkit.save()
+    assert "2031" in visitor.get(CATALOGUE).content.decode()
+    assert "Une entrée" in visitor.get(CATALOGUE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    client_for(people.secretariat).post(
+        reverse("toolkits:publish", args=["secret-new-theme", uploaded.version])
+    )
+    assert "Embargoed theme" in visitor.get(CATALOGUE).content.decode()
+    assert "full benchmark, version 1" in secretariat.get(CATALOGUE).content.decode()
