@@ -24,10 +24,12 @@ from integratingcities.lib.prepared import prepared
 from . import stored
 from .peers import (
     UNKNOWN,
+    CityFigures,
     Comparison,
     Peer,
     PeerSet,
     city_figures,
+    figures_from,
     peers_from,
     peers_stamp,
 )
@@ -93,6 +95,31 @@ def selftest_stamp(lineage: str) -> str:
     )
 
 
+@prepared
+def _validated_of(city_id: int, lineage: str) -> QuerySet[Any]:
+    """A city's validated self-tests of a lineage as peers' rows, the latest first (a
+    handful: the first is taken in Python, so that the query is compiled once)."""
+    return (
+        peers_of(lineage)
+        .filter(city_id=city_id)
+        .order_by("-validated_at", "-pk")
+        .values_list("pk", "framework_id", "scores", "city_id")
+    )
+
+
+def _city_figures(city_id: int) -> CityFigures:
+    """``city_figures`` of one city (a query compiled once)."""
+    found = _figures_of(city_id)
+    return figures_from(*found[0]) if found else UNKNOWN
+
+
+@prepared
+def _figures_of(city_id: int) -> QuerySet[Any]:
+    return City.objects.filter(pk=city_id).values_list(
+        "country", "population", "foreign_born_share"
+    )
+
+
 def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) -> stored.Standing:
     """A city's place among the peers of ``peer_set``, read from the statistics stored for the
     current validation stamp (computed first if there are none: ``results.stored``)."""
@@ -100,11 +127,7 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
 
     def own_peer() -> Peer | None:
         """The city's latest validated self-test, as ``_latest_peers`` picks it (one query)."""
-        latest = (
-            candidates.filter(city_id=city_id)
-            .order_by("-validated_at", "-pk")
-            .values_list("pk", "framework_id", "scores", "city_id")[:1]
-        )
+        latest = _validated_of(city_id, framework.lineage)[:1]
         found = peers_from(latest, of or scheme_for(framework), lambda: lineage_scheme(framework))
         return found[0] if found else None
 
@@ -112,7 +135,7 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
         f"selftest:{framework.pk}",
         selftest_stamp(framework.lineage),
         city_id,
-        city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        _city_figures(city_id),
         own_peer,
         lambda: _latest_peers(framework, of),
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
@@ -150,7 +173,7 @@ def shared_standing(
         f"selftest-shared:{framework.pk}",
         selftest_stamp(framework.lineage),
         city_id,
-        city_figures(City.objects.filter(pk=city_id)).get(city_id, UNKNOWN),
+        _city_figures(city_id),
         own_peer,
         shared_peers,
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),

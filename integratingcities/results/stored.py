@@ -20,7 +20,7 @@ city and section for the database to group (that made the first visit 3.2 s at 2
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,38 +59,56 @@ class Histogram:
     and each asks for a few of its values by rank: the running counts are kept, and a value
     is found by bisection instead of a walk through every score."""
 
-    __slots__ = ("_ends", "pairs", "total")
+    __slots__ = ("_ends", "_gone", "pairs", "total")
 
     def __init__(self, pairs: Iterable[Sequence[Any]]) -> None:
-        self._set(sorted([(float(value), int(n)) for value, n in pairs if n > 0]))
-
-    def _set(self, pairs: list[tuple[float, int]]) -> None:
-        self.pairs = pairs
-        self._ends = list(accumulate([n for _value, n in pairs]))
-        self.total = self._ends[-1] if pairs else 0
+        self.pairs = sorted([(float(value), int(n)) for value, n in pairs if n > 0])
+        self._ends = list(accumulate([n for _value, n in self.pairs]))
+        self.total = self._ends[-1] if self.pairs else 0
+        self._gone = -1  # the place in ``pairs`` of a value taken out once (``without``)
 
     def without(self, value: float | None) -> Histogram:
-        """The same scores with one ``value`` fewer (a city taken out of its own group)."""
+        """The same scores with one ``value`` fewer (a city taken out of its own group). The
+        pairs and running counts are shared, and the value taken out is allowed for by each
+        look-up: a page takes its city out of some thirty histograms."""
         if value is None:
             return self
+        if self._gone >= 0:
+            return Histogram(self._counted()).without(value)
+        place = bisect_left(self.pairs, (float(value),))
+        if place == len(self.pairs) or self.pairs[place][0] != value:
+            return self
         fewer = Histogram.__new__(Histogram)
-        fewer._set([(v, n - 1 if v == value else n) for v, n in self.pairs if n > (v == value)])
+        fewer.pairs, fewer._ends, fewer.total = self.pairs, self._ends, self.total - 1
+        fewer._gone = place
         return fewer
+
+    def _counted(self) -> list[tuple[float, int]]:
+        """Each value with how often it occurs, once the value taken out is allowed for."""
+        return [(v, n - (i == self._gone)) for i, (v, n) in enumerate(self.pairs)]
 
     def values(self) -> tuple[float, ...]:
         """Every score, in ascending order (what a chart of each city's score draws)."""
-        return tuple(chain.from_iterable(repeat(value, n) for value, n in self.pairs))
+        pairs = self._counted() if self._gone >= 0 else self.pairs
+        return tuple(chain.from_iterable(repeat(value, n) for value, n in pairs))
 
     def nth(self, index: int) -> float:
         """The value at ``index`` (from 0) of the scores in ascending order."""
         if not 0 <= index < self.total:
             raise IndexError(index)
-        return self.pairs[bisect_right(self._ends, index)][0]
+        place = bisect_right(self._ends, index)
+        if 0 <= self._gone <= place:
+            # From the value taken out on, each running count is one fewer.
+            place = bisect_right(self._ends, index + 1, lo=self._gone)
+        return self.pairs[place][0]
 
     def above(self, value: float) -> int:
         """How many scores are higher than ``value``."""
         place = bisect_right(self.pairs, (value, math.inf))
-        return self.total - (self._ends[place - 1] if place else 0)
+        at_most = self._ends[place - 1] if place else 0
+        if 0 <= self._gone < place:
+            at_most -= 1
+        return self.total - at_most
 
     def median(self) -> float | None:
         """``statistics.median`` of the values."""

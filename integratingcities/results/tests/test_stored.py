@@ -65,11 +65,23 @@ def test_a_histogram_gives_the_median_quartiles_and_rank_of_its_values(seed: int
     assert histogram.spread() == scoring.spread(values)
     for own in (None, 0.0, 50.0, 62.5, 100.0):
         assert histogram.position(own) == scoring.position(own, values)
-    if values:
-        taken = values[0]
-        rest = values[1:]
-        assert histogram.without(taken).spread() == scoring.spread(rest)
-        assert histogram.without(taken).position(taken) == scoring.position(taken, rest)
+    # Each value taken out once (a city out of its own group), and one that is not there.
+    for taken in [*dict.fromkeys(values), 12.5]:
+        rest = sorted(values)
+        if taken in rest:
+            rest.remove(taken)
+        fewer = histogram.without(taken)
+        assert fewer.total == len(rest)
+        assert [fewer.nth(i) for i in range(len(rest))] == rest
+        assert fewer.values() == tuple(rest)
+        with pytest.raises(IndexError):
+            fewer.nth(len(rest))
+        for value in (-1.0, 0.0, 30.0, 50.0, 62.5, 100.0, 101.0):
+            assert fewer.above(value) == sum(1 for v in rest if v > value)
+        assert fewer.spread() == scoring.spread(rest)
+        for own in (None, taken, 0.0, 100.0):
+            assert fewer.position(own) == scoring.position(own, rest)
+        assert fewer.without(None) is fewer
 
 
 def _network(framework: Framework, make: Make, n: int, seed: int, **kwargs: Any) -> list[City]:
