@@ -66,11 +66,20 @@ class ListingPage:
 
 
 @dataclass(frozen=True)
+class ShownFacet:
+    """What the page shows of a filter (``selectors.Facet``): its menu's options, written
+    once, and the value chosen."""
+
+    selected: str
+    selected_label: str
+    options: SafeString  # the <option> elements, each with its count
+
+
+@dataclass(frozen=True)
 class Listing:
     page: ListingPage
     rows: list[dict[str, Any]]  # what a card shows (``_rows``)
-    facets: dict[str, selectors.Facet]
-    options: dict[str, SafeString]  # per facet, its <option> elements
+    facets: dict[str, ShownFacet]
 
 
 def listing(filters: selectors.PracticeFilters, requested_page: str | None) -> Listing:
@@ -107,8 +116,10 @@ def _made(filters: selectors.PracticeFilters, requested_page: str | None) -> Lis
             start_index=page.start_index(),
         ),
         rows=_rows(list(page.object_list), names),
-        facets=facets,
-        options={name: _options_html(facet) for name, facet in facets.items()},
+        facets={
+            name: ShownFacet(facet.selected, facet.selected_label, _options_html(facet))
+            for name, facet in facets.items()
+        },
     )
 
 

@@ -66,10 +66,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": found.page,
             "rows": found.rows,
-            "facets": found.facets,
-            "facet_fields": [
-                (facet, form[name], found.options[name]) for name, facet in found.facets.items()
-            ],
+            "facet_fields": [(form[name], facet.options) for name, facet in found.facets.items()],
             "active": active,
             "terms": search.describe(filters.query),
             "query": _query_without(request),

@@ -1,5 +1,8 @@
-"""PracticeFactory: a practice with its themes, indexed for search as the services index it."""
+"""PracticeFactory: a practice with its themes, indexed for search as the services index it;
+and ``menu_counts``, a library filter's counts as its menu shows them."""
 
+import re
+from html import unescape
 from typing import Any
 
 import factory
@@ -71,3 +74,15 @@ class PracticeFactory(factory.django.DjangoModelFactory[Practice]):
         if create:
             search.index([practice.pk])
             selectors.facets_changed()  # as the services do: cached facet counts are stale
+
+
+_SELECT = r'<select name="{}"[^>]*>(.*?)</select>'
+_COUNTED_OPTION = re.compile(r'<option value="([^"]*)"[^>]*>[^<]*\((\d+)\)</option>')
+
+
+def menu_counts(response: Any, facet: str) -> dict[str, int]:
+    """A filter's menu on the library's page: each value with the count it shows."""
+    page = response.content.decode()
+    menu = re.search(_SELECT.format(facet), page, re.S)
+    assert menu is not None, f"no menu named {facet}"
+    return {unescape(value): int(n) for value, n in _COUNTED_OPTION.findall(menu.group(1))}

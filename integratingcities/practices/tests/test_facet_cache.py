@@ -13,13 +13,13 @@ from integratingcities.practices.models import Practice, PracticeStatus
 from integratingcities.practices.selectors import PracticeFilters
 from integratingcities.practices.services import practice_publish, practice_return
 
-from .factories import PracticeFactory
+from .factories import PracticeFactory, menu_counts
 
 LIBRARY = reverse("practices:library")
 
 
 def _roles(response: Any) -> dict[str, int]:
-    return {o.value: o.count for o in response.context["facets"]["role"].options}
+    return menu_counts(response, "role")
 
 
 def _facet_queries(params: dict[str, str]) -> int:

@@ -14,7 +14,7 @@ from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.practices.models import Practice, PracticeStatus
 from integratingcities.practices.services import practice_publish
 
-from .factories import PracticeFactory
+from .factories import PracticeFactory, menu_counts
 
 LIBRARY = reverse("practices:library")
 
@@ -30,7 +30,7 @@ def listed(response: Any) -> list[str]:
 
 
 def counts(response: Any, facet: str) -> dict[str, int]:
-    return {o.value: o.count for o in response.context["facets"][facet].options}
+    return menu_counts(response, facet)
 
 
 def detail(key: str) -> str:
