@@ -5,12 +5,14 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.frameworks.models import Framework, Item
 from integratingcities.lib.testing import CityFactory, People, client_for
+from integratingcities.practices.tasks import count_library
 
 from .factories import PracticeFactory
 
@@ -97,3 +99,13 @@ def test_a_text_search_and_a_page_out_of_range_are_not_kept(people: People) -> N
     # The page they answered with (the last, the first) is kept under its own number.
     _visit(client, {"page": "1"})
     assert _visit(client, {"page": "1"})[1] == 0
+
+
+@pytest.mark.django_db
+def test_the_worker_makes_the_first_page_in_every_language(people: People) -> None:
+    PracticeFactory.create_batch(3, commitments=["workforce-diversity"])
+    count_library.call()
+    client = client_for(people.viewer)
+    for language, _name in settings.LANGUAGES:
+        assert _visit(client, HTTP_ACCEPT_LANGUAGE=language)[1] == 0, language
+    assert _visit(client, {"role": "employer"})[1] >= 1  # what it was not asked to make
