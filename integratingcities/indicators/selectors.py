@@ -24,6 +24,8 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from integratingcities.cities.models import City
 from integratingcities.cities.selectors import CountryOption, country_options
@@ -39,7 +41,7 @@ from integratingcities.results.peers import (
     in_peer_group,
 )
 
-from .models import Indicator, IndicatorValue
+from .models import Basis, Indicator, IndicatorValue
 
 # The peer groups a city's indicators are shown against, beside the network.
 GROUP_KINDS = (SIZE_BAND, FOREIGN_BORN, COUNTRY)
@@ -423,14 +425,7 @@ def city_indicators(
             )
         )
     shown = [pk for pk in indicators if only is None or pk == only.pk]
-    # The groups are named by the city's figures as stored (the windows read them so too);
-    # their members are not read.
-    figures = peers.city_figures(City.objects.filter(pk=city.pk)).get(city.pk, peers.UNKNOWN)
-    groups = [
-        PeerGroup(kind, value, frozenset())
-        for kind, value in zip(peers.GROUP_KINDS, figures.group_values(), strict=True)
-    ]
-    group = next((g for g in groups if g.kind == group_kind), groups[1])
+    groups, group = city_groups(city, group_kind)
     found = []
     for pk in shown:
         indicator = indicators[pk]
@@ -443,6 +438,50 @@ def city_indicators(
         )
         found.append(CityIndicator(indicator, series, group))
     return CityIndicators(city, found, groups, group)
+
+
+def city_groups(city: City, group_kind: str) -> tuple[list[PeerGroup], PeerGroup]:
+    """The city's peer groups (the network first) and the one of ``group_kind``: named by the
+    city's figures as stored (the windows read them so too); their members are not read."""
+    figures = peers.stored_figures(city.pk)
+    groups = [
+        PeerGroup(kind, value, frozenset())
+        for kind, value in zip(peers.GROUP_KINDS, figures.group_values(), strict=True)
+    ]
+    return groups, next((g for g in groups if g.kind == group_kind), groups[1])
+
+
+@dataclass(frozen=True)
+class CityPage:
+    """A city's indicator page below its peer-group form, rendered (``city_page``)."""
+
+    illustrative: bool  # some figure on it is
+    body: str  # HTML our own template escaped
+
+
+CITY_PAGE_SECONDS = 3600
+
+
+def city_page(city: City, group_kind: str) -> CityPage:
+    """Each of the city's indicators over time beside the medians of the group of
+    ``group_kind`` (``city_indicators``), rendered once per city, group and language, and kept
+    until an indicator's value or a city changes: it is the same for everyone, and making it
+    was most of the page's time (its three queries, six tables of ten years, a chart's caption
+    each)."""
+    return page_cache.kept(
+        f"indicators:city-page:{city.pk}:{group_kind}:{get_language()}",
+        lambda: _city_page(city, group_kind),
+        CITY_PAGE_SECONDS,
+        apps=("indicators", "cities"),
+    )
+
+
+def _city_page(city: City, group_kind: str) -> CityPage:
+    found = city_indicators(city, group_kind)
+    body = render_to_string(
+        "indicators/city_body.html", {"city": city, "r": found, "bases": dict(Basis.choices)}
+    )
+    return CityPage(found.illustrative, body)
 
 
 WindowKey = tuple[int, str, str]  # year, peer group kind, group value

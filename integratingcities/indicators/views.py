@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -164,19 +165,21 @@ def indicator_chart(request: HttpRequest, key: str) -> HttpResponse:
 
 @city_page
 def city_indicators(request: HttpRequest, city: City) -> HttpResponse:
-    found = selectors.city_indicators(city, _group_kind(request))
+    groups, group = selectors.city_groups(city, _group_kind(request))
+    page = selectors.city_page(city, group.kind)
     return render(
         request,
         "indicators/city.html",
         {
             "city": city,
-            "r": found,
+            "illustrative": page.illustrative,
+            "body": mark_safe(page.body),  # our own template's HTML, kept as text
+            "group": group,
             "group_options": [
                 {"kind": g.kind, "label": f"{g.name}: {_group_value(g)}"}
-                for g in found.groups
+                for g in groups
                 if g.kind in selectors.GROUP_KINDS
             ],
-            "bases": dict(Basis.choices),
         },
     )
 

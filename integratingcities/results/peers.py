@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from integratingcities.cities.models import City
 from integratingcities.lib import scoring
+from integratingcities.lib.prepared import prepared
 
 from .scores import RECORD_VERSION, Scheme, Scored, tally
 
@@ -75,6 +76,19 @@ def city_figures(cities: QuerySet[City]) -> dict[int, CityFigures]:
             "pk", "country", "population", "foreign_born_share"
         )
     }
+
+
+def stored_figures(city_id: int) -> CityFigures:
+    """``city_figures`` of one city as stored (a query compiled once)."""
+    found = _figures_row(city_id)
+    return figures_from(*found[0]) if found else UNKNOWN
+
+
+@prepared
+def _figures_row(city_id: int) -> QuerySet[Any]:
+    return City.objects.filter(pk=city_id).values_list(
+        "country", "population", "foreign_born_share"
+    )
 
 
 def figures_from(country: str | None, population: int | None, share: Any) -> CityFigures:

@@ -23,15 +23,13 @@ from integratingcities.lib.prepared import prepared
 
 from . import stored
 from .peers import (
-    UNKNOWN,
-    CityFigures,
     Comparison,
     Peer,
     PeerSet,
     city_figures,
-    figures_from,
     peers_from,
     peers_stamp,
+    stored_figures,
 )
 from .scores import (
     Scheme,
@@ -107,19 +105,6 @@ def _validated_of(city_id: int, lineage: str) -> QuerySet[Any]:
     )
 
 
-def _city_figures(city_id: int) -> CityFigures:
-    """``city_figures`` of one city (a query compiled once)."""
-    found = _figures_of(city_id)
-    return figures_from(*found[0]) if found else UNKNOWN
-
-
-@prepared
-def _figures_of(city_id: int) -> QuerySet[Any]:
-    return City.objects.filter(pk=city_id).values_list(
-        "country", "population", "foreign_born_share"
-    )
-
-
 def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) -> stored.Standing:
     """A city's place among the peers of ``peer_set``, read from the statistics stored for the
     current validation stamp (computed first if there are none: ``results.stored``)."""
@@ -135,7 +120,7 @@ def peer_standing(framework: Framework, city_id: int, of: Scheme | None = None) 
         f"selftest:{framework.pk}",
         selftest_stamp(framework.lineage),
         city_id,
-        _city_figures(city_id),
+        stored_figures(city_id),
         own_peer,
         lambda: _latest_peers(framework, of),
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),
@@ -173,7 +158,7 @@ def shared_standing(
         f"selftest-shared:{framework.pk}",
         selftest_stamp(framework.lineage),
         city_id,
-        _city_figures(city_id),
+        stored_figures(city_id),
         own_peer,
         shared_peers,
         lambda: city_figures(City.objects.filter(pk__in=candidates.values("city_id"))),

@@ -417,6 +417,45 @@ def test_the_medians_follow_a_new_value_and_a_new_population_at_once(
     assert (band_2014().value, band_2014().count) == (13, 2)
 
 
+def test_a_city_page_is_kept_and_shows_every_change_on_the_next_visit(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    """What a city's page shows below its peer-group form is kept per city, group and language
+    (``selectors.city_page``): a new value, another city's population (which moves it into the
+    group) and another group or language show on the next visit."""
+    _ghent_staff(people, catalogue)
+    url = reverse("indicators:city", args=["ghent"])
+    client = client_for(people.viewer)  # signed in: past the cache of whole public pages
+
+    def visit(**params: Any) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params.pop("query", {}), **params)
+        assert response.status_code == 200
+        values = sum('"indicators_indicatorvalue"' in q["sql"] for q in captured.captured_queries)
+        page = response.content.decode()
+        return page[page.index("<main") :].split('name="csrfmiddlewaretoken"')[0], values
+
+    first, values = visit()
+    assert values >= 1 and "10.0%" in first
+    again, values = visit()
+    assert values == 0 and again == first
+
+    put(catalogue[STAFF], people.ghent, 2020, 14.5)
+    page, values = visit()
+    assert values >= 1 and "14.5%" in page
+
+    riga_alone = '4.0%</span> <span class="muted small nowrap">(1 city)'  # the band in 2014
+    assert riga_alone in page
+    City.objects.filter(slug="zagreb").update(population=400_000)
+    assert riga_alone not in visit()[0]  # Zagreb is in Ghent's band now
+
+    by_country, values = visit(query={"group": COUNTRY})
+    assert values >= 1 and by_country != visit()[0]
+    french, values = visit(HTTP_ACCEPT_LANGUAGE="fr")
+    assert values >= 1 and "10,0%" in french and "10.0%" not in french
+    assert "10.0%" in visit()[0]
+
+
 def test_a_city_page_charts_each_indicator_against_the_network_and_its_peers(
     people: People, catalogue: dict[str, Indicator]
 ) -> None:
