@@ -70,7 +70,15 @@ def catalogue() -> QuerySet[Indicator]:
 
 
 def indicator_for_page(key: str) -> Indicator | None:
-    return Indicator.objects.select_related("reference").filter(key=key).first()
+    found = _indicator_by_key(key)
+    return found[0] if found else None
+
+
+@prepared
+def _indicator_by_key(key: str) -> QuerySet[Indicator]:
+    """An indicator with its reference, by its key (unique): compiled once, as every indicator
+    page and chart reads one."""
+    return Indicator.objects.select_related("reference").filter(key=key)
 
 
 def _latest(indicator: Indicator, cities: QuerySet[City] | None = None) -> QuerySet[IndicatorValue]:
