@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
@@ -487,7 +488,14 @@ def city_page(city: City, group_kind: str) -> CityPage:
 def _city_page(city: City, group_kind: str) -> CityPage:
     found = city_indicators(city, group_kind)
     body = render_to_string(
-        "indicators/city_body.html", {"city": city, "r": found, "bases": dict(Basis.choices)}
+        "indicators/city_body.html",
+        {
+            "city": city,
+            "r": found,
+            "bases": dict(Basis.choices),
+            # Each chart beside the medians of the group the tables show.
+            "query": "" if group_kind == SIZE_BAND else urlencode({"group": group_kind}),
+        },
     )
     return CityPage(found.illustrative, body)
 

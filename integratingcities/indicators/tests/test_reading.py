@@ -451,6 +451,10 @@ def test_a_city_page_is_kept_and_shows_every_change_on_the_next_visit(
 
     by_country, values = visit(query={"group": COUNTRY})
     assert values >= 1 and by_country != visit()[0]
+    # Each chart is drawn beside the group the tables show.
+    chart = reverse("indicators:city_chart", args=["ghent", STAFF])
+    assert f'src="{chart}?group=country"' in by_country
+    assert f'src="{chart}"' in visit()[0]
     french, values = visit(HTTP_ACCEPT_LANGUAGE="fr")
     assert values >= 1 and "10,0%" in french and "10.0%" not in french
     assert "10.0%" in visit()[0]
