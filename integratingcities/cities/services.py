@@ -19,6 +19,7 @@ def city_save(*, city: City, user: User) -> City:
     with transaction.atomic():
         city.save()
         _warm_indicator_pages()
+        _library_changed()
     return city
 
 
@@ -29,6 +30,15 @@ def _warm_indicator_pages() -> None:
     from integratingcities.indicators.tasks import warm_indicator_pages
 
     transaction.on_commit(lambda: warm_indicator_pages.enqueue(), robust=True)
+
+
+def _library_changed() -> None:
+    """The practice library's filter counts name each city (and count it in its country): a
+    city renamed or moved is counted again, as after a practice changes, rather than shown
+    under its old name for up to an hour."""
+    from integratingcities.practices.services import library_changed
+
+    library_changed()
 
 
 def _figure(entry: dict[str, Any], key: str) -> tuple[Any, Any, str]:

@@ -428,7 +428,8 @@ def facet_counts(filters: PracticeFilters) -> FacetCounts:
 # Facet counts are kept in the shared cache under the current version of the library, which
 # every change of a practice replaces (services.py calls facets_changed): a new version names new
 # keys, so nothing counted before a change is read after it. A city renamed or moved (its name
-# and country are in the counts) shows within the hour.
+# and country are in the counts) through the site replaces it too (cities.services.city_save);
+# loaded from the content file, it shows within the hour.
 FACETS_VERSION_KEY = "practices:facets:version"
 FACETS_SECONDS = 3600
 GAP_LINKS_SECONDS = 3600

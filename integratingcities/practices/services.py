@@ -128,11 +128,11 @@ def _save(practice: Practice, themes: list[PracticeTheme] | None = None) -> Prac
         practice.themes.all().delete()
         PracticeTheme.objects.bulk_create(themes)
     search.index([practice.pk])
-    _facets_changed()
+    library_changed()
     return practice
 
 
-def _facets_changed() -> None:
+def library_changed() -> None:
     """The library's cached facet counts are stale: now, and again once the transaction
     commits, so that a page counted meanwhile from the old rows is not kept either; then the
     worker counts the unfiltered library again, before a visitor asks."""
@@ -246,7 +246,7 @@ def _transition(
         locked._history_user = user  # type: ignore[attr-defined]
         locked.full_clean()
         locked.save()
-        _facets_changed()
+        library_changed()
         log_action(
             actor=user,
             action=action,
@@ -472,7 +472,7 @@ def practices_load(data: Any, *, name: str = "practices.yaml") -> int:
             )
         loaded.append(practice.pk)
     search.index(loaded)
-    _facets_changed()
+    library_changed()
     return len(loaded)
 
 

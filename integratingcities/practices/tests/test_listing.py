@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from integratingcities.cities.services import city_save
 from integratingcities.frameworks.models import Framework, Item
 from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.practices.tasks import count_library
@@ -109,3 +110,19 @@ def test_the_worker_makes_the_first_page_in_every_language(people: People) -> No
     for language, _name in settings.LANGUAGES:
         assert _visit(client, HTTP_ACCEPT_LANGUAGE=language)[1] == 0, language
     assert _visit(client, {"role": "employer"})[1] >= 1  # what it was not asked to make
+
+
+@pytest.mark.django_db
+def test_a_city_renamed_through_the_site_is_renamed_in_the_city_menu(people: People) -> None:
+    city = CityFactory.create(name="Lyon", slug="lyon", country="FR")
+    PracticeFactory.create(city=city, commitments=["workforce-diversity"])
+    client = client_for(people.viewer)
+
+    def city_menu() -> str:
+        page = _visit(client)[0]
+        return page[page.index('<select name="city"') :].split("</select>")[0]
+
+    assert "Lyon (1)" in city_menu()
+    city.name = "Lyon Métropole"
+    city_save(city=city, user=people.secretariat)
+    assert "Lyon Métropole (1)" in city_menu() and "Lyon (1)" not in city_menu()
