@@ -2,6 +2,7 @@
 reference, breaks where the definition changes, illustrative labels, and flat query counts."""
 
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from integratingcities.cities.models import City
 from integratingcities.cities.services import city_save
@@ -312,6 +314,13 @@ def test_a_value_saved_warms_what_the_pages_keep_once_it_commits(
     found = selectors.distribution(staff, selectors.CityFilters())
     assert [(r.city.slug, r.ranked.rank) for r in found.rows] == [("riga", 1), ("ghent", 2)]
     assert [c.code for c in selectors.countries_with_values(staff)] == ["BE", "LV"]
+    # The catalogue, and each indicator's page as first seen, in every language.
+    monkeypatch.setattr(selectors, "_indicator_page", made_again)
+    monkeypatch.setattr(selectors, "catalogue", made_again)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            assert "Ghent" in selectors.indicator_page(staff, selectors.CityFilters(), None).body
+            assert STAFF in selectors.catalogue_rows()
 
 
 def test_a_city_edited_warms_what_the_pages_keep_once_it_commits(
@@ -569,14 +578,112 @@ def test_the_table_is_paged_and_keeps_the_ranks_and_filters_across_pages(
         city = CityFactory.create(name=f"Town {n:03}", country="BE")
         put(staff, city, 2016, 200 - n)  # Town 000 is best
     url = reverse("indicators:detail", kwargs={"key": STAFF})
-    first = client_for(None).get(url, {"country": "BE"})
-    assert first.context["page"].paginator.count == 105
-    assert len(first.context["page"].object_list) == 100
-    html = first.content.decode()
+    html = client_for(None).get(url, {"country": "BE"}).content.decode()
+    assert len(_table(html)) == 100
     assert "Page 1 of 2 (105 cities)" in html
     assert "?country=BE&amp;page=2" in html
     second = client_for(None).get(url, {"country": "BE", "page": "2"})
-    rows = second.context["page"].object_list
-    assert [(row.city.name, row.ranked.rank) for row in rows][:1] == [("Town 100", 101)]
-    # The chart is of every city of the group, whatever the page.
+    rows = _table(second.content.decode())
+    assert len(rows) == 5 and rows[0] == ("Town 100", "101")
     assert f'/indicators/{STAFF}/chart.svg?country=BE"' in second.content.decode()
+
+
+def _table(page: str) -> list[tuple[str, str]]:
+    """The table's rows as shown: each city's name and its rank."""
+    return re.findall(
+        r'<th scope="row"><a href="[^"]*">([^<]*)</a></th>\s*'
+        r'<td data-label="Rank" class="num">([^<]*)<',
+        page,
+    )
+
+
+def test_an_indicator_page_is_kept_and_shows_every_change_on_the_next_visit(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    """What an indicator's page shows across cities is kept per indicator, filters, page and
+    language (``selectors.indicator_page``): a new value, a renamed city, a changed indicator,
+    other filters and another language show on the next visit; a page asked for by a number it
+    does not have is made each time."""
+    _ghent_staff(people, catalogue)
+    url = reverse("indicators:detail", args=[STAFF])
+    client = client_for(people.viewer)  # signed in: past the cache of whole public pages
+
+    def visit(query: str = "", **headers: Any) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{url}?{query}", **headers)
+        assert response.status_code == 200
+        values = sum('"indicators_indicatorvalue"' in q["sql"] for q in captured.captured_queries)
+        page = response.content.decode()
+        return page[page.index("<main") :].split('name="csrfmiddlewaretoken"')[0], values
+
+    first, values = visit()
+    assert values >= 1 and _table(first) == [("Zagreb", "1"), ("Ghent", "2"), ("Riga", "3")]
+    again, values = visit()
+    assert values == 0 and again == first
+
+    put(catalogue[STAFF], people.riga, 2020, 30)
+    page, values = visit()
+    assert values >= 1 and _table(page) == [("Riga", "1"), ("Zagreb", "2"), ("Ghent", "3")]
+
+    people.riga.name = "Rīga"
+    city_save(city=people.riga, user=people.secretariat)
+    assert _table(visit()[0])[0] == ("Rīga", "1")
+
+    staff = catalogue[STAFF]
+    staff.better = "lower"
+    staff.save()
+    assert _table(visit()[0]) == [("Ghent", "1"), ("Zagreb", "2"), ("Rīga", "3")]
+
+    # A form sent with empty fields asks for the same cities as the bare address: one copy.
+    assert visit("country=&band=&foreign_born=") == (visit()[0], 0)
+    latvia, values = visit("country=lv&band=&foreign_born=")
+    assert values >= 1 and _table(latvia) == [("Rīga", "1")]
+    assert f'src="/indicators/{STAFF}/chart.svg?country=LV"' in latvia
+    assert visit("country=LV")[1] == 0  # the same filters, already kept
+
+    french, values = visit(HTTP_ACCEPT_LANGUAGE="fr")
+    assert values >= 1 and "12,0%" in french and "12.0%" not in french
+    assert "12.0%" in visit()[0]
+
+    for wrong in ("page=x", "page=99"):  # the first page, and the last (the only one)
+        shown, values = visit(wrong)
+        assert values >= 1 and _table(shown) == _table(visit()[0])
+        assert visit(wrong)[1] >= 1  # made each time, never kept
+
+
+def test_the_catalogue_is_kept_and_counts_every_new_city_on_the_next_visit(
+    people: People, catalogue: dict[str, Indicator]
+) -> None:
+    """The catalogue's rows are kept per language (``selectors.catalogue_rows``): counting each
+    indicator's cities reads every value, and a new value, a renamed indicator and another
+    language show on the next visit."""
+    url = reverse("indicators:list")
+    client = client_for(people.viewer)
+    counted = re.compile(r'data-label="Cities with values" class="num">(\d+)<')
+
+    def visit(**headers: Any) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **headers)
+        assert response.status_code == 200
+        values = sum('"indicators_indicatorvalue"' in q["sql"] for q in captured.captured_queries)
+        page = response.content.decode()
+        return page[page.index("<main") :].split('name="csrfmiddlewaretoken"')[0], values
+
+    put(catalogue[STAFF], people.ghent, 2016, 12)
+    first, values = visit()
+    assert values == 1 and sum(map(int, counted.findall(first))) == 1
+    again, values = visit()
+    assert values == 0 and again == first
+
+    put(catalogue[STAFF], people.riga, 2016, 3)
+    page, values = visit()
+    assert values == 1 and sum(map(int, counted.findall(page))) == 2
+
+    staff = catalogue[STAFF]
+    staff.name = "Municipal staff with a migrant background"
+    staff.save()
+    assert "Municipal staff with a migrant background" in visit()[0]
+
+    # Each language keeps its own copy (the interface has no German words yet to tell apart).
+    assert visit(HTTP_ACCEPT_LANGUAGE="de")[1] == 1
+    assert visit(HTTP_ACCEPT_LANGUAGE="de")[1] == 0
