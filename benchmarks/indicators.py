@@ -20,11 +20,11 @@ Same database set-up and options as pages.py (see harness.py), plus ``--import-r
    them (``check_rows``, alone), imports them (``values_import``, which checks them again, then
    writes; its check, INSERT and city sync are timed apart) and undoes the import
    (``import_undo``). Medians are reported;
-3. measures ``/indicators/<key>/`` (also filtered, its page 2, and cold: Django's cache cleared,
-   untimed, before each request, as after a change the worker has not warmed yet), the
-   indicator's chart (cold), ``/indicators/cities/<slug>/`` and the city chart SVG (cold and
-   warm), anonymous. The SQL of each page (its floor) is recorded on a request like the timed
-   ones.
+3. measures the catalogue ``/indicators/`` and ``/indicators/<key>/`` (also filtered and its
+   page 2), each also cold (Django's cache cleared, untimed, before each request, as after a
+   change the worker has not made them again yet), the indicator's chart (cold),
+   ``/indicators/cities/<slug>/`` and the city chart SVG (cold and warm), anonymous. The SQL
+   of each page (its floor) is recorded on a request like the timed ones.
 
 The floor. This machine is shared, so absolute times drift by 30 % or more between runs; each
 figure is measured beside its floor in the same run, and the ratio is what to compare:
@@ -97,6 +97,8 @@ def pages() -> list[Page]:
 
     city = f"/indicators/cities/{MEASURED_CITY}/"
     return [
+        Page("indicator catalogue", "/indicators/"),
+        Page("indicator catalogue, cold cache", "/indicators/", before=cache.clear),
         Page(f"indicator {DETAIL}", f"/indicators/{DETAIL}/"),
         Page(f"indicator {DETAIL}, cold cache", f"/indicators/{DETAIL}/", before=cache.clear),
         Page(f"indicator {DETAIL} ?country=DE", f"/indicators/{DETAIL}/?country=DE"),
