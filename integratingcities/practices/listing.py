@@ -22,11 +22,13 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from integratingcities.lib import page_cache
 
 from . import selectors
+from .templatetags.practice_rows import practice_rows
 
 KEPT_SECONDS = 3600
 # Apps whose rows a page of results shows: the practices, their cities' names and countries,
@@ -79,6 +81,7 @@ class ShownFacet:
 class Listing:
     page: ListingPage
     rows: list[dict[str, Any]]  # what a card shows (``_rows``)
+    cards: SafeString  # the cards, written once (``_cards``)
     facets: dict[str, ShownFacet]
 
 
@@ -108,6 +111,7 @@ def _made(filters: selectors.PracticeFilters, requested_page: str | None) -> Lis
     paginator.count = found.total  # counted with the facets: no query of its own
     page = paginator.get_page(requested_page)
     facets = selectors.facets(filters, names, found)
+    rows = _rows(list(page.object_list), names)
     return Listing(
         page=ListingPage(
             number=page.number,
@@ -115,11 +119,22 @@ def _made(filters: selectors.PracticeFilters, requested_page: str | None) -> Lis
             num_pages=paginator.num_pages,
             start_index=page.start_index(),
         ),
-        rows=_rows(list(page.object_list), names),
+        rows=rows,
+        cards=_cards(rows),
         facets={
             name: ShownFacet(facet.selected, facet.selected_label, _options_html(facet))
             for name, facet in facets.items()
         },
+    )
+
+
+def _cards(rows: list[dict[str, Any]]) -> SafeString:
+    return practice_rows(
+        rows,
+        _("submitted by the city"),
+        _("Cities and Migrants report, 2015"),
+        _("CITIES GROW toolkit, 2018"),
+        _("illustrative"),
     )
 
 

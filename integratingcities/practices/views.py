@@ -66,6 +66,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": found.page,
             "rows": found.rows,
+            "cards": found.cards,
             "facet_fields": [(form[name], facet.options) for name, facet in found.facets.items()],
             "active": active,
             "terms": search.describe(filters.query),
