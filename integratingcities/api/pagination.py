@@ -8,10 +8,20 @@ from django.db.models import QuerySet
 
 class Mapped(Sequence[dict[str, object]]):
     """A queryset seen through a mapping, so the paginator counts and slices in the database
-    and only the rows of the page are turned into dicts."""
+    and only the rows of the page are turned into dicts: one at a time (``mapping``), or the
+    page's rows together (``rows``), for what is read in one query for them all."""
 
-    def __init__(self, queryset: QuerySet[Any], mapping: Callable[[Any], dict[str, object]]):
-        self.queryset, self.mapping = queryset, mapping
+    def __init__(
+        self,
+        queryset: QuerySet[Any],
+        mapping: Callable[[Any], dict[str, object]] | None = None,
+        *,
+        rows: Callable[[list[Any]], list[dict[str, object]]] | None = None,
+    ):
+        if (mapping is None) == (rows is None):
+            raise TypeError("Give a mapping of a row or of a page's rows, not both.")
+        self.queryset = queryset
+        self.rows = rows or (lambda listed: [mapping(row) for row in listed])  # type: ignore[misc]
 
     def __len__(self) -> int:
         return self.queryset.count()
@@ -20,5 +30,5 @@ class Mapped(Sequence[dict[str, object]]):
         if isinstance(index, slice):
             if (index.start or 0) > 2**31:  # far past any real list; SQL OFFSET would overflow
                 return []
-            return [self.mapping(row) for row in self.queryset[index]]
-        return self.mapping(self.queryset[index])
+            return self.rows(list(self.queryset[index]))
+        return self.rows([self.queryset[index]])[0]

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
 from integratingcities.assessments.forms import (
@@ -28,6 +29,7 @@ from integratingcities.rounds import selectors as round_selectors
 from integratingcities.rounds.models import Round
 
 from .auth import token_or_session
+from .pagination import Mapped
 
 router = Router(tags=["rounds and answers"])
 
@@ -214,11 +216,15 @@ def _assessment_out(
 
 
 @router.get("/assessments/", response=list[AssessmentOut], auth=token_or_session)
-def list_assessments(request: HttpRequest) -> list[dict[str, Any]]:
-    """The assessments of your cities, with their answers."""
-    listed = list(assessments_for(request.user)[:100])
-    answers = _answers_by_assessment(a.pk for a in listed)  # one query, not one each
-    return [_assessment_out(a, answers[a.pk]) for a in listed]
+@paginate(PageNumberPagination)
+def list_assessments(request: HttpRequest) -> Mapped:
+    """The assessments of your cities, newest first, with their answers, a page at a time."""
+
+    def rows(listed: list[Assessment]) -> list[dict[str, object]]:
+        answers = _answers_by_assessment(a.pk for a in listed)  # one query, not one each
+        return [_assessment_out(a, answers[a.pk]) for a in listed]
+
+    return Mapped(assessments_for(request.user), rows=rows)
 
 
 @router.get(

@@ -76,7 +76,7 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
             "round__is_illustrative",
         )
         .annotate(answered=F("answered_count"))
-        .order_by("-created_at", "city__name")
+        .order_by("-created_at", "city__name", "pk")  # the pk: each page the same rows
     )
 
 

@@ -150,8 +150,8 @@ def test_published_results_only(people: People, open_round: Round) -> None:
 def test_the_list_reads_every_listed_assessments_answers_in_one_query(
     people: People, open_round: Round
 ) -> None:
-    """The secretariat's list gives 100 assessments with their answers: as many queries for
-    eight as for two (each assessment's answers were a query of their own)."""
+    """The secretariat's list gives a page of assessments with their answers: as many queries
+    for eight as for two (each assessment's answers were a query of their own)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -177,8 +177,36 @@ def test_the_list_reads_every_listed_assessments_answers_in_one_query(
     few, _body = listed(2)
     many, body = listed(8)
     assert few == many
-    assert len(body) == 8
-    for assessment in body:
+    assert body["count"] == 8 and len(body["items"]) == 8
+    for assessment in body["items"]:
         assert [a["item"] for a in assessment["answers"]] == [item.key for item in items]
         n = int(Assessment.objects.get(pk=assessment["id"]).city.name.split()[-1])
         assert {a["evidence"] for a in assessment["answers"]} == {f"E{n}"}
+
+
+def test_the_list_is_paged_and_leaves_no_assessment_out(people: People, open_round: Round) -> None:
+    """Every assessment of the secretariat's cities is on a page, newest first, each once: the
+    list stopped at the newest hundred."""
+    from integratingcities.lib.testing import CityFactory
+
+    made = {
+        Assessment.objects.create(
+            city=CityFactory.create(name=f"Town {n}"),
+            framework=open_round.framework,
+            round=open_round,
+        ).pk
+        for n in range(55)
+    }
+    client = client_for(people.secretariat)
+    first = client.get("/api/v1/assessments/").json()
+    second = client.get("/api/v1/assessments/", {"page": 2}).json()
+    assert first["count"] == second["count"] == Assessment.objects.count() >= 55
+    assert len(first["items"]) == 50
+    listed = [a["id"] for a in first["items"] + second["items"]]
+    assert len(listed) == len(set(listed)) == first["count"]
+    assert made <= set(listed)
+    created = dict(Assessment.objects.values_list("pk", "created_at"))
+    assert [created[pk] for pk in listed] == sorted(created.values(), reverse=True)
+    # A city's editor sees only the assessments of the city.
+    own = client_for(people.editor).get("/api/v1/assessments/").json()
+    assert {a["city"] for a in own["items"]} <= {"ghent"} and own["count"] == len(own["items"])

@@ -99,7 +99,7 @@ def test_the_surveys_list_and_the_api_say_the_levels_are_illustrative(
     Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
     assert "illustrative levels" in client.get(reverse("assessments:list")).content.decode()
     assert client.get(f"/api/v1/assessments/{ghent.pk}").json()["illustrative"] is True
-    listed = client.get("/api/v1/assessments/").json()
+    listed = client.get("/api/v1/assessments/").json()["items"]
     assert [row["illustrative"] for row in listed] == [True]
 
 
