@@ -85,4 +85,5 @@ def cities_load(data: dict[str, Any]) -> int:
         city.save()
         city.networks.set([networks[slug] for slug in entry.get("networks", [])])
     _warm_indicator_pages()
+    _library_changed()
     return len(data["cities"])

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from integratingcities.cities.services import city_save
+from integratingcities.cities.services import cities_load, city_save
 from integratingcities.frameworks.models import Framework, Item
 from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.practices.tasks import count_library
@@ -125,4 +125,22 @@ def test_a_city_renamed_through_the_site_is_renamed_in_the_city_menu(people: Peo
     assert "Lyon (1)" in city_menu()
     city.name = "Lyon Métropole"
     city_save(city=city, user=people.secretariat)
+    assert "Lyon Métropole (1)" in city_menu() and "Lyon (1)" not in city_menu()
+
+
+def test_a_city_renamed_in_the_content_file_is_renamed_in_the_city_menu(
+    people: People,
+) -> None:
+    """Loading the versioned cities file (``cities_load``, as a deployment does) counts the
+    library again too: a city it renamed kept its old name in the menu for up to an hour."""
+    city = CityFactory.create(name="Lyon", slug="lyon", country="FR")
+    PracticeFactory.create(city=city, commitments=["workforce-diversity"])
+    client = client_for(people.viewer)
+
+    def city_menu() -> str:
+        page = _visit(client)[0]
+        return page[page.index('<select name="city"') :].split("</select>")[0]
+
+    assert "Lyon (1)" in city_menu()
+    cities_load({"cities": [{"slug": "lyon", "name": "Lyon Métropole", "country": "FR"}]})
     assert "Lyon Métropole (1)" in city_menu() and "Lyon (1)" not in city_menu()
