@@ -39,7 +39,8 @@ writes to the other apps; ``bump()``, ``migrate`` and a write the watcher cannot
 the epoch, which makes it stale too.
 
 Time. What a page says about today (days left in a round) changes at midnight: the date is part
-of the key. A news item published for a later hour appears within ``PAGE_CACHE_SECONDS``.
+of the key. A news item published for a later hour makes the network's pages stale at that
+hour: the worker runs ``network.tasks.news_due`` then, queued when the item was saved.
 """
 
 import hashlib
@@ -229,9 +230,10 @@ def bump() -> str:
     return new
 
 
-def _bump_apps(labels: Collection[str]) -> None:
-    """After a write to the tables of ``labels``: a new generation for the pages, and for
-    what is kept for those apps."""
+def bump_apps(labels: Collection[str]) -> None:
+    """After a write to the tables of ``labels``, or when what they show changes with the time
+    (a news item scheduled for this hour): a new generation for the pages, and for what is kept
+    for those apps."""
     tokens = {_app_key(label): uuid.uuid4().hex for label in labels}
     cache.set_many({GENERATION_KEY: uuid.uuid4().hex, **tokens}, None)
 
@@ -313,7 +315,7 @@ def _bump_now(labels: Collection[str] = ("",)) -> None:
         if "" in labels:
             bump()
         else:
-            _bump_apps(labels)
+            bump_apps(labels)
     except DatabaseError:
         if _cache_table_missing():
             return  # the first migrate, before the cache's table exists: no page kept yet
@@ -462,7 +464,7 @@ def _answers_committed() -> None:
     connection = transaction.get_connection()
     ids = connection.__dict__.pop("_page_cache_answers", set())
     if ids and Assessment.objects.filter(pk__in=ids, state=AssessmentState.VALIDATED).exists():
-        _bump_apps(["assessments"])
+        bump_apps(["assessments"])
 
 
 def _migrated(**kwargs: object) -> None:

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import Conference, NewsItem, Project, ProjectPartner
+from .services import news_schedule
 
 
 class PartnerInline(admin.TabularInline):
@@ -27,3 +30,7 @@ class NewsItemAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "summary", "body"]
+
+    def save_model(self, request: Any, obj: NewsItem, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        news_schedule(obj)  # dated later: the kept pages are made again at its hour

@@ -23,7 +23,21 @@ def news_save(*, item: NewsItem, author: User, publish: bool) -> NewsItem:
         item.status = NewsStatus.DRAFT
     item.full_clean()
     item.save()
+    news_schedule(item)
     return item
+
+
+def news_schedule(item: NewsItem) -> None:
+    """A published item dated later becomes public at its hour with no write to show it: the
+    worker then makes the kept pages stale (``tasks.news_due``), where the task backend can run
+    a job later (the database backend can; the immediate one of tests cannot)."""
+    from .tasks import news_due
+
+    at = item.published_at
+    if item.status != NewsStatus.PUBLISHED or at is None or at <= timezone.now():
+        return
+    if news_due.get_backend().supports_defer:
+        transaction.on_commit(lambda: news_due.using(run_after=at).enqueue(), robust=True)
 
 
 def _date_or_none(value: Any) -> Any:
@@ -77,7 +91,7 @@ def network_load(data: dict[str, Any]) -> None:
         )
     for entry in data.get("news", []):
         published = entry["published_on"]
-        NewsItem.objects.update_or_create(
+        item, _ = NewsItem.objects.update_or_create(
             slug=entry["slug"],
             defaults={
                 "title": entry["title"],
@@ -87,3 +101,4 @@ def network_load(data: dict[str, Any]) -> None:
                 "published_at": datetime.combine(published, time(12), tzinfo=UTC),
             },
         )
+        news_schedule(item)

@@ -160,7 +160,7 @@ def test_the_list_reads_every_listed_assessments_answers_in_one_query(
 
     items = list(Item.objects.filter(section__framework=open_round.framework)[:3])
 
-    def listed(count: int) -> tuple[int, list[dict[str, Any]]]:
+    def listed(count: int) -> tuple[int, dict[str, Any]]:
         for n in range(Assessment.objects.count(), count):
             assessment = Assessment.objects.create(
                 city=CityFactory.create(name=f"Town {n}"),
