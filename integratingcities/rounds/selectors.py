@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, TextChoices
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from integratingcities.assessments.models import (
 )
 from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Item, ItemKind
-from integratingcities.lib import scoring
+from integratingcities.lib import page_cache, scoring
 from integratingcities.permissions import visible_to
 from integratingcities.results.rounds import (
     ResultFilters,
@@ -36,6 +37,7 @@ from integratingcities.results.rounds import (
     counted_assessments,
     round_results,
 )
+from integratingcities.results.rounds import city_results as round_city_results
 
 from .models import Round
 
@@ -51,6 +53,8 @@ __all__ = [
     "board",
     "board_rows",
     "cities_named",
+    "city_results_body",
+    "city_results_key",
     "counted_assessment",
     "counted_assessments",
     "invitation_query",
@@ -366,4 +370,47 @@ def own_answers(assessment: Assessment) -> QuerySet[Answer]:
         Answer.objects.filter(assessment=assessment, item__kind=ItemKind.RATING)
         .select_related("item", "item__section", "level")
         .order_by("item__section__position", "item__position")
+    )
+
+
+CITY_RESULTS_SECONDS = 3600
+# What a city's results show: the round, the city's answers and its place among the others'
+# (their statistics), its figures, the frameworks' texts and the practices for its gaps.
+CITY_RESULTS_APPS = ("rounds", "assessments", "results", "cities", "frameworks", "practices")
+
+
+def city_results_body(round_: Round, assessment: Assessment) -> SafeString:
+    """What a city's results page shows below its title (``results.rounds.city_results``),
+    rendered once per round, survey and language and kept until one of ``CITY_RESULTS_APPS``
+    changes: it is the same for everyone who may see it, and making it (the city's answers,
+    its peers' statistics, the practices for its gaps, the tables) was most of the page."""
+    return mark_safe(  # HTML our own template escaped, kept as text
+        page_cache.kept(
+            city_results_key(round_.pk, assessment.pk),
+            lambda: _city_results_body(round_, assessment),
+            CITY_RESULTS_SECONDS,
+            apps=CITY_RESULTS_APPS,
+        )
+    )
+
+
+def city_results_key(round_pk: int, assessment_pk: int) -> str:
+    """Where a city's results are kept, in the active language."""
+    return f"rounds:city-results:{round_pk}:{assessment_pk}:{get_language()}"
+
+
+def _city_results_body(round_: Round, assessment: Assessment) -> str:
+    found = round_city_results(round_, assessment)
+    return render_to_string(
+        "rounds/city_results_body.html",
+        {
+            "round": round_,
+            "assessment": assessment,
+            "city": assessment.city,
+            "r": found,
+            # Each commitment not fully met, with practices of cities that meet it.
+            "gap_practices": found.gaps,
+            # Illustrative levels rank no real city: the page shows the city's own answers.
+            "own_answers": found.answers,
+        },
     )

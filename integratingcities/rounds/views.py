@@ -23,7 +23,6 @@ from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
 from integratingcities.permissions import Perm, permission_required
-from integratingcities.results.rounds import city_results as round_city_results
 from integratingcities.results.scores import validated_stamp
 
 from . import selectors
@@ -370,18 +369,12 @@ def city_results(request: HttpRequest, round_: Round, slug: str) -> HttpResponse
     assessment = selectors.counted_assessment(round_, slug)
     if assessment is None:
         raise Http404
-    found = round_city_results(round_, assessment)
     return render(
         request,
         "rounds/city_results.html",
         {
             "round": round_,
-            "assessment": assessment,
             "city": assessment.city,
-            "r": found,
-            # Each commitment not fully met, with practices of cities that meet it.
-            "gap_practices": found.gaps,
-            # Illustrative levels rank no real city: the page shows the city's own answers.
-            "own_answers": found.answers,
+            "body": selectors.city_results_body(round_, assessment),
         },
     )

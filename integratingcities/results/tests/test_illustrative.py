@@ -1,14 +1,19 @@
 """Illustrative levels are labelled wherever they are shown, and rank no real city in public."""
 
+from typing import Any
+
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Assessment
 from integratingcities.assessments.services import scores_record
+from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
-from integratingcities.lib.testing import People, client_for
+from integratingcities.lib.testing import CityFactory, People, client_for
 from integratingcities.rounds.models import Round
+from integratingcities.rounds.selectors import city_results_key
 
 from .conftest import Make, rating_keys
 
@@ -61,9 +66,14 @@ def test_the_city_page_reads_its_answers_once_illustrative_or_not(
     def queries() -> list[str]:
         client = client_for(None)
         # The first visit computes the statistics, which starts a new data generation; the
-        # second keeps the round's facts under it.
+        # second keeps the round's facts under it, and the page below its title.
         for _visit in range(2):
             assert client.get(url).status_code == 200
+        ghent = Assessment.objects.get(round=published_round, city=people.ghent)
+        with CaptureQueriesContext(connection) as kept:
+            assert client.get(url).status_code == 200
+        assert len(kept) == 2  # the round and the city's survey; the rest is kept
+        cache.delete(city_results_key(published_round.pk, ghent.pk))  # made again
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return [query["sql"] for query in captured]
@@ -115,3 +125,45 @@ def test_the_self_test_chart_says_its_levels_are_illustrative(
 
     cache.clear()
     assert b"<title>Illustrative levels" in client.get(url).content
+
+
+def test_a_city_page_is_kept_and_shows_every_change_on_the_next_visit(
+    people: People, charter: Framework, published_round: Round, make: Make
+) -> None:
+    """What a city's results page shows below its title is kept per round, survey and language
+    (``rounds.selectors.city_results_body``): another city validated, the round made
+    illustrative, the city's population and another language each show on the next visit."""
+    _two_cities(people, charter, published_round, make)
+    url = reverse("rounds:city_results", args=[published_round.pk, "ghent"])
+    client = client_for(people.viewer)  # signed in: past the cache of whole public pages
+
+    def visit(**headers: Any) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **headers)
+        assert response.status_code == 200
+        page = response.content.decode()
+        return page[page.index("<main") :].split('name="csrfmiddlewaretoken"')[0], len(captured)
+
+    visit()  # computes the statistics: a new data generation
+    first, queries = visit()
+    again, kept = visit()
+    assert again == first and kept < queries and 'data-label="Rank">2/2</td>' in first
+
+    everything = dict.fromkeys(rating_keys(charter), "not_at_all")
+    zagreb = make(charter, CityFactory.create(name="Zagreb"), everything, round_=published_round)
+    scores_record(assessments=[zagreb])
+    visit()  # computes the statistics again
+    assert 'data-label="Rank">2/3</td>' in visit()[0]
+
+    unknown = "The city's population is not known"
+    known = unknown in visit()[0]
+    City.objects.filter(pk=people.ghent.pk).update(population=None if not known else 260_000)
+    assert (unknown in visit()[0]) is not known
+
+    visit()  # the statistics again, for the groups the city is in now
+    assert visit()[1] == kept
+    Round.objects.filter(pk=published_round.pk).update(is_illustrative=True)
+    assert "What Ghent answered" in visit()[0]
+
+    assert visit(HTTP_ACCEPT_LANGUAGE="fr")[1] > kept  # each language is made once
+    assert visit(HTTP_ACCEPT_LANGUAGE="fr")[1] == kept
