@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import factory
 from django.test import Client
@@ -97,6 +98,14 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def main_content(response: Any) -> str:
+    """What a page shows in its ``<main>``, up to its first form token: a signed-in page carries
+    a CSRF token that differs from visit to visit, so two visits compare equal only without it."""
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    return page[page.index("<main") :].split('name="csrfmiddlewaretoken"')[0]
 
 
 @dataclass(frozen=True)
