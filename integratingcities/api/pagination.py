@@ -19,9 +19,14 @@ class Mapped(Sequence[dict[str, object]]):
         rows: Callable[[list[Any]], list[dict[str, object]]] | None = None,
     ):
         if (mapping is None) == (rows is None):
-            raise TypeError("Give a mapping of a row or of a page's rows, not both.")
-        self.queryset = queryset
-        self.rows = rows or (lambda listed: [mapping(row) for row in listed])  # type: ignore[misc]
+            raise TypeError("Give one mapping: of a row, or of a page's rows.")
+        self.queryset, self._mapping, self._rows = queryset, mapping, rows
+
+    def rows(self, listed: list[Any]) -> list[dict[str, object]]:
+        if self._rows is not None:
+            return self._rows(listed)
+        assert self._mapping is not None
+        return [self._mapping(row) for row in listed]
 
     def __len__(self) -> int:
         return self.queryset.count()
