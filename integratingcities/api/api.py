@@ -19,6 +19,7 @@ from integratingcities.lib.errors import DomainError
 from integratingcities.practices.api import router as practices_router
 
 from .auth import token_if_given
+from .renderers import FastJSONRenderer
 from .rounds import router as rounds_router
 from .schemas import CityDetailOut, CityOut, ErrorOut, FrameworkDetailOut, FrameworkOut
 
@@ -42,6 +43,7 @@ api = PlatformAPI(
     description="Cities, Charter signatories and frameworks (the Charter, thematic benchmarks).",
     urls_namespace="api",
     auth=token_if_given,
+    renderer=FastJSONRenderer(),
 )
 
 

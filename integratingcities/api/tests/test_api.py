@@ -499,3 +499,15 @@ def test_the_openapi_schema_describes_cities_and_frameworks(api: Client, db: Non
         schema["components"]["schemas"]
     )
     assert set(schema["components"]["schemas"]["CityOut"]["properties"]) >= CITY_FIELDS
+
+
+def test_the_api_writes_utf_8(api: Client, db: None) -> None:
+    """Names beyond ASCII are written as themselves, and a city's summary with quotes, a
+    backslash and a line separator reads back as it was saved."""
+    summary = 'A "city" on the Vistula \\ with a line separator\u2028and a tab\t.'
+    CityFactory.create(name="Kraków", slug="krakow", country="PL", summary=summary)
+    response = api.get("/api/v1/cities/krakow")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "Kraków".encode() in response.content
+    body = _json(response)
+    assert (body["name"], body["summary"]) == ("Kraków", summary)
