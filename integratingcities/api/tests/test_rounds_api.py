@@ -210,3 +210,29 @@ def test_the_list_is_paged_and_leaves_no_assessment_out(people: People, open_rou
     # A city's editor sees only the assessments of the city.
     own = client_for(people.editor).get("/api/v1/assessments/").json()
     assert {a["city"] for a in own["items"]} <= {"ghent"} and own["count"] == len(own["items"])
+
+
+def test_the_list_gives_each_answers_lists_as_saved(people: People, open_round: Round) -> None:
+    """An answer's choices and links (read as their JSON text, most of them empty) are the
+    lists saved, empty or not, the same in the list as in the assessment alone."""
+    from integratingcities.frameworks.models import Item
+
+    assessment = Assessment.objects.create(
+        city=people.ghent, framework=open_round.framework, round=open_round
+    )
+    first, second, third = Item.objects.filter(section__framework=open_round.framework)[:3]
+    saved = {
+        first.key: (["a", 'b, "c"'], ["https://stad.gent/é?q=[]"]),
+        second.key: ([], []),
+        third.key: (["[]"], []),
+    }
+    for item in (first, second, third):
+        choices, links = saved[item.key]
+        Answer.objects.create(assessment=assessment, item=item, choices=choices, links=links)
+    client = client_for(people.secretariat)
+    listed = next(
+        a for a in client.get("/api/v1/assessments/").json()["items"] if a["id"] == assessment.pk
+    )
+    alone = client.get(f"/api/v1/assessments/{assessment.pk}").json()
+    assert listed == alone
+    assert {a["item"]: (a["choices"], a["links"]) for a in listed["answers"]} == saved
