@@ -259,6 +259,29 @@ def kept(
     is edited or a survey validated. A write the watcher cannot place, ``bump()`` and
     ``migrate`` make it stale too. A value that ``keep`` refuses is made again each time: one
     that depends on writes no generation follows (a draft's answers)."""
+    generation, value = _read(key, apps)
+    if value is not _MISSING:
+        return cast(T, value)
+    # The generation is read first: a write committing from now on starts another.
+    value = make()
+    if keep is None or keep(value):
+        cache.set(key, (generation, value), seconds)
+    return value
+
+
+def held(key: str, *, apps: Sequence[str] = ()) -> Any | None:
+    """What ``kept(key, …, apps=apps)`` holds for the current generation, or None: for a caller
+    who, when nothing is kept, would rather make something smaller than the kept value."""
+    value = _read(key, apps)[1]
+    return None if value is _MISSING else value
+
+
+_MISSING = object()
+
+
+def _read(key: str, apps: Sequence[str]) -> tuple[str, Any]:
+    """The current generation (of ``apps``, or of every page) and what ``key`` holds for it
+    (``_MISSING``: nothing, or what it held for an earlier generation)."""
     if apps:
         unknown = set(apps) - set(PUBLIC_APPS) - {"assessments"}
         if unknown:
@@ -269,13 +292,7 @@ def kept(
     found = cache.get_many([*keys, key])
     generation = ":".join(_token(name, found.get(name)) for name in keys)
     held = found.get(key)
-    if held is not None and held[0] == generation:
-        return cast(T, held[1])
-    # The generation is read first: a write committing from now on starts another.
-    value = make()
-    if keep is None or keep(value):
-        cache.set(key, (generation, value), seconds)
-    return value
+    return generation, held[1] if held is not None and held[0] == generation else _MISSING
 
 
 # --- after a write: bump once the transaction commits -----------------------------------------

@@ -221,6 +221,78 @@ def test_the_distribution_read_a_slice_at_a_time_is_the_rules_answer(
     assert found.illustrative == any(r.value.illustrative for r in expected)
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["drawn from the kept values", "read"])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_filtered_distribution_is_the_rules_answer(
+    catalogue: dict[str, Indicator], seed: int, kept: bool
+) -> None:
+    """A filtered view picks its cities' rows from the latest values kept for the unfiltered
+    one, reading no value to find them, or, with nothing kept, reads its cities' values
+    alone; on random cities, values and filters, it is what ``results.indicators`` gives for
+    the latest values of the filter's cities."""
+    rng = random.Random(seed)
+    indicator = catalogue[STAFF]
+    indicator.better = rng.choice(["higher", "lower", "neither"])
+    indicator.save()
+    cities = City.objects.bulk_create(
+        City(
+            name=f"Town {n}",
+            slug=f"town-{n}",
+            country=rng.choice(["BE", "LV", "DE"]),
+            population=rng.choice([None, 40_000, 260_000, 610_000, 1_200_000]),
+            population_year=rng.choice([None, 2019, 2021]),
+            foreign_born_share=rng.choice([None, Decimal("4.5"), Decimal("15"), Decimal("100")]),
+            foreign_born_year=rng.choice([None, 2018, 2022]),
+        )
+        for n in range(rng.randint(1, 40))
+    )
+    values = [
+        IndicatorValue(
+            indicator=indicator,
+            city=city,
+            year=year,
+            value=Decimal(rng.choice(["3", "7.5", str(rng.randint(0, 400) / 8)])),
+            basis=rng.choices([indicator.basis, "foreign_nationals"], [4, 1])[0],
+            source="Statistics",
+            is_illustrative=rng.random() < 0.1,
+        )
+        for city in cities
+        for year in rng.sample(range(2010, 2020), rng.randint(1, 3))
+    ]
+    IndicatorValue.objects.bulk_create(values)
+    latest = analysis.latest(
+        analysis.Value(x.city_id, x.year, float(x.value), x.basis, illustrative=x.is_illustrative)
+        for x in values
+    )
+    if kept:
+        selectors.distribution(indicator, selectors.CityFilters())  # as the worker does
+    for filters in (
+        selectors.CityFilters(country="LV"),
+        selectors.CityFilters(band=scoring.Band.MEDIUM),
+        selectors.CityFilters(foreign_born="10-20%"),
+        selectors.CityFilters(country="BE", band=scoring.Band.SMALL, foreign_born="0-10%"),
+    ):
+        members = {c.pk: c for c in filters.cities()}
+        chosen = [value for city_id, value in latest.items() if city_id in members]
+        expected = analysis.ranked(chosen, better=indicator.better, basis=indicator.basis)
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.distribution(indicator, filters)
+        assert any("indicatorvalue" in q["sql"] for q in queries) is not kept
+        assert [
+            (r.value.city_id, r.value.year, r.rank) for r in (x.ranked for x in found.rows)
+        ] == [(r.value.city_id, r.value.year, r.rank) for r in expected]
+        assert found.median == analysis.median_of(analysis.comparable(chosen, indicator.basis))
+        assert sorted(found.shown) == sorted(v.value for v in chosen if v.basis == indicator.basis)
+        assert found.years == selectors._span(v.year for v in chosen)
+        assert found.population_years == selectors._span(
+            members[v.city_id].population_year for v in chosen
+        )
+        assert found.foreign_born_years == selectors._span(
+            members[v.city_id].foreign_born_year for v in chosen
+        )
+        assert found.illustrative == any(v.illustrative for v in chosen)
+
+
 # ---------------------------------------------------------------------------------------------
 # The pages
 
