@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -130,19 +130,22 @@ def list_cities(request: HttpRequest, filters: Query[CityFilter]) -> Sequence[di
 
 
 @cities_router.get("/{slug}", response={200: CityDetailOut, 404: ErrorOut})
-def get_city(request: HttpRequest, slug: str) -> tuple[int, dict[str, object]]:
+def get_city(request: HttpRequest, slug: str) -> Status[dict[str, object]]:
     city = None if _has_nul(slug) else city_selectors.city_for_page(slug).first()
     if city is None:
-        return 404, {"detail": "No city with this slug."}
-    return 200, {
-        **_city_out(city),
-        "summary": city.summary,
-        "networks": [network.name for network in city.networks.all()],
-        "projects": [
-            {"slug": p.project.slug, "name": p.project.name, "role": p.role}
-            for p in city.projects.all()
-        ],
-    }
+        return Status(404, {"detail": "No city with this slug."})
+    return Status(
+        200,
+        {
+            **_city_out(city),
+            "summary": city.summary,
+            "networks": [network.name for network in city.networks.all()],
+            "projects": [
+                {"slug": p.project.slug, "name": p.project.name, "role": p.role}
+                for p in city.projects.all()
+            ],
+        },
+    )
 
 
 def _framework_out(framework: Framework) -> dict[str, object]:
@@ -162,9 +165,7 @@ def list_frameworks(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @frameworks_router.get("/{lineage}/{version}", response={200: FrameworkDetailOut, 404: ErrorOut})
-def get_framework(
-    request: HttpRequest, lineage: str, version: int
-) -> tuple[int, dict[str, object]]:
+def get_framework(request: HttpRequest, lineage: str, version: int) -> Status[dict[str, object]]:
     framework = (
         None
         if _has_nul(lineage)
@@ -175,53 +176,56 @@ def get_framework(
         ).first()
     )
     if framework is None:
-        return 404, {"detail": "No published framework with this lineage and version."}
+        return Status(404, {"detail": "No published framework with this lineage and version."})
     scale_keys = {scale.pk: scale.key for scale in framework.scales.all()}
-    return 200, {
-        **_framework_out(framework),
-        "summary": framework.summary,
-        "standard": framework.standard,
-        "source": framework.source,
-        "scales": [
-            {
-                "key": scale.key,
-                "levels": [
-                    {
-                        "key": level.key,
-                        "label": level.label,
-                        "score": level.score,
-                        "requires_evidence": level.requires_evidence,
-                    }
-                    for level in scale.levels.all()
-                ],
-            }
-            for scale in framework.scales.all()
-        ],
-        "sections": [
-            {
-                "key": section.key,
-                "title": section.title,
-                "description": section.description,
-                "weight": section.weight,
-                "items": [
-                    {
-                        "key": item.key,
-                        "kind": item.kind,
-                        "text": item.text,
-                        "guidance": item.guidance,
-                        "weight": item.weight,
-                        "required": item.required,
-                        "scale": scale_keys.get(item.scale_id) if item.scale_id else None,
-                        "options": item.options,
-                        "min": item.number_min,
-                        "max": item.number_max,
-                    }
-                    for item in section.items.all()
-                ],
-            }
-            for section in framework.sections.all()
-        ],
-    }
+    return Status(
+        200,
+        {
+            **_framework_out(framework),
+            "summary": framework.summary,
+            "standard": framework.standard,
+            "source": framework.source,
+            "scales": [
+                {
+                    "key": scale.key,
+                    "levels": [
+                        {
+                            "key": level.key,
+                            "label": level.label,
+                            "score": level.score,
+                            "requires_evidence": level.requires_evidence,
+                        }
+                        for level in scale.levels.all()
+                    ],
+                }
+                for scale in framework.scales.all()
+            ],
+            "sections": [
+                {
+                    "key": section.key,
+                    "title": section.title,
+                    "description": section.description,
+                    "weight": section.weight,
+                    "items": [
+                        {
+                            "key": item.key,
+                            "kind": item.kind,
+                            "text": item.text,
+                            "guidance": item.guidance,
+                            "weight": item.weight,
+                            "required": item.required,
+                            "scale": scale_keys.get(item.scale_id) if item.scale_id else None,
+                            "options": item.options,
+                            "min": item.number_min,
+                            "max": item.number_max,
+                        }
+                        for item in section.items.all()
+                    ],
+                }
+                for section in framework.sections.all()
+            ],
+        },
+    )
 
 
 api.add_router("/cities", cities_router)

@@ -12,7 +12,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
@@ -138,28 +138,31 @@ def list_rounds(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/rounds/{round_id}/results", response={200: ResultsOut, 404: ErrorOut})
-def round_results(request: HttpRequest, round_id: int) -> tuple[int, dict[str, Any]]:
+def round_results(request: HttpRequest, round_id: int) -> Status[dict[str, Any]]:
     """Per commitment, how many responding cities gave each level (validated answers only)."""
     round_ = round_selectors.visible_rounds(request.user).filter(pk=round_id).first()
     if round_ is None or not round_.is_published:
-        return 404, {"detail": "No published round with this id."}
+        return Status(404, {"detail": "No published round with this id."})
     results = round_selectors.round_results(round_, round_selectors.ResultFilters())
-    return 200, {
-        "round": _round_out(round_),
-        "responding_cities": results.responding,
-        "levels": [level.key for level in results.levels],
-        "sections": [
-            {
-                "section": block.section.key,
-                "title": block.section.title,
-                "items": [
-                    {"item": row.item.key, "text": row.item.text, "counts": row.counts}
-                    for row in block.items
-                ],
-            }
-            for block in results.sections
-        ],
-    }
+    return Status(
+        200,
+        {
+            "round": _round_out(round_),
+            "responding_cities": results.responding,
+            "levels": [level.key for level in results.levels],
+            "sections": [
+                {
+                    "section": block.section.key,
+                    "title": block.section.title,
+                    "items": [
+                        {"item": row.item.key, "text": row.item.text, "counts": row.counts}
+                        for row in block.items
+                    ],
+                }
+                for block in results.sections
+            ],
+        },
+    )
 
 
 def _assessment(request: HttpRequest, assessment_id: int) -> Assessment:
@@ -260,7 +263,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 )
 def save_answers(
     request: AuthenticatedHttpRequest, assessment_id: int, payload: list[AnswerIn]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Save answers as a draft. Each answer names the version it was based on (0 for new);
     an answer changed by someone else meanwhile is not overwritten and is listed in conflicts.
 
@@ -268,7 +271,7 @@ def save_answers(
     service: what a page refuses, the API refuses, with the field named."""
     assessment = _assessment(request, assessment_id)
     if len(payload) > 500:
-        return 400, {"detail": "Send at most 500 answers at once."}
+        return Status(400, {"detail": "Send at most 500 answers at once."})
     all_items = list(
         Item.objects.filter(section__framework_id=assessment.framework_id).select_related("section")
     )
@@ -289,16 +292,19 @@ def save_answers(
         else:
             candidates = by_key.get(given.item, [])
             if len(candidates) > 1:
-                return 400, {
-                    "detail": f"[{index}].item: {given.item[:60]!r} is in several sections; "
-                    "give its section too."
-                }
+                return Status(
+                    400,
+                    {
+                        "detail": f"[{index}].item: {given.item[:60]!r} is in several sections; "
+                        "give its section too."
+                    },
+                )
             item = candidates[0] if candidates else None
         if item is None:
-            return 400, {"detail": f"[{index}].item: no question {given.item[:60]!r} here."}
+            return Status(400, {"detail": f"[{index}].item: no question {given.item[:60]!r} here."})
         refused = _shape_refused(item, given)
         if refused:
-            return 400, {"detail": f"[{index}].{refused}"}
+            return Status(400, {"detail": f"[{index}].{refused}"})
         given_items[item] = index
         for name, values in _form_data(item, given).items():
             data.setlist(name, values)
@@ -307,7 +313,7 @@ def save_answers(
         levels.setdefault(level.scale_id, []).append(level)
     form = SectionAnswersForm(data, items=list(given_items), levels=levels, answers={})
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form, given_items)}
+        return Status(400, {"detail": _form_errors(form, given_items)})
     inputs, versions = form.inputs()
     result = answers_save(
         assessment=assessment, user=request.user, inputs=inputs, base_versions=versions
@@ -318,7 +324,7 @@ def save_answers(
         "conflicts": [label(c.item) for c in result.conflicts],
         "versions": {label(by_pk[pk]): v for pk, v in result.versions.items()},
     }
-    return (409 if result.conflicts else 200), body
+    return Status(409 if result.conflicts else 200, body)
 
 
 _ANY_TEXT = forms.CharField(
@@ -392,7 +398,7 @@ def _short(error: ValidationError) -> str:
     response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     auth=token_or_session,
 )
-def submit(request: AuthenticatedHttpRequest, assessment_id: int) -> tuple[int, dict[str, Any]]:
+def submit(request: AuthenticatedHttpRequest, assessment_id: int) -> Status[dict[str, Any]]:
     """Submit, if everything required is answered (as on the review page)."""
     submitted = assessment_submit(assessment=_assessment(request, assessment_id), user=request.user)
-    return 200, _assessment_out(submitted)
+    return Status(200, _assessment_out(submitted))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from integratingcities.api.pagination import Mapped
@@ -65,8 +65,8 @@ def list_schemes(request: HttpRequest) -> Any:
 
 
 @router.get("/schemes/{scheme_id}", response={200: SchemeOut, 404: ErrorOut})
-def get_scheme(request: HttpRequest, scheme_id: int) -> tuple[int, dict[str, Any]]:
+def get_scheme(request: HttpRequest, scheme_id: int) -> Status[dict[str, Any]]:
     found = selectors.schemes().filter(pk=scheme_id).first() if 0 < scheme_id < 2**63 else None
     if found is None:
-        return 404, {"detail": "No scheme with this id."}
-    return 200, _scheme_out(found)
+        return Status(404, {"detail": "No scheme with this id."})
+    return Status(200, _scheme_out(found))

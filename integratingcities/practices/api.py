@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from integratingcities.api.schemas import ErrorOut
@@ -136,9 +136,9 @@ def practice_facets(request: HttpRequest, filters: Query[PracticeQuery]) -> dict
 
 
 @router.get("/{key}", response={200: PracticeOut, 404: ErrorOut})
-def get_practice(request: HttpRequest, key: str) -> tuple[int, dict[str, Any]]:
+def get_practice(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
     """One practice: published ones for everyone; drafts for their city and the secretariat."""
     practice = None if "\x00" in key else selectors.practice_for_page(key[:120], request.user)
     if practice is None:
-        return 404, {"detail": "No practice with this key."}
-    return 200, practice_record(practice, selectors.kept_labels())
+        return Status(404, {"detail": "No practice with this key."})
+    return Status(200, practice_record(practice, selectors.kept_labels()))
