@@ -223,6 +223,8 @@ def may_see(user: User | AnonymousUser, obj: Model) -> bool:
         return obj.is_published or is_secretariat(user)
     if isinstance(obj, Practice):
         return obj.is_published or is_secretariat(user) or city_role(user, obj.city_id) is not None
+    if isinstance(obj, City):
+        return True  # as ``_cities``: every city page is public
     return visible_to(user, type(obj)).filter(pk=obj.pk).exists()
 
 
@@ -407,12 +409,18 @@ def _round(pk: int) -> QuerySet[Round]:
     return Round.objects.select_related(*_ROUND_RELATED).filter(pk=pk)
 
 
-# Models read by their key with a prepared query, then checked by ``may_see``, which reads the
-# rule from the object: on every page of a survey or a round, compiling the lookup cost more
-# than running it.
-_BY_KEY: dict[type[Model], Callable[[int], list[Any]]] = {
-    Assessment: _assessment,
-    Round: _round,
+@prepared
+def _city(slug: str) -> QuerySet[City]:
+    return City.objects.filter(slug=slug)
+
+
+# Models read by their key (the URL's keyword and the field of the same name) with a prepared
+# query, then checked by ``may_see``, which reads the rule from the object: on every page of a
+# survey, a round or a city, compiling the lookup cost more than running it.
+_BY_KEY: dict[tuple[type[Model], str], tuple[type, Callable[[Any], list[Any]]]] = {
+    (Assessment, "pk"): (int, _assessment),
+    (Round, "pk"): (int, _round),
+    (City, "slug"): (str, _city),
 }
 
 
@@ -436,6 +444,12 @@ def permission_required(
     - with ``perm``: a person who may see the object but not do this gets 403.
     """
     fields = lookup or {"pk": "pk"}
+    by_key_name = next(iter(fields))
+    by_key = (
+        _BY_KEY.get((model, by_key_name))
+        if model is not None and refine is None and fields == {by_key_name: by_key_name}
+        else None
+    )
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -446,9 +460,9 @@ def permission_required(
             if perm in _ANY_OBJECT and not has_perm(user, perm):
                 raise PermissionDenied
             obj = None
-            if model in _BY_KEY and refine is None and fields == {"pk": "pk"}:
-                pk = kwargs.pop("pk")
-                read = _BY_KEY[model](pk) if isinstance(pk, int) else []
+            if by_key is not None:
+                key = kwargs.pop(by_key_name)
+                read = by_key[1](key) if isinstance(key, by_key[0]) else []
                 obj = read[0] if read and may_see(user, read[0]) else None
                 if obj is None or (accept is not None and not accept(obj)):
                     raise Http404

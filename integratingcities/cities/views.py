@@ -93,8 +93,8 @@ def city_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    city = get_object_or_404(City, slug=slug)
+@permission_required(None, City, lookup={"slug": "slug"}, login=False)
+def city_detail(request: HttpRequest, city: City) -> HttpResponse:
     return render(
         request,
         "cities/city_detail.html",
