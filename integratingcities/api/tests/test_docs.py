@@ -37,3 +37,9 @@ def test_the_docs_page_has_a_language_and_a_way_back(db: None) -> None:
     assert '<html lang="en">' in html
     assert 'name="viewport"' in html
     assert 'href="/"' in html
+
+
+def test_the_docs_page_puts_no_link_inside_a_button(db: None) -> None:
+    """Swagger UI's deep links put each operation's link inside the button that opens it (axe:
+    nested-interactive, WCAG 4.1.2); the page turns them off."""
+    assert '"deepLinking": false' in _docs_html()
