@@ -414,13 +414,19 @@ def _city(slug: str) -> QuerySet[City]:
     return City.objects.filter(slug=slug)
 
 
+@prepared
+def _practice(key: str) -> QuerySet[Practice]:
+    return Practice.objects.select_related("city").filter(key=key)
+
+
 # Models read by their key (the URL's keyword and the field of the same name) with a prepared
 # query, then checked by ``may_see``, which reads the rule from the object: on every page of a
-# survey, a round or a city, compiling the lookup cost more than running it.
+# survey, a round, a city or a practice, compiling the lookup cost more than running it.
 _BY_KEY: dict[tuple[type[Model], str], tuple[type, Callable[[Any], list[Any]]]] = {
     (Assessment, "pk"): (int, _assessment),
     (Round, "pk"): (int, _round),
     (City, "slug"): (str, _city),
+    (Practice, "key"): (str, _practice),
 }
 
 

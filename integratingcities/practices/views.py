@@ -92,7 +92,8 @@ def _detail(
     request: HttpRequest, practice: Practice, return_form: ReturnForm | None = None
 ) -> HttpResponse:
     user = request.user
-    names, related = selectors.page_names_and_related(practice)
+    rows = selectors.practice_rows(practice)
+    names, related = selectors.page_names_and_related(practice, rows.themes)
     answer = (
         Answer.objects.select_related("assessment__round")
         .filter(pk=practice.from_answer_id)
@@ -105,7 +106,8 @@ def _detail(
         "practices/practice_detail.html",
         {
             "practice": practice,
-            "themes": selectors.themes_of(practice, names),
+            "themes": selectors.labelled_themes(rows.themes, names),
+            "other_cities": rows.other_cities,
             "related": related,
             "may_edit": has_perm(user, Perm.EDIT_PRACTICE, practice),
             "may_submit": has_perm(user, Perm.SUBMIT_PRACTICE, practice)
@@ -121,7 +123,8 @@ def _detail(
     )
 
 
-@_visible(None, login=False)
+# Without ``for_page``'s prefetches: the page reads its rows itself (``practice_rows``).
+@permission_required(None, Practice, lookup={"key": "key"}, login=False)
 @require_GET
 def practice_detail(request: HttpRequest, practice: Practice) -> HttpResponse:
     return _detail(request, practice)
@@ -195,6 +198,7 @@ def practice_edit(request: AuthenticatedHttpRequest, practice: Practice) -> Http
         {
             "form": form,
             "practice": practice,
+            "other_cities": selectors.practice_rows(practice).other_cities,
             "may_send": practice.is_editable_by_city
             and has_perm(request.user, Perm.SUBMIT_PRACTICE, practice),
             "may_publish": has_perm(request.user, Perm.PUBLISH_PRACTICE)

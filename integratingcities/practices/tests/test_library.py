@@ -211,6 +211,21 @@ class TestPracticePage:
         assert 'href="https://example.org/vienna-monitor"' in html
         assert "Not given by the source" in html  # partners, results... stay empty
 
+    def test_it_credits_the_other_cities_by_name_on_the_page_and_the_form(
+        self, people: People
+    ) -> None:
+        practice = Practice.objects.get(key="vienna-monitors-workforce")
+        practice.other_cities.add(
+            CityFactory.create(name="Zürich", slug="zurich"),
+            CityFactory.create(name="Aarhus", slug="aarhus"),
+        )
+        credit = '<a href="/cities/aarhus/">Aarhus</a>, <a href="/cities/zurich/">Zürich</a>'
+        html = client_for(None).get(detail(practice.key)).content.decode()
+        assert html.count(credit) == 2  # the line under the title, and the facts
+        assert html.count(f", {credit}</dd>") == 1
+        edit = reverse("practices:edit", kwargs={"key": practice.key})
+        assert credit in client_for(people.secretariat).get(edit).content.decode()
+
     def test_related_practices_share_a_theme(self) -> None:
         response = client_for(None).get(detail("vienna-monitors-workforce"))
         related = [p.key for p in response.context["related"]]
