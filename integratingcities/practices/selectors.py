@@ -516,9 +516,9 @@ def visible_practices(user: Any) -> QuerySet[Practice]:
 
 
 def for_page(practices: QuerySet[Practice]) -> QuerySet[Practice]:
-    """What a practice's page reads with it: its city, other cities and themes. (The survey
-    answer a few practices come from is read apart, by the page that shows it: joining its
-    three tables cost every other practice's page too.)"""
+    """What a practice's record (the API) and its forms read with it: its city, other cities
+    and themes. (Its page reads them as rows, ``practice_rows``; the survey answer a few
+    practices come from is read apart, by the page that shows it.)"""
     return practices.select_related("city").prefetch_related(
         Prefetch("other_cities", queryset=City.objects.order_by("name")),
         Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
