@@ -516,12 +516,19 @@ def visible_practices(user: Any) -> QuerySet[Practice]:
 
 
 def for_page(practices: QuerySet[Practice]) -> QuerySet[Practice]:
-    """What a practice's record (the API) and its forms read with it: its city, other cities
-    and themes. (Its page reads them as rows, ``practice_rows``; the survey answer a few
-    practices come from is read apart, by the page that shows it.)"""
+    """What a practice's record (the API) reads with it: its city, other cities and themes.
+    (Its page reads them as rows, ``practice_rows``; its form, ``for_form``.)"""
     return practices.select_related("city").prefetch_related(
         Prefetch("other_cities", queryset=City.objects.order_by("name")),
         Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key")),
+    )
+
+
+def for_form(practices: QuerySet[Practice]) -> QuerySet[Practice]:
+    """What a practice's form and the steps on its page read with it: its city and the
+    themes the form starts from (its other cities are read as rows, ``other_city_links``)."""
+    return practices.select_related("city").prefetch_related(
+        Prefetch("themes", queryset=PracticeTheme.objects.order_by("lineage", "section_key"))
     )
 
 
@@ -578,12 +585,16 @@ class PracticeRows:
 def practice_rows(practice: Practice) -> PracticeRows:
     """A practice's themes and other cities, by two prepared queries: compiling the page's
     prefetches cost more than running them."""
+    return PracticeRows(list(_theme_keys(practice.pk)), other_city_links(practice))
+
+
+def other_city_links(practice: Practice) -> list[dict[str, str]]:
+    """The cities a practice credits besides its own, by name: ``name`` and ``url``."""
     prefix, suffix = reverse("cities:detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
-    others = _other_cities(practice.pk)
-    return PracticeRows(
-        list(_theme_keys(practice.pk)),
-        [{"name": name, "url": f"{prefix}{slug}{suffix}"} for name, slug in others],
-    )
+    return [
+        {"name": name, "url": f"{prefix}{slug}{suffix}"}
+        for name, slug in _other_cities(practice.pk)
+    ]
 
 
 @prepared

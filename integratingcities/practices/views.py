@@ -84,7 +84,7 @@ def _visible(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A practice by its key: a 404 if the person may not see it, a 403 if not ``perm``."""
     return permission_required(
-        perm, Practice, lookup={"key": "key"}, login=login, refine=selectors.for_page
+        perm, Practice, lookup={"key": "key"}, login=login, refine=selectors.for_form
     )
 
 
@@ -198,7 +198,7 @@ def practice_edit(request: AuthenticatedHttpRequest, practice: Practice) -> Http
         {
             "form": form,
             "practice": practice,
-            "other_cities": selectors.practice_rows(practice).other_cities,
+            "other_cities": selectors.other_city_links(practice),
             "may_send": practice.is_editable_by_city
             and has_perm(request.user, Perm.SUBMIT_PRACTICE, practice),
             "may_publish": has_perm(request.user, Perm.PUBLISH_PRACTICE)
