@@ -143,15 +143,14 @@ def measure_save(database: str, n: int, page: Page, runs: int, warmup: int) -> R
     change = form.next_change()
     with floor.recorded() as statements:
         form.post(change)
-    times = []
-    for _ in range(runs):
+
+    def timed_save() -> float:
         change = form.next_change()
         start = time.perf_counter()
         form.post(change)
-        times.append((time.perf_counter() - start) * 1000)
-    tiny = floor._timed(Page("tiny", floor.FLOOR_URL), runs, warmup)
-    floor._replay(statements)  # warm-up
-    sql = [floor._replay(statements) * 1000 for _ in range(runs)]
+        return (time.perf_counter() - start) * 1000
+
+    times, tiny, sql = floor.side_by_side(timed_save, statements, runs, warmup)
     return floor.FloorResult(
         database=database,
         n=n,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -134,20 +134,47 @@ class _Undo(Exception):
     pass
 
 
-def _timed(page: Page, runs: int, warmup: int) -> list[float]:
+def page_timer(page: Page) -> Callable[[], float]:
+    """One timed request of ``page`` (its ``before`` run first, untimed), in milliseconds."""
     client = page.make_client()
     before = page.before or (lambda: None)
-    for _ in range(warmup):
-        before()
-        check(client.get(page.url), page.url)
-    times = []
-    for _ in range(runs):
+
+    def timed() -> float:
         before()
         start = time.perf_counter()
         response = client.get(page.url)
-        times.append((time.perf_counter() - start) * 1000)
+        elapsed = (time.perf_counter() - start) * 1000
         check(response, page.url)
-    return times
+        return elapsed
+
+    return timed
+
+
+def side_by_side(
+    timed_page: Callable[[], float],
+    statements: list[Statement],
+    runs: int,
+    warmup: int,
+    replayed: Callable[[list[Statement]], float] | None = None,
+) -> tuple[list[float], list[float], list[float]]:
+    """The page's times, the tiny page's and its SQL replayed (``_replay`` unless ``replayed``
+    is given; seconds, reported in milliseconds), taken in turn: each run times the page, then
+    the tiny page, then the SQL, so that the three see the machine as it is at that moment.
+    Timed one series after the other, a page and its floor a few seconds apart, a load that came
+    or went between them moved the ratio by a third or more on this shared machine."""
+    replay_once = replayed or (lambda recorded: _replay(recorded))
+    tiny = page_timer(Page("tiny", FLOOR_URL))
+    for _ in range(warmup):  # the page is warmed by the caller, which records its SQL
+        tiny()
+    replay_once(statements)  # warm-up
+    page_ms: list[float] = []
+    tiny_ms: list[float] = []
+    sql_ms: list[float] = []
+    for _ in range(runs):
+        page_ms.append(timed_page())
+        tiny_ms.append(tiny())
+        sql_ms.append(replay_once(statements) * 1000)
+    return page_ms, tiny_ms, sql_ms
 
 
 def measure(database: str, n: int, page: Page, runs: int, warmup: int) -> FloorResult:
@@ -160,10 +187,7 @@ def measure(database: str, n: int, page: Page, runs: int, warmup: int) -> FloorR
     with recorded() as statements:
         response = check(client.get(page.url), page.url)
     size_kb = len(response.content) / 1024
-    times = _timed(page, runs, 0)
-    tiny = _timed(Page("tiny", FLOOR_URL), runs, warmup)
-    _replay(statements)  # warm-up
-    sql = [_replay(statements) * 1000 for _ in range(runs)]
+    times, tiny, sql = side_by_side(page_timer(page), statements, runs, warmup)
     return FloorResult(
         database=database,
         n=n,

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from floor import FLOOR_URL, Statement, install_floor_page, recorded, replay
+from floor import Statement, install_floor_page, page_timer, recorded, replay, side_by_side
 from harness import (
     PROFILE_INTERESTING,
     ROOT,
@@ -401,37 +401,19 @@ class PageResult:
         return self.median_ms / self.floor_ms
 
 
-def timed_get(page: Page, runs: int, warmup: int) -> tuple[list[float], Any]:
-    client = page.make_client()
-    before = page.before or (lambda: None)
-    for _ in range(warmup):
-        before()
-        check(client.get(page.url), page.url)
-    times, response = [], None
-    for _ in range(runs):
-        before()
-        start = time.perf_counter()
-        response = client.get(page.url)
-        times.append((time.perf_counter() - start) * 1000)
-        check(response, page.url)
-    return times, response
-
-
 def measure_page(n: int, page: Page, runs: int, warmup: int) -> PageResult:
     client = page.make_client()
     before = page.before or (lambda: None)
     # The SQL recorded is that of a request like the timed ones: after one that made what the
     # page keeps (unless ``before`` clears the cache, as it does before each timed request).
-    before()
-    check(client.get(page.url), page.url)
+    for _ in range(max(warmup, 1)):
+        before()
+        check(client.get(page.url), page.url)
     before()
     with recorded() as statements:
         response = check(client.get(page.url), page.url)
     size_kb = len(response.content) / 1024
-    times, _response = timed_get(page, runs, warmup)
-    tiny, _tiny_response = timed_get(Page("tiny", FLOOR_URL), runs, warmup)
-    replay(statements)  # warm-up
-    sql = [replay(statements) * 1000 for _ in range(runs)]
+    times, tiny, sql = side_by_side(page_timer(page), statements, runs, warmup, replay)
     return PageResult(
         n=n,
         page=page.name,
