@@ -1,10 +1,12 @@
 """Reads for toolkits: the catalogue, a benchmark's content, a city's self-tests.
 
-A self-test's results are the results module's (``integratingcities.results.selftests``).
+A self-test's results are the results module's (``integratingcities.results.selftests``); their
+page is rendered here.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -12,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.models import Assessment, AssessmentState
 from integratingcities.frameworks.models import (
     Framework,
     FrameworkKind,
@@ -22,6 +24,7 @@ from integratingcities.frameworks.models import (
 )
 from integratingcities.frameworks.selectors import outline
 from integratingcities.lib import page_cache
+from integratingcities.results.selftests import Results, selftest_results
 
 from .models import Toolkit
 
@@ -121,3 +124,61 @@ def selftests_of(city_id: int, lineage: str) -> QuerySet[Assessment]:
         .select_related("framework")
         .order_by("-created_at")
     )
+
+
+# What a self-test's results show: the city's answers and its place among its peers (their
+# statistics), the city's figures, the benchmark's texts and the practices for its gaps.
+RESULTS_APPS = ("assessments", "results", "cities", "frameworks", "practices")
+RESULTS_SECONDS = 3600
+EVIDENCE_SECONDS = 3600
+
+
+def results_body(assessment: Assessment) -> SafeString:
+    """What a self-test's results page shows above the sharing form (the same for everyone who
+    may see it), rendered once per self-test and language and kept until one of
+    ``RESULTS_APPS`` changes, once its answers can no longer change unseen: the self-test is
+    validated, and so is the earlier one it is compared with, if any. A draft's answers are
+    saved without a new generation (``lib.page_cache``), so a draft's results are made on
+    every visit, as they change with each answer."""
+    html, _fixed = page_cache.kept(
+        f"toolkits:results:{assessment.pk}:{get_language()}",
+        lambda: _results_body(assessment),
+        RESULTS_SECONDS,
+        apps=RESULTS_APPS,
+        keep=lambda made: made[1],
+    )
+    return mark_safe(html)  # HTML our own template escaped, kept as text
+
+
+def _results_body(assessment: Assessment) -> tuple[str, bool]:
+    found = selftest_results(assessment)
+    _keep_peer_evidence(found)
+    html = render_to_string("toolkits/results_body.html", {"r": found, "assessment": assessment})
+    validated = AssessmentState.VALIDATED
+    fixed = assessment.state == validated and (
+        found.previous is None or found.previous.state == validated
+    )
+    return html, fixed
+
+
+def _keep_peer_evidence(found: Results) -> None:
+    """The inspiring cities' evidence under each weak key factor, as HTML kept in the shared
+    cache under the page cache's data generation (``lib.page_cache``): any change to an
+    answer that counts, a sharing choice, a city or a framework starts a new one. Rendering it
+    was a third of the page; kept, a draft's page does not read it either."""
+    offered = [(g.section.key, tuple(g.inspiring)) for g in found.gap_groups if g.inspiring]
+    if not offered:
+        return
+    drawn_from = repr((get_language(), found.framework.pk, offered))
+    key = "toolkits:peer-evidence:" + hashlib.sha256(drawn_from.encode()).hexdigest()
+    html = page_cache.kept(
+        key,
+        lambda: {
+            group.section.key: render_to_string("toolkits/peer_evidence.html", {"group": group})
+            for group in found.gap_groups
+            if group.inspiring
+        },
+        EVIDENCE_SECONDS,
+    )
+    for group in found.gap_groups:
+        group.evidence_html = mark_safe(html.get(group.section.key, ""))

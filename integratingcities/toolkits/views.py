@@ -7,8 +7,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +15,7 @@ from integratingcities.accounts.models import Membership, Role
 from integratingcities.assessments.models import Assessment, AssessmentKind
 from integratingcities.frameworks.models import Framework, FrameworkKind
 from integratingcities.frameworks.services import FrameworkFileError
-from integratingcities.lib import charts, page_cache
+from integratingcities.lib import charts
 from integratingcities.lib.errors import DomainError
 from integratingcities.lib.http import AuthenticatedHttpRequest
 from integratingcities.lib.translation import translate
@@ -27,7 +25,7 @@ from integratingcities.permissions import (
     permission_required,
     visible_to,
 )
-from integratingcities.results.selftests import Results, chart_stamp, selftest_results
+from integratingcities.results.selftests import chart_stamp, selftest_results
 
 from . import selectors
 from .forms import SelfTestStartForm, SharingForm, UploadForm
@@ -178,42 +176,14 @@ selftest = permission_required(
 )
 
 
-EVIDENCE_SECONDS = 3600
-
-
-def _keep_peer_evidence(found: Results) -> None:
-    """The inspiring cities' evidence under each weak key factor, as HTML kept in the shared
-    cache under the page cache's data generation (``lib.page_cache``): any change to an
-    answer that counts, a sharing choice, a city or a framework starts a new one. Rendering it
-    was a third of the page; kept, the page does not read it either."""
-    offered = [(g.section.key, tuple(g.inspiring)) for g in found.gap_groups if g.inspiring]
-    if not offered:
-        return
-    drawn_from = repr((get_language(), found.framework.pk, offered))
-    key = "toolkits:peer-evidence:" + hashlib.sha256(drawn_from.encode()).hexdigest()
-    html = page_cache.kept(
-        key,
-        lambda: {
-            group.section.key: render_to_string("toolkits/peer_evidence.html", {"group": group})
-            for group in found.gap_groups
-            if group.inspiring
-        },
-        EVIDENCE_SECONDS,
-    )
-    for group in found.gap_groups:
-        group.evidence_html = mark_safe(html.get(group.section.key, ""))
-
-
 @selftest
 def results(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    found = selftest_results(assessment)
-    _keep_peer_evidence(found)
     may_edit = has_perm(request.user, Perm.ANSWER_ASSESSMENT, assessment)
     return render(
         request,
         "toolkits/results.html",
         {
-            "r": found,
+            "body": selectors.results_body(assessment),
             "assessment": assessment,
             "sharing_form": SharingForm(initial={"share": assessment.share_evidence})
             if may_edit
