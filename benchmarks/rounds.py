@@ -23,7 +23,8 @@ dropped at the end; migrations; the Charter imported and published. For each N i
    cleared, untimed, before every request, as on the first visit after a validation before
    the worker has run; warm, ?country=DE and ?band=MEDIUM), the policymaker chart (cold: the
    cache is cleared; and warm), the city results page of synthetic-city-0001 (DE, MEDIUM band;
-   cold, on a first visit once the worker has run its job ``warm_round``, and warm), all
+   cold, on a first visit once the worker has run ``warm_round`` after what a validation makes
+   stale, and warm), all
    anonymous; and
    the response board and the API's list of assessments (the first 100, every answer),
    logged in as a staff user (``Client.force_login``).
@@ -66,9 +67,14 @@ def pages() -> list[Page]:
         forget_statistics()
 
     def worker_done() -> None:
-        """The same, once the worker has run its job after the validation (``warm_round``:
-        the statistics and the unfiltered level counts), untimed."""
-        cold()
+        """A first visit after a validation once the worker has run its job: what a validation
+        makes stale is stale (the stored statistics, the assessments' token, the page
+        generation), then the worker computes the statistics and the unfiltered level counts
+        (``warm_round``), untimed."""
+        from integratingcities.lib import page_cache
+
+        forget_statistics()
+        page_cache.bump_apps(["assessments"])
         try:
             from integratingcities.results.refresh import warm_round
         except ImportError:
