@@ -61,12 +61,16 @@ class Outline:
 
 
 def outline(framework_id: int) -> Outline:
-    """The framework's ``Outline``, kept in the shared cache under the data generation (one
+    """The framework's ``Outline``, kept in the shared cache under the frameworks' token (one
     cache read instead of three queries on each page an editor opens or saves; any change to
-    a framework starts another generation, ``lib.page_cache``). Each call returns its own
-    copy, which the caller may annotate."""
+    a framework replaces the token, ``lib.page_cache``, and nothing else is read: a survey
+    validated or a practice edited leaves it kept). Each call returns its own copy, which the
+    caller may annotate."""
     return page_cache.kept(
-        f"frameworks:outline:{framework_id}", lambda: _outline(framework_id), OUTLINE_SECONDS
+        f"frameworks:outline:{framework_id}",
+        lambda: _outline(framework_id),
+        OUTLINE_SECONDS,
+        apps=("frameworks",),
     )
 
 

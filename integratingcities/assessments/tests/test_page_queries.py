@@ -21,7 +21,7 @@ from integratingcities.rounds.models import Round, RoundStatus
 # Each request reads the session, the user, the assessment (with its city, framework and
 # round) and the user's memberships; each page, the unread notifications of the menu.
 # The framework's outline (sections, questions, levels) is one read of the shared cache once
-# kept: ``OUTLINE_QUERIES`` more on the first page after a change to any public data.
+# kept: ``OUTLINE_QUERIES`` more on the first page after a change to a framework (or a bump).
 PINNED = {
     # This assessment's answers by section, whether there are answers (to offer "start from
     # last time"), the comments.
