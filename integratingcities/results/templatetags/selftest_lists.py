@@ -102,3 +102,45 @@ def question_changes(items: Iterable[Any]) -> SafeString:
             change = f" <strong>({sign}{fixed(item.change, 0)})</strong>"
         written.append(f"<li>{esc(translate(item.item.text))}: {before} → {score}{change}</li>")
     return mark_safe("".join(written))
+
+
+@register.simple_tag
+def peer_evidence(shared: Iterable[dict[str, Any]]) -> SafeString:
+    """The cities that meet a weak key factor and share their evidence (``GapGroup.
+    peer_evidence``): each with its evidence under that key factor, cut to sixty words, and
+    the context factors it cites."""
+    cities = reverse("cities:detail", args=["-"])[:-2]  # a slug needs no quoting
+    own = esc(_("meets this key factor; its own evidence"))
+    illustrative = f' <span class="pill pill-warn">{esc(_("illustrative levels"))}</span>'
+    written = []
+    for entry in shared:
+        peer = entry["peer"]
+        name = esc(peer.city_name)
+        answers = "".join(
+            f"<li>{esc(translate(answer['item'].text))} — {esc(translate(answer['level'].label))}: "
+            f'<span style="white-space:pre-wrap">{esc(truncatewords(answer["evidence"], 60))}'
+            "</span></li>"
+            for answer in entry["answers"]
+        )
+        context = ""
+        if entry["context"]:
+            cited = ngettext(
+                "The context factor %(city)s cites",
+                "The %(counter)s context factors %(city)s cites",
+                len(entry["context"]),
+            ) % {"city": name, "counter": shown(len(entry["context"]))}
+            factors = "".join(
+                f"<dt>{esc(translate(item.text))}</dt>"
+                f'<dd style="white-space:pre-wrap">{esc(explanation)}</dd>'
+                for item, explanation in entry["context"]
+            )
+            context = (
+                f'<details class="small"><summary>{cited}</summary><dl>{factors}</dl></details>'
+            )
+        written.append(
+            f'\n        <p><strong><a href="{esc(cities + peer.city_slug + "/")}">{name}</a>'
+            f'</strong> <span class="muted small">({own})</span>'
+            f"{illustrative if peer.is_illustrative else ''}</p>\n"
+            f'        <ul class="small">{answers}</ul>\n        {context}\n      '
+        )
+    return mark_safe("".join(written))
