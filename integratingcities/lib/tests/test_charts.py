@@ -185,12 +185,13 @@ _DRAW_ONE = {
 def test_each_chart_is_drawn_once(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Laid out, a figure is drawn once, to SVG: the extra pass that ``savefig`` makes for a
     layout engine cost a third to half of a chart's time."""
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
     drawn = []
     draw = Figure.draw
 
-    def counted(self: Figure, renderer: object) -> None:
+    def counted(self: Figure, renderer: RendererBase) -> None:
         drawn.append(self)
         draw(self, renderer)
 
