@@ -183,8 +183,8 @@ _DRAW_ONE = {
 
 @pytest.mark.parametrize("kind", list(_DRAW_ONE))
 def test_each_chart_is_drawn_once(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Laid out, a figure is drawn once, to SVG: the extra pass that ``savefig`` makes for a
-    layout engine cost a third to half of a chart's time."""
+    """Laid out, a figure is drawn once, to SVG: ``savefig`` makes an extra pass for a figure
+    with a layout engine, which ``tight_layout`` leaves behind."""
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
