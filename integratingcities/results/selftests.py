@@ -6,6 +6,7 @@ validated self-test of the benchmark's lineage) are scored once per validation a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -206,6 +207,8 @@ class Inspiring:
     city_name: str
     city_slug: str
     is_illustrative: bool
+    # Its answers cannot change while it is validated: with its id, this names its evidence.
+    validated_at: dt.datetime | None
 
 
 @dataclass

@@ -19,6 +19,7 @@ city and section for the database to group (that made the first visit 3.2 s at 2
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -261,7 +262,10 @@ def _compute(
 # ---------------------------------------------------------------------------------------------
 # A city's place, read from the stored rows (or from peers already in memory)
 
-Inspiring = tuple[int, str, str, bool]  # assessment id, city name, city slug, illustrative
+# Assessment id, city name, city slug, illustrative, validated at: a validated self-test's
+# answers cannot change until it is reopened, which clears the date; a page may keep the
+# evidence it shows under them (``toolkits.selectors``).
+Inspiring = tuple[int, str, str, bool, dt.datetime | None]
 EMPTY = Histogram([])
 
 
@@ -329,6 +333,7 @@ def _ranked_sharing(scope: str, stamp: str, city_id: int, limit: int) -> QuerySe
             "city__name",
             "city__slug",
             "assessment__is_illustrative",
+            "assessment__validated_at",
         )
     )
 
@@ -380,11 +385,11 @@ def read(
     def inspiring(keys: list[str], limit: int) -> dict[str, list[Inspiring]]:
         wanted = set(keys)
         found: dict[str, list[Inspiring]] = {}
-        for section, assessment_id, name, slug, illustrative in _ranked_sharing(
+        for section, pk, name, slug, illustrative, validated_at in _ranked_sharing(
             scope, stamp, city_id, limit
         ):
             if section in wanted:
-                found.setdefault(section, []).append((assessment_id, name, slug, illustrative))
+                found.setdefault(section, []).append((pk, name, slug, illustrative, validated_at))
         return found
 
     return Standing(city_id, groups, distributions, meeting, inspiring)
@@ -433,11 +438,11 @@ def in_memory(peers: PeerSet, city_id: int, groups: Sequence[PeerGroup]) -> Stan
         candidates = {p.assessment_id for found in meeting.values() for p in found}
         if not candidates:
             return {}
-        sharing = {
-            pk: (pk, name, slug, illustrative)
-            for pk, name, slug, illustrative in Assessment.objects.filter(
+        sharing: dict[int, Inspiring] = {
+            city[0]: city
+            for city in Assessment.objects.filter(
                 pk__in=sorted(candidates), share_evidence=True
-            ).values_list("pk", "city__name", "city__slug", "is_illustrative")
+            ).values_list("pk", "city__name", "city__slug", "is_illustrative", "validated_at")
         }
         found: dict[str, list[Inspiring]] = {}
         for key, meets in meeting.items():

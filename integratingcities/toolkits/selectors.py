@@ -163,9 +163,14 @@ def _results_body(assessment: Assessment) -> tuple[str, bool]:
 
 def _keep_peer_evidence(found: Results) -> None:
     """The inspiring cities' evidence under each weak key factor, as HTML kept in the shared
-    cache under the page cache's data generation (``lib.page_cache``): any change to an
-    answer that counts, a sharing choice, a city or a framework starts a new one. Rendering it
-    was a third of the page; kept, a draft's page does not read it either."""
+    cache under the frameworks' token (their items' texts and levels' labels): the rest of
+    what it shows is named in its key. Each inspiring self-test is named by its id and the
+    time it was validated, as its answers (evidence, levels, cited context) cannot change
+    until it is reopened, which clears that time; its city's name and slug, and whether it is
+    illustrative, are in the key too. So a validation elsewhere in the network, which makes
+    every self-test's results again, does not make their evidence again unless the inspiring
+    cities change. Rendering it was a third of the page; kept, a draft's page does not read it
+    either."""
     offered = [(g.section.key, tuple(g.inspiring)) for g in found.gap_groups if g.inspiring]
     if not offered:
         return
@@ -179,6 +184,7 @@ def _keep_peer_evidence(found: Results) -> None:
             if group.inspiring
         },
         EVIDENCE_SECONDS,
+        apps=("frameworks",),
     )
     for group in found.gap_groups:
         group.evidence_html = mark_safe(html.get(group.section.key, ""))

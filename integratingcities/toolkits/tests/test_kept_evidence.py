@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from integratingcities.assessments.models import Assessment
+from integratingcities.assessments.models import Assessment, AssessmentState
+from integratingcities.assessments.services import assessment_reopen, assessment_validate
+from integratingcities.cities.models import City
 from integratingcities.frameworks.models import Framework
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
@@ -75,11 +77,45 @@ def test_new_evidence_after_a_correction_is_shown_at_once(
     url, shared = _results(people, benchmark)
     client = client_for(people.editor)
     assert "Our yearly data report." in client.get(url).content.decode()
-    # As a correction does it: answer by answer (the page cache sees a validated survey's
-    # answers change when they are saved).
-    for answer in shared.answers.exclude(evidence=""):
+    # A validated self-test's answers change only once its validation is taken back, which
+    # clears its date: the evidence is kept under it.
+    reopened = assessment_reopen(assessment=shared, user=people.secretariat, reason="Wrong file")
+    assert "Our yearly data report." not in client.get(url).content.decode()
+    for answer in reopened.answers.exclude(evidence=""):
         answer.evidence = "The corrected report."
         answer.save()
+    assessment_validate(assessment=reopened, user=people.secretariat, reason="Corrected")
     html = client.get(url).content.decode()
     assert "The corrected report." in html
     assert "Our yearly data report." not in html
+
+
+def test_a_validation_elsewhere_does_not_render_the_evidence_again(
+    people: People, benchmark: Framework
+) -> None:
+    url, _shared = _results(people, benchmark)
+    client = client_for(people.editor)
+    first = client.get(url).content.decode()
+    other = SignatoryFactory.create(country="LV", name="Liepaja")
+    _selftest(benchmark, other, ALL_NO, state=AssessmentState.SUBMITTED)
+    assessment_validate(
+        assessment=Assessment.objects.get(city=other), user=people.secretariat, reason="Test"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url).content.decode()
+    assert _evidence_queries(captured) == 0
+    assert "Compared with 2 other cities" in again
+    assert "Our yearly data report." in again
+    assert "Our yearly data report." in first
+
+
+def test_a_renamed_inspiring_city_is_shown_under_its_new_name(
+    people: People, benchmark: Framework
+) -> None:
+    url, shared = _results(people, benchmark)
+    client = client_for(people.editor)
+    assert "Antwerp" in client.get(url).content.decode()
+    City.objects.filter(pk=shared.city_id).update(name="Antwerpen")
+    html = client.get(url).content.decode()
+    assert "Antwerpen" in html
+    assert "Our yearly data report." in html
