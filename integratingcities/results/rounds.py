@@ -322,14 +322,21 @@ class RoundFacts:
 
 
 def round_facts(round_: Round) -> RoundFacts:
-    """The round's ``RoundFacts``, kept in the shared cache under the page cache's data
-    generation (``lib.page_cache``): every write that could change a public page starts a new
-    one, and the framework, the validations, the cities' figures and the practices are public
-    data, so what is kept is never stale. A city's page then reads one cache entry instead of
-    five queries: the framework's (three), the stamp's aggregate over every responding city
-    (7 ms on PostgreSQL at 2,000 cities) and the practices' window over the themes (23 ms)."""
+    """The round's ``RoundFacts``, kept in the shared cache until one of the tables they are
+    read from changes (``lib.page_cache``): the framework, the round, the validations, the
+    cities' figures and the practices are public data, each followed by its app's token, so
+    what is kept is never stale; not after the peer statistics are written under its stamp,
+    which the worker does after each validation. A city's page then reads one cache entry
+    instead of five queries: the framework's (three), the stamp's aggregate over every
+    responding city (7 ms on PostgreSQL at 2,000 cities) and the practices' window over the
+    themes (23 ms)."""
     key = f"results:round-facts:v3:{round_.pk}"  # v3: its shape
-    return page_cache.kept(key, lambda: _round_facts(round_), CACHE_SECONDS)
+    return page_cache.kept(
+        key,
+        lambda: _round_facts(round_),
+        CACHE_SECONDS,
+        apps=("assessments", "rounds", "frameworks", "cities", "practices"),
+    )
 
 
 def _round_facts(round_: Round) -> RoundFacts:

@@ -83,14 +83,16 @@ def _latest_peers(framework: Framework, of: Scheme | None) -> list[Peer]:
 
 
 def selftest_stamp(lineage: str) -> str:
-    """``peers_stamp`` of the lineage's peers, kept under the page cache's data generation:
-    validations, sharing and the cities' figures are public data, whose every change starts a
-    new generation, so it is never stale. The aggregate reads every validated self-test (30 ms
-    at 20,000 cities on SQLite); a page needs it for each of its statistics."""
+    """``peers_stamp`` of the lineage's peers, kept until a validation, a sharing choice, a
+    framework or a city's figures change (the tables it reads), so it is never stale; not
+    after the statistics are written under it, which the worker does after each validation,
+    or the first visitor would make it again. The aggregate reads every validated self-test
+    (30 ms at 20,000 cities on SQLite); a page needs it for each of its statistics."""
     return page_cache.kept(
         f"results:selftest-stamp:{lineage}",
         lambda: peers_stamp(peers_of(lineage)),
         CACHE_SECONDS,
+        apps=("assessments", "frameworks", "cities"),
     )
 
 

@@ -240,7 +240,7 @@ def _selftest_queries(people: People, own: Assessment) -> int:
     client = client_for(people.editor)
     assert client.get(url).status_code == 200  # the first visit computes the statistics
     # Writing them made the kept results stale: the second visit makes them again, with the
-    # framework's outline, the evidence and the practices' links kept.
+    # framework's outline, the stamp, the evidence and the practices' links kept.
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -257,8 +257,9 @@ def test_the_self_test_results_page_reads_as_many_rows_at_5_and_50_cities(
     _network(benchmark, make, 45, seed=4)
     Assessment.objects.update(share_evidence=True)
     fifty = _selftest_queries(people, own)
-    # The inspiring cities' evidence kept as HTML, the practices' links kept (not SQL here).
-    assert five == fifty == 13
+    # The inspiring cities' evidence kept as HTML, the practices' links and the stamp kept
+    # (not SQL here).
+    assert five == fifty == 12
 
 
 def _round_queries(round_: Round) -> int:
