@@ -29,7 +29,9 @@ catalogue (content/toolkits.yaml), once. For each N it:
    cleared, untimed, before every request: the peers are read, scored and grouped again, as on
    the first visit after a validation, before the worker has computed the statistics), on a
    first visit once the worker has run (what a validation makes stale made stale, then the
-   statistics computed by the worker's job, ``refresh_after_validation``, untimed) and warm;
+   worker's job, ``refresh_peer_statistics``, untimed): after the validation of this
+   self-test (the worker makes its results too) and after another city's (city 0002's), and
+   warm;
    its scores chart, drawn (Django's cache cleared before every request, the peers scored
    again untimed) and cached; and, anonymous, the benchmark's page and the catalogue.
 
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 from harness import BANDS, ROOT, Page, Result, drawn_level, run, synthetic_cities, wipe
@@ -55,7 +58,10 @@ MEASURED_CITY = "synthetic-city-0001"  # DE, MEDIUM band, two self-tests
 MEASURED_COUNTRY = "DE"
 TARGET_PAGES = ("self-test results, cold cache", "self-test results, warm cache")
 TARGET_MS = 300.0
-AFTER_WORKER = "self-test results, first visit once the worker has run"
+# The city's first visit after its own self-test's validation, and after another city's.
+AFTER_OWN_VALIDATION = "self-test results, first visit after its validation, once the worker ran"
+AFTER_WORKER = "self-test results, first visit after another city's validation, once the worker ran"
+OTHER_CITY = "synthetic-city-0002"
 
 LEVEL_KEYS = ["yes", "partly", "no", "dont_know"]
 
@@ -79,21 +85,26 @@ def pages() -> list[Page]:
         forget_peers()
         forget_statistics()
 
-    def worker_done() -> None:
-        """A first visit after a validation once the worker has run its job: what a validation
-        makes stale is stale (the stored statistics, and so the results' token; the assessments'
-        token and the page generation), then the worker's job computes the statistics for the
-        new stamp (``refresh_after_validation``), untimed. What no validation touches (the
-        benchmark's outline, the practices) stays kept, as in a running server."""
-        from integratingcities.lib import page_cache
+    def worker_done(validated: int) -> Callable[[], None]:
+        def before() -> None:
+            """A first visit after the validation of ``validated`` once the worker has run its
+            job: what a validation makes stale is stale (the stored statistics, and so the
+            results' token; the assessments' token and the page generation), then the
+            worker's job for that validation (``refresh_peer_statistics``: the statistics for
+            the new stamp, and, since part 16, that self-test's results made), untimed. What no
+            validation touches (the benchmark's outline, the practices) stays kept, as in a
+            running server."""
+            from integratingcities.lib import page_cache
 
-        forget_statistics()
-        page_cache.bump_apps(["assessments"])
-        try:
-            from integratingcities.results.refresh import refresh_after_validation
-        except ImportError:
-            return  # no worker computed them before the results module
-        refresh_after_validation(pk)
+            forget_statistics()
+            page_cache.bump_apps(["assessments"])
+            try:
+                from integratingcities.results.tasks import refresh_peer_statistics
+            except ImportError:
+                return  # no worker computed them before the results module
+            refresh_peer_statistics.call(validated)
+
+        return before
 
     def chart_only() -> None:
         """Only the chart is drawn again: the peers stay scored (in the memo before the results
@@ -106,17 +117,19 @@ def pages() -> list[Page]:
             return  # the memo was not cleared
         peer_set(Framework.objects.get(lineage=LINEAGE, status="published"))
 
-    pk = (
-        Assessment.objects.filter(city__slug=MEASURED_CITY, round=None)
+    pk, other = (
+        Assessment.objects.filter(city__slug=city, round=None)
         .order_by("-created_at")
         .values_list("pk", flat=True)
         .first()
+        for city in (MEASURED_CITY, OTHER_CITY)
     )
     results = f"/benchmarks/self-tests/{pk}/"
     return [
         Page(TARGET_PAGES[0], results, client=editor_client, before=cold),
         Page(TARGET_PAGES[1], results, client=editor_client),
-        Page(AFTER_WORKER, results, client=editor_client, before=worker_done),
+        Page(AFTER_OWN_VALIDATION, results, client=editor_client, before=worker_done(pk)),
+        Page(AFTER_WORKER, results, client=editor_client, before=worker_done(other)),
         Page(
             "scores chart, drawn",
             f"{results}chart/scores.svg",

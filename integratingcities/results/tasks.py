@@ -8,8 +8,13 @@ from .refresh import refresh_after_validation, warm_round
 
 @task()
 def refresh_peer_statistics(assessment_id: int) -> None:
-    """The peer statistics a validation made stale, computed before a visitor needs them."""
+    """The peer statistics a validation made stale, computed before a visitor needs them;
+    then, for a self-test, its results page, which its city reads next (made once the
+    statistics are written: made before, it would be kept under a generation they end)."""
+    from integratingcities.toolkits.selectors import warm_results
+
     refresh_after_validation(assessment_id)
+    warm_results(assessment_id)
 
 
 @task()

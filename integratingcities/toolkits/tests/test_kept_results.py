@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integratingcities.assessments.models import Answer, AssessmentState
+from integratingcities.assessments.services import assessment_validate
 from integratingcities.frameworks.models import Framework, Level
 from integratingcities.frameworks.services import framework_import_path
 from integratingcities.lib.testing import People, SignatoryFactory, client_for
@@ -105,3 +107,23 @@ def test_results_compared_with_an_earlier_draft_follow_its_answers(
     Answer.objects.filter(assessment=earlier).update(level=yes)  # a draft's answers, unseen
     after = client.get(url).content.decode()
     assert _body(after) != _body(before)
+
+
+def test_after_a_validation_the_worker_makes_the_results_its_city_reads_next(
+    people: People, benchmark: Framework, django_capture_on_commit_callbacks: Any
+) -> None:
+    _selftest(benchmark, SignatoryFactory.create(country="BE"), ALL_YES, share=True)
+    own = _selftest(benchmark, people.ghent, ALL_NO, state=AssessmentState.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's job, at once here
+        assessment_validate(assessment=own, user=people.secretariat, reason="Checked")
+    url = reverse("toolkits:results", args=[own.pk])
+    kept = {}
+    for language in ("en", "fr", "de"):
+        client = client_for(people.editor)
+        client.cookies["django_language"] = language
+        with CaptureQueriesContext(connection) as captured:
+            kept[language] = client.get(url).content.decode()
+        assert _answer_reads(captured) == 0, language  # made by the worker, in each language
+        assert f'<html lang="{language}">' in kept[language]
+    cache.clear()  # what the worker made is what a visit makes
+    assert _body(client_for(people.editor).get(url).content.decode()) == _body(kept["en"])
