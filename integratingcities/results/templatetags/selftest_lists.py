@@ -18,6 +18,8 @@ from integratingcities.lib.escaping import esc, shown
 from integratingcities.lib.numbers import fixed
 from integratingcities.lib.translation import translate
 
+from .scores import comparison, score
+
 register = template.Library()
 
 
@@ -95,12 +97,12 @@ def question_changes(items: Iterable[Any]) -> SafeString:
     written = []
     for item in items:
         before = fixed(item.before, 0) if item.before is not None else "—"
-        score = fixed(item.score, 0) if item.score is not None else "—"
+        now = fixed(item.score, 0) if item.score is not None else "—"
         change = ""
         if item.change:
             sign = "+" if item.change > 0 else ""
             change = f" <strong>({sign}{fixed(item.change, 0)})</strong>"
-        written.append(f"<li>{esc(translate(item.item.text))}: {before} → {score}{change}</li>")
+        written.append(f"<li>{esc(translate(item.item.text))}: {before} → {now}{change}</li>")
     return mark_safe("".join(written))
 
 
@@ -144,3 +146,152 @@ def peer_evidence(shared: Iterable[dict[str, Any]]) -> SafeString:
             f'        <ul class="small">{answers}</ul>\n        {context}\n      '
         )
     return mark_safe("".join(written))
+
+
+# The tables and sections of the results, written in Python like the lists above: the template
+# loops that wrote them (a few hundred variables and tags) were half of the page's rendering.
+# What they write is what the loops wrote, but for the whitespace between rows.
+
+
+def _whole_or_dash(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{'+' if signed and value > 0 else ''}{fixed(value, 0)}"
+
+
+@register.simple_tag
+def score_rows(found: Any) -> SafeString:
+    """The table of scores per key factor: the score, how many guide questions carry one, and
+    the network's median."""
+    score_label = esc(_("Score"))
+    coverage_label = esc(_("With a score"))
+    median_label = esc(_("Network median"))
+    written = []
+    for row in found.sections:
+        result = row.result
+        median = row.comparisons[0].spread.median if row.comparisons else None
+        written.append(
+            f'<tr><th scope="row"><a href="#gaps-{esc(row.section.key)}">'
+            f"{esc(translate(row.section.title))}</a></th>\n"
+            f'<td data-label="{score_label}" class="num">{score(result)}</td>\n'
+            f'<td data-label="{coverage_label}" class="num">'
+            f"{shown(result.scored_items)} / {shown(result.items)}</td>\n"
+            f'<td data-label="{median_label}" class="num">{_whole_or_dash(median)}</td></tr>'
+        )
+    return mark_safe("\n".join(written))
+
+
+@register.simple_tag
+def section_comments(found: Any) -> SafeString:
+    """The city's comment on each key factor that has one."""
+    return mark_safe(
+        "".join(
+            f'<p class="small"><strong>{esc(translate(row.section.title))}:</strong> '
+            f'<span style="white-space:pre-wrap">{esc(row.comment)}</span></p>'
+            for row in found.sections
+            if row.comment
+        )
+    )
+
+
+@register.simple_tag
+def peer_rows(found: Any) -> SafeString:
+    """The table of the city's score beside each peer group's median and its rank there, per
+    key factor and overall."""
+    rows = [
+        (esc(translate(row.section.title)), row.result, row.comparisons) for row in found.sections
+    ]
+    rows.append((esc(_("Overall")), found.overall, found.overall_comparisons))
+    return mark_safe(
+        "\n".join(
+            f'<tr><th scope="row">{title}</th><td class="num">{score(result)}</td>\n'
+            + "".join(f'<td class="num">{comparison(c)}</td>' for c in compared)
+            + "</tr>"
+            for title, result, compared in rows
+        )
+    )
+
+
+@register.simple_tag
+def progress_rows(found: Any) -> SafeString:
+    """The table of each key factor's headline in the previous self-test and in this one, and
+    the change, then overall."""
+    before_label = esc(_("Before"))
+    now_label = esc(_("Now"))
+    change_label = esc(_("Change"))
+    rows = [
+        (esc(translate(row.section.title)), row.before, row.result.headline, row.change)
+        for row in found.sections
+    ]
+    rows.append(
+        (esc(_("Overall")), found.overall_before, found.overall.headline, found.overall_change)
+    )
+    return mark_safe(
+        "\n".join(
+            f'<tr><th scope="row">{title}</th>'
+            f'<td data-label="{before_label}" class="num">{_whole_or_dash(before)}</td>'
+            f'<td data-label="{now_label}" class="num">{_whole_or_dash(now)}</td>'
+            f'<td data-label="{change_label}" class="num">{_whole_or_dash(change, True)}</td></tr>'
+            for title, before, now, change in rows
+        )
+    )
+
+
+@register.simple_tag
+def question_change_sections(found: Any) -> SafeString:
+    """Per key factor, the change of each guide question (``question_changes``)."""
+    return mark_safe(
+        "\n".join(
+            f"<h4>{esc(translate(row.section.title))}</h4>\n"
+            f'<ul class="small">{question_changes(row.items)}</ul>'
+            for row in found.sections
+        )
+    )
+
+
+@register.simple_tag
+def gap_sections(found: Any) -> SafeString:
+    """Per key factor not fully met, the weakest first: its guide questions not met, its gaps
+    in knowledge, and what may inspire the city (the benchmark's examples, the library's
+    practices, the evidence of cities that meet it)."""
+    if not found.gap_groups:
+        return mark_safe(
+            f"<p>{esc(_('Every guide question is met: nothing more to do under this benchmark.'))}"
+            "</p>"
+        )
+    written = []
+    for group in found.gap_groups:
+        key = esc(group.section.key)
+        parts = [
+            f'<section aria-labelledby="gaps-{key}" class="card">\n'
+            f'<h3 id="gaps-{key}">{esc(translate(group.section.title))} '
+            f'<span class="pill">{score(group.result)}</span></h3>'
+        ]
+        if group.gaps:
+            parts.append(f"<ul>{gap_items(group.gaps)}</ul>")
+        if group.unknown:
+            parts.append(
+                f'<p class="small"><strong>{esc(_("Gaps in knowledge:"))}</strong></p>\n'
+                f'<ul class="small">{unknown_items(group.unknown)}</ul>'
+            )
+        if group.examples or group.evidence_html or group.practices:
+            practices = ""
+            if group.practices:
+                listed = "".join(
+                    f'<li><a href="{esc(p.url)}">{esc(p.title)}</a> — {esc(p.city_name)}'
+                    f"{', ' + shown(p.year) if p.year else ''}</li>"
+                    for p in group.practices
+                )
+                practices = (
+                    f'<p class="small"><strong>{esc(_("From the practice library:"))}</strong>'
+                    f'</p><ul class="small">{listed}</ul>'
+                )
+            parts.append(
+                f"<details{' open' if group.is_weak else ''}>\n"
+                f"<summary>{esc(_('Inspiration'))}</summary>\n"
+                f"{benchmark_examples(group.examples)}\n{practices}\n"
+                f"{esc(group.evidence_html)}\n</details>"
+            )
+        parts.append("</section>")
+        written.append("\n".join(parts))
+    return mark_safe("\n".join(written))

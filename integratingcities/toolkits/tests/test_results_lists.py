@@ -2,6 +2,7 @@
 what the template loops they replace wrote: hostile text escaped, missing values, plurals,
 signs and other languages included."""
 
+import re
 from types import SimpleNamespace as Row
 from typing import Any
 
@@ -9,7 +10,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from integratingcities.frameworks.services import framework_import_path
+from integratingcities.lib.testing import People, SignatoryFactory
+from integratingcities.results.selftests import selftest_results
 from integratingcities.results.templatetags import selftest_lists
+from integratingcities.results.tests.conftest import rating_keys
+from integratingcities.toolkits.selectors import _keep_peer_evidence
+
+from .test_toolkits import FILE, _selftest
 
 HOSTILE = {"en": '<script>alert("x")</script> & “quotes”', "fr": "L'écart <b>gras</b>"}
 
@@ -29,7 +37,9 @@ EVIDENCE = """{% for shared in group.peer_evidence %}
 
 
 def _loop(source: str, **context: Any) -> str:
-    return Template("{% load i18n scores %}" + source).render(Context(context))
+    return Template("{% load i18n scores selftest_lists translated %}" + source).render(
+        Context(context)
+    )
 
 
 def _item(text: Any) -> Row:
@@ -90,3 +100,104 @@ def test_the_lists_are_the_loops_they_replace(language: str) -> None:
             EVIDENCE, group={"peer_evidence": shared}
         )
     assert "&lt;script&gt;" in selftest_lists.gap_items(gaps)
+
+
+# templates/toolkits/results_body.html's tables and sections before they were written by tags.
+SCORE_ROWS = """{% translate "Score" as score_label %}{% translate "With a score" as coverage_label %}{% translate "Network median" as median_label %}
+    {% for row in r.sections %}
+      <tr><th scope="row"><a href="#gaps-{{ row.section.key }}">{{ row.section.title|tr }}</a></th>
+        <td data-label="{{ score_label }}" class="num">{% score row.result %}</td>
+        <td data-label="{{ coverage_label }}" class="num">{{ row.result.scored_items }} / {{ row.result.items }}</td>
+        <td data-label="{{ median_label }}" class="num">{% with c=row.comparisons.0 %}{% if c.spread.median is not None %}{{ c.spread.median|whole }}{% else %}—{% endif %}{% endwith %}</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+COMMENTS = """{% for row in r.sections %}{% if row.comment %}<p class="small"><strong>{{ row.section.title|tr }}:</strong> <span style="white-space:pre-wrap">{{ row.comment }}</span></p>{% endif %}{% endfor %}"""  # noqa: E501
+
+GAP_SECTIONS = """{% for group in r.gap_groups %}
+  <section aria-labelledby="gaps-{{ group.section.key }}" class="card">
+    <h3 id="gaps-{{ group.section.key }}">{{ group.section.title|tr }} <span class="pill">{% score group.result %}</span></h3>
+    {% if group.gaps %}
+    <ul>{% gap_items group.gaps %}</ul>
+    {% endif %}
+    {% if group.unknown %}
+    <p class="small"><strong>{% translate "Gaps in knowledge:" %}</strong></p>
+    <ul class="small">{% unknown_items group.unknown %}</ul>
+    {% endif %}
+    {% if group.examples or group.evidence_html or group.practices %}
+    <details{% if group.is_weak %} open{% endif %}>
+      <summary>{% translate "Inspiration" %}</summary>
+      {% benchmark_examples group.examples %}
+      {% if group.practices %}<p class="small"><strong>{% translate "From the practice library:" %}</strong></p><ul class="small">{% for practice in group.practices %}<li><a href="{{ practice.url }}">{{ practice.title }}</a> — {{ practice.city_name }}{% if practice.year %}, {{ practice.year }}{% endif %}</li>{% endfor %}</ul>{% endif %}
+      {{ group.evidence_html }}
+    </details>
+    {% endif %}
+  </section>
+  {% empty %}
+  <p>{% translate "Every guide question is met: nothing more to do under this benchmark." %}</p>
+  {% endfor %}"""  # noqa: E501
+
+PEER_ROWS = """{% for row in r.sections %}
+      <tr><th scope="row">{{ row.section.title|tr }}</th><td class="num">{% score row.result %}</td>
+      {% for c in row.comparisons %}<td class="num">{% comparison c %}</td>{% endfor %}</tr>
+    {% endfor %}
+      <tr><th scope="row">{% translate "Overall" %}</th><td class="num">{% score r.overall %}</td>
+      {% for c in r.overall_comparisons %}<td class="num">{% comparison c %}</td>{% endfor %}</tr>"""  # noqa: E501
+
+PROGRESS_ROWS = """{% translate "Before" as before_label %}{% translate "Now" as now_label %}{% translate "Change" as change_label %}
+    {% for row in r.sections %}
+      <tr><th scope="row">{{ row.section.title|tr }}</th><td data-label="{{ before_label }}" class="num">{% if row.before is not None %}{{ row.before|whole }}{% else %}—{% endif %}</td><td data-label="{{ now_label }}" class="num">{% if row.result.headline is not None %}{{ row.result.headline|whole }}{% else %}—{% endif %}</td><td data-label="{{ change_label }}" class="num">{% if row.change is not None %}{% if row.change > 0 %}+{% endif %}{{ row.change|whole }}{% else %}—{% endif %}</td></tr>
+    {% endfor %}
+      <tr><th scope="row">{% translate "Overall" %}</th><td data-label="{{ before_label }}" class="num">{% if r.overall_before is not None %}{{ r.overall_before|whole }}{% else %}—{% endif %}</td><td data-label="{{ now_label }}" class="num">{% if r.overall.headline is not None %}{{ r.overall.headline|whole }}{% else %}—{% endif %}</td><td data-label="{{ change_label }}" class="num">{% if r.overall_change is not None %}{% if r.overall_change > 0 %}+{% endif %}{{ r.overall_change|whole }}{% else %}—{% endif %}</td></tr>"""  # noqa: E501
+
+CHANGE_SECTIONS = """{% for row in r.sections %}
+    <h4>{{ row.section.title|tr }}</h4>
+    <ul class="small">{% question_changes row.items %}</ul>
+  {% endfor %}"""
+
+TABLES = {
+    "score_rows": SCORE_ROWS,
+    "section_comments": COMMENTS,
+    "gap_sections": GAP_SECTIONS,
+    "peer_rows": PEER_ROWS,
+    "progress_rows": PROGRESS_ROWS,
+    "question_change_sections": CHANGE_SECTIONS,
+}
+
+
+def _lines(html: str) -> str:
+    """The HTML without the indentation and blank lines between its lines, which the tags do
+    not reproduce (nothing a browser shows)."""
+    return re.sub(r"\s*\n\s*", "\n", html).strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_tables_and_sections_are_the_loops_they_replace(people: People, language: str) -> None:
+    benchmark = framework_import_path(path=FILE, publish=True).framework
+    keys = rating_keys(benchmark)
+    yes = dict.fromkeys(keys, "yes")
+    antwerp = SignatoryFactory.create(country="BE", name="Antwerp <b>")
+    _selftest(benchmark, antwerp, yes, share=True, evidence=HOSTILE["en"])
+    _selftest(benchmark, people.riga, dict.fromkeys(keys, "partly"))
+    _selftest(benchmark, people.ghent, dict.fromkeys(keys[:30], "partly"), days_ago=400)
+    levels = dict.fromkeys(keys[:10], "no") | dict.fromkeys(keys[10:14], "dont_know")
+    levels |= dict.fromkeys(keys[14:30], "yes")  # the last guide questions not answered
+    comments = {"data-collection-comment": HOSTILE["en"], "branding-language-comment": "Two\nlines"}
+    own = _selftest(benchmark, people.ghent, levels, texts=comments)
+    met = _selftest(benchmark, SignatoryFactory.create(country="DE"), yes)
+    with translation.override(language):
+        for assessment in (own, met):
+            found = selftest_results(assessment)
+            _keep_peer_evidence(found)
+            for tag, loop in TABLES.items():
+                written = str(getattr(selftest_lists, tag)(found))
+                assert _lines(written) == _lines(_loop(loop, r=found)), tag
+    with translation.override(language):
+        found = selftest_results(own)
+        assert found.previous is not None and found.gap_groups
+        assert ">+" in selftest_lists.progress_rows(found)  # a key factor up, another down
+        assert ">-" in selftest_lists.progress_rows(found)
+        assert "&lt;script&gt;" in selftest_lists.section_comments(found)
+        assert "Every guide question is met" not in selftest_lists.gap_sections(found)
+    with translation.override("en"):
+        assert "Every guide question is met" in selftest_lists.gap_sections(selftest_results(met))
