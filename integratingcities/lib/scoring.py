@@ -38,9 +38,12 @@ no progress is reported for it. (A score of 100 from 1 of 34 answers misleads.)
 """
 
 
+ENOUGH = MIN_ANSWERED_SHARE - 1e-9  # the float rounding of a share just at it is allowed for
+
+
 def enough(answered_share: float) -> bool:
     """Whether a score with this answered share (0 to 1) is a headline."""
-    return answered_share >= MIN_ANSWERED_SHARE - 1e-9
+    return answered_share >= ENOUGH
 
 
 @dataclass(frozen=True)

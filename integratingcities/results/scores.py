@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -54,6 +55,18 @@ class Scheme:
     def empty(self) -> scoring.Result:
         """The result of an assessment without a scored answer."""
         return _combine(self, {})
+
+    @cached_property
+    def weighed_sections(self) -> tuple[tuple[str, float, float], ...]:
+        """Each section: its key, its items' weight and its own weight (as ``scoring.overall``
+        weighs it), in the framework's order (``peers.peer_from_record`` reads thousands)."""
+        found = []
+        for key, size in self.sizes.items():
+            weight = float(self.section_weights.get(key, 1))
+            if weight <= 0:
+                raise ValueError("weights must be positive")
+            found.append((key, size.weight, weight))
+        return tuple(found)
 
 
 def scheme(framework_id: int) -> Scheme:
